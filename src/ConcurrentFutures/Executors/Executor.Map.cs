@@ -1,0 +1,137 @@
+namespace ConcurrentFutures;
+
+/// <summary>Map: apply a function to every item of a source concurrently, results in input order.</summary>
+public abstract partial class Executor
+{
+    /// <summary>
+    /// Applies <paramref name="fn"/> to every item concurrently and yields the results in input order.
+    /// Python: <c>map(fn, iterable, timeout=, chunksize=, buffersize=)</c>.
+    /// </summary>
+    /// <remarks>
+    /// Without <paramref name="bufferSize"/> every item is submitted by this call (as in Python, the work runs even
+    /// if the results are never enumerated). With it, that many dispatches are submitted now and one more per result
+    /// yielded, so an endless source works. The first failure is thrown when its turn comes and the work not yet
+    /// started is cancelled; disposing the enumerator early does the same. The results can be enumerated once.
+    /// </remarks>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="fn">The function to apply.</param>
+    /// <param name="source">The items.</param>
+    /// <param name="timeout">One deadline, from this call, for all results; null waits forever.</param>
+    /// <param name="chunkSize">Items sent per dispatch; only process and cluster executors batch, others run a chunk on one worker.</param>
+    /// <param name="bufferSize">Maximum dispatches submitted but not yet yielded; null submits everything now.</param>
+    /// <returns>The results, in input order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> or <paramref name="source"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="bufferSize"/> is below 1, or the timeout is negative.</exception>
+    /// <exception cref="TimeoutException">Thrown while enumerating when the deadline passes.</exception>
+    public IEnumerable<TResult> Map<T, TResult>(Func<T, TResult> fn, IEnumerable<T> source, TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(source);
+        ValidateMapArguments(chunkSize, bufferSize);
+        Deadline deadline = Deadline.From(timeout);
+        return new MapResults<TResult>(Dispatch(fn, source, chunkSize), chunked: chunkSize > 1, bufferSize, deadline, timeout);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="fn"/> to pairs taken from two sources (stopping at the shorter) and yields the results
+    /// in input order. Python: <c>map(fn, iterable1, iterable2)</c>. Otherwise as <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, TimeSpan?, int, int?)"/>.
+    /// </summary>
+    /// <typeparam name="T1">The first item type.</typeparam>
+    /// <typeparam name="T2">The second item type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="fn">The function to apply.</param>
+    /// <param name="source1">The first arguments.</param>
+    /// <param name="source2">The second arguments.</param>
+    /// <param name="timeout">One deadline, from this call, for all results; null waits forever.</param>
+    /// <param name="chunkSize">Items sent per dispatch.</param>
+    /// <param name="bufferSize">Maximum dispatches submitted but not yet yielded; null submits everything now.</param>
+    /// <returns>The results, in input order.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="bufferSize"/> is below 1, or the timeout is negative.</exception>
+    /// <exception cref="TimeoutException">Thrown while enumerating when the deadline passes.</exception>
+    public IEnumerable<TResult> Map<T1, T2, TResult>(Func<T1, T2, TResult> fn, IEnumerable<T1> source1, IEnumerable<T2> source2, TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(source1);
+        ArgumentNullException.ThrowIfNull(source2);
+        ValidateMapArguments(chunkSize, bufferSize);
+        Deadline deadline = Deadline.From(timeout);
+        return new MapResults<TResult>(Dispatch(fn, source1, source2, chunkSize), chunked: chunkSize > 1, bufferSize, deadline, timeout);
+    }
+
+    /// <summary>
+    /// Async twin of Map: applies <paramref name="fn"/> to every item concurrently and yields results in input order.
+    /// Submission happens at this call as for Map; cancelling the token (or disposing the enumerator early)
+    /// cancels the work not yet started.
+    /// </summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="fn">The function to apply.</param>
+    /// <param name="source">The items.</param>
+    /// <param name="chunkSize">Items sent per dispatch.</param>
+    /// <param name="bufferSize">Maximum dispatches submitted but not yet yielded; null submits everything now.</param>
+    /// <param name="cancellationToken">Stops the enumeration with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The results, in input order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> or <paramref name="source"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> or <paramref name="bufferSize"/> is below 1.</exception>
+    public IAsyncEnumerable<TResult> MapAsync<T, TResult>(Func<T, TResult> fn, IEnumerable<T> source, int chunkSize = 1, int? bufferSize = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(source);
+        ValidateMapArguments(chunkSize, bufferSize);
+        cancellationToken.ThrowIfCancellationRequested();
+        var results = new MapResults<TResult>(Dispatch(fn, source, chunkSize), chunked: chunkSize > 1, bufferSize, Deadline.Never, timeout: null);
+        return results.ReadAllAsync(cancellationToken);
+    }
+
+    private static void ValidateMapArguments(int chunkSize, int? bufferSize)
+    {
+        if (chunkSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(chunkSize), chunkSize, "chunkSize must be at least 1.");
+        }
+
+        if (bufferSize is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bufferSize), bufferSize, "bufferSize must be at least 1, or null to submit every item at once.");
+        }
+    }
+
+    /// <summary>Submits one dispatch (a single call or a chunk) per step; lazily, so bufferSize can pace it.</summary>
+    private IEnumerable<Future> Dispatch<T, TResult>(Func<T, TResult> fn, IEnumerable<T> source, int chunkSize)
+    {
+        if (chunkSize == 1)
+        {
+            foreach (T item in source)
+            {
+                yield return Submit(fn, item);
+            }
+
+            yield break;
+        }
+
+        foreach (T[] chunk in source.Chunk(chunkSize))
+        {
+            yield return Enqueue(new ChunkCall<T, TResult>(fn, chunk, static (f, x) => ((Func<T, TResult>)f)(x), static x => [x]));
+        }
+    }
+
+    private IEnumerable<Future> Dispatch<T1, T2, TResult>(Func<T1, T2, TResult> fn, IEnumerable<T1> source1, IEnumerable<T2> source2, int chunkSize)
+    {
+        if (chunkSize == 1)
+        {
+            foreach ((T1 first, T2 second) in source1.Zip(source2))
+            {
+                yield return Submit(fn, first, second);
+            }
+
+            yield break;
+        }
+
+        foreach ((T1, T2)[] chunk in source1.Zip(source2).Chunk(chunkSize))
+        {
+            yield return Enqueue(new ChunkCall<(T1, T2), TResult>(fn, chunk, static (f, x) => ((Func<T1, T2, TResult>)f)(x.Item1, x.Item2), static x => [x.Item1, x.Item2]));
+        }
+    }
+}

@@ -1,0 +1,208 @@
+namespace ConcurrentFutures;
+
+/// <summary>
+/// Runs calls asynchronously and hands back a <see cref="Future{T}"/> for each. Python:
+/// <c>concurrent.futures.Executor</c>. Use it in a <c>using</c> block as you would use Python's <c>with</c>:
+/// disposing waits for submitted work to finish.
+/// </summary>
+/// <remarks>
+/// Implementations: <see cref="ThreadPoolExecutor"/> (threads of this process), <c>ProcessPoolExecutor</c> (worker
+/// processes) and <c>ClusterExecutor</c> (Orleans silos). All members are thread-safe.
+/// </remarks>
+public abstract partial class Executor : IDisposable, IAsyncDisposable
+{
+    /// <summary>Executors are created through their concrete types.</summary>
+    private protected Executor()
+    {
+    }
+
+    /// <summary>Schedules <c>fn()</c>. Python: <c>submit(fn)</c>.</summary>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="fn">The work.</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The executor was shut down.</exception>
+    /// <exception cref="BrokenExecutorException">The executor is broken.</exception>
+    public Future<TResult> Submit<TResult>(Func<TResult> fn)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Enqueue(new Call<VoidResult, VoidResult, VoidResult, TResult>(fn, 0, default, default, default, static (f, _, _, _) => ((Func<TResult>)f)()));
+    }
+
+    /// <summary>Schedules <c>fn(arg1)</c>. Python: <c>submit(fn, arg1)</c>.</summary>
+    /// <typeparam name="T1">The argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="fn">The work.</param>
+    /// <param name="arg1">Its argument.</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The executor was shut down.</exception>
+    /// <exception cref="BrokenExecutorException">The executor is broken.</exception>
+    public Future<TResult> Submit<T1, TResult>(Func<T1, TResult> fn, T1 arg1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Enqueue(new Call<T1, VoidResult, VoidResult, TResult>(fn, 1, arg1, default, default, static (f, a, _, _) => ((Func<T1, TResult>)f)(a)));
+    }
+
+    /// <summary>Schedules <c>fn(arg1, arg2)</c>. Python: <c>submit(fn, arg1, arg2)</c>.</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="fn">The work.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The executor was shut down.</exception>
+    /// <exception cref="BrokenExecutorException">The executor is broken.</exception>
+    public Future<TResult> Submit<T1, T2, TResult>(Func<T1, T2, TResult> fn, T1 arg1, T2 arg2)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Enqueue(new Call<T1, T2, VoidResult, TResult>(fn, 2, arg1, arg2, default, static (f, a, b, _) => ((Func<T1, T2, TResult>)f)(a, b)));
+    }
+
+    /// <summary>Schedules <c>fn(arg1, arg2, arg3)</c>. Python: <c>submit(fn, arg1, arg2, arg3)</c>.</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="fn">The work.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <returns>A future for the result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The executor was shut down.</exception>
+    /// <exception cref="BrokenExecutorException">The executor is broken.</exception>
+    public Future<TResult> Submit<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> fn, T1 arg1, T2 arg2, T3 arg3)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Enqueue(new Call<T1, T2, T3, TResult>(fn, 3, arg1, arg2, arg3, static (f, a, b, c) => ((Func<T1, T2, T3, TResult>)f)(a, b, c)));
+    }
+
+    /// <summary>Schedules <c>fn()</c>, which returns nothing.</summary>
+    /// <param name="fn">The work.</param>
+    /// <returns>A future that completes when the work has run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The executor was shut down.</exception>
+    /// <exception cref="BrokenExecutorException">The executor is broken.</exception>
+    public Future Submit(Action fn)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Enqueue(new Call<VoidResult, VoidResult, VoidResult, VoidResult>(fn, 0, default, default, default, static (f, _, _, _) =>
+        {
+            ((Action)f)();
+            return default(VoidResult);
+        }));
+    }
+
+    /// <summary>Schedules <c>fn(arg1)</c>, which returns nothing.</summary>
+    /// <typeparam name="T1">The argument type.</typeparam>
+    /// <param name="fn">The work.</param>
+    /// <param name="arg1">Its argument.</param>
+    /// <returns>A future that completes when the work has run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The executor was shut down.</exception>
+    /// <exception cref="BrokenExecutorException">The executor is broken.</exception>
+    public Future Submit<T1>(Action<T1> fn, T1 arg1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Enqueue(new Call<T1, VoidResult, VoidResult, VoidResult>(fn, 1, arg1, default, default, static (f, a, _, _) =>
+        {
+            ((Action<T1>)f)(a);
+            return default(VoidResult);
+        }));
+    }
+
+    /// <summary>Schedules <c>fn(arg1, arg2)</c>, which returns nothing.</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <param name="fn">The work.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <returns>A future that completes when the work has run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The executor was shut down.</exception>
+    /// <exception cref="BrokenExecutorException">The executor is broken.</exception>
+    public Future Submit<T1, T2>(Action<T1, T2> fn, T1 arg1, T2 arg2)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Enqueue(new Call<T1, T2, VoidResult, VoidResult>(fn, 2, arg1, arg2, default, static (f, a, b, _) =>
+        {
+            ((Action<T1, T2>)f)(a, b);
+            return default(VoidResult);
+        }));
+    }
+
+    /// <summary>Schedules <c>fn(arg1, arg2, arg3)</c>, which returns nothing.</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <param name="fn">The work.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <returns>A future that completes when the work has run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The executor was shut down.</exception>
+    /// <exception cref="BrokenExecutorException">The executor is broken.</exception>
+    public Future Submit<T1, T2, T3>(Action<T1, T2, T3> fn, T1 arg1, T2 arg2, T3 arg3)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Enqueue(new Call<T1, T2, T3, VoidResult>(fn, 3, arg1, arg2, arg3, static (f, a, b, c) =>
+        {
+            ((Action<T1, T2, T3>)f)(a, b, c);
+            return default(VoidResult);
+        }));
+    }
+
+    /// <summary>
+    /// Shuts the executor down: no new work is accepted; queued work still runs unless <paramref name="cancelFutures"/>.
+    /// Idempotent. Python: <c>shutdown(wait, cancel_futures)</c>.
+    /// </summary>
+    /// <param name="wait">Block until all running and queued work is done and the workers have exited.</param>
+    /// <param name="cancelFutures">Cancel work that has not started; it ends <see cref="FutureState.Cancelled"/>.</param>
+    public void Shutdown(bool wait = true, bool cancelFutures = false) => ShutdownCore(wait, cancelFutures);
+
+    /// <summary>Shuts down and waits for all work: the same as <c>Shutdown(wait: true)</c>.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Shuts down and waits, without blocking a thread, for all work to finish and the workers to exit.</summary>
+    /// <returns>A task that completes when the executor has terminated.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        ShutdownCore(wait: false, cancelFutures: false);
+        await WhenTerminatedAsync().ConfigureAwait(false);
+        Dispose(disposing: false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Queues a work item; throws when the executor no longer accepts work.</summary>
+    internal abstract void Schedule(WorkItem workItem);
+
+    /// <summary>Implements <see cref="Shutdown"/>; must be idempotent and thread-safe.</summary>
+    internal abstract void ShutdownCore(bool wait, bool cancelFutures);
+
+    /// <summary>Completes when, after a shutdown, every worker has exited.</summary>
+    internal abstract Task WhenTerminatedAsync();
+
+    /// <summary>Releases resources; the base implementation shuts down and waits when <paramref name="disposing"/>.</summary>
+    /// <param name="disposing">True from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            ShutdownCore(wait: true, cancelFutures: false);
+        }
+    }
+
+    private Future<TResult> Enqueue<TResult>(WorkItem<TResult> workItem)
+    {
+        Schedule(workItem);
+        return workItem.TypedFuture;
+    }
+}

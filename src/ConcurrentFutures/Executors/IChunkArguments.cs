@@ -1,0 +1,11 @@
+namespace ConcurrentFutures;
+
+/// <summary>The per-item arguments of a chunk, boxed, for executors that serialize them.</summary>
+internal interface IChunkArguments
+{
+    /// <summary>How many items the chunk holds.</summary>
+    int Count { get; }
+
+    /// <summary>The arguments of item <paramref name="index"/>, in declaration order.</summary>
+    object?[] GetArguments(int index);
+}

@@ -1,0 +1,80 @@
+using System.Runtime.CompilerServices;
+
+namespace ConcurrentFutures;
+
+/// <summary>The eventual result of a unit of work: a value, the work's exception, or cancellation.</summary>
+/// <typeparam name="T">The result type.</typeparam>
+/// <remarks>Python: <c>concurrent.futures.Future</c> with <c>result()</c>.</remarks>
+public class Future<T> : Future
+{
+    /// <summary>The value set by <see cref="SetResult(T)"/>; written under the base's lock before the state becomes Finished.</summary>
+    private T _result = default!;
+
+    /// <summary>Creates a pending future.</summary>
+    public Future()
+    {
+    }
+
+    /// <summary>
+    /// Blocks until the future is done and returns its value, or rethrows the work's own exception with its original
+    /// stack trace (never an AggregateException). Python: <c>result(timeout)</c>.
+    /// </summary>
+    /// <param name="timeout">How long to wait; null waits forever.</param>
+    /// <returns>The work's result.</returns>
+    /// <exception cref="TimeoutException">The future is not done within <paramref name="timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException">The future was cancelled.</exception>
+    public T Result(TimeSpan? timeout = null)
+    {
+        WaitDone(timeout);
+        ThrowIfFailedOrCancelled();
+        return _result;
+    }
+
+    /// <summary>Completes the future with a value. For executors and tests. Python: <c>set_result()</c>.</summary>
+    /// <param name="result">The value.</param>
+    /// <exception cref="InvalidOperationException">The future is already cancelled or finished.</exception>
+    public void SetResult(T result) => Complete(exception: null, static (future, value) => ((Future<T>)future)._result = value, result);
+
+    /// <summary>A task that completes with this future's value, exception or cancellation.</summary>
+    /// <returns>The same task on every call.</returns>
+    public new Task<T> AsTask() => (Task<T>)base.AsTask();
+
+    /// <summary>Lets callers write <c>var value = await future</c>.</summary>
+    /// <returns>An awaiter over <see cref="AsTask"/>.</returns>
+    public new TaskAwaiter<T> GetAwaiter() => AsTask().GetAwaiter();
+
+    /// <summary>
+    /// Calls <paramref name="callback"/> with this future when it is done; see <see cref="Future.AddDoneCallback(Action{Future})"/>.
+    /// </summary>
+    /// <param name="callback">The callback, given the typed future.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
+    public void AddDoneCallback(Action<Future<T>> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        base.AddDoneCallback(future => callback((Future<T>)future));
+    }
+
+    /// <summary>The stored result, for code that already knows the future finished successfully.</summary>
+    internal T ResultUnsafe => _result;
+
+    private protected override object CreateTaskSource() => new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private protected override Task GetTask(object taskSource) => ((TaskCompletionSource<T>)taskSource).Task;
+
+    private protected override void CompleteTaskSource(object taskSource)
+    {
+        var source = (TaskCompletionSource<T>)taskSource;
+        if (IsCancelled)
+        {
+            source.TrySetCanceled();
+        }
+        else if (GetExceptionIfDone() is { } exception)
+        {
+            source.TrySetException(exception);
+        }
+        else
+        {
+            source.TrySetResult(_result);
+        }
+    }
+}
