@@ -218,7 +218,7 @@ public class Future
     private protected void Complete<TState>(ExceptionDispatchInfo? exception, Action<Future, TState>? storeResult, TState state) =>
         TryComplete(exception, storeResult, state, throwIfDone: true);
 
-    private bool TryComplete<TState>(ExceptionDispatchInfo? exception, Action<Future, TState>? storeResult, TState state, bool throwIfDone)
+    private protected bool TryComplete<TState>(ExceptionDispatchInfo? exception, Action<Future, TState>? storeResult, TState state, bool throwIfDone)
     {
         object? callbacks;
         lock (_gate)

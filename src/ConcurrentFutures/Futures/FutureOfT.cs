@@ -54,6 +54,11 @@ public class Future<T> : Future
         base.AddDoneCallback(future => callback((Future<T>)future));
     }
 
+    /// <summary>Completes the future with a value unless it is already done; for executors.</summary>
+    /// <returns>False if the future was already done.</returns>
+    internal bool TrySetResult(T result) =>
+        TryComplete(exception: null, static (future, value) => ((Future<T>)future)._result = value, result, throwIfDone: false);
+
     /// <summary>The stored result, for code that already knows the future finished successfully.</summary>
     internal T ResultUnsafe => _result;
 

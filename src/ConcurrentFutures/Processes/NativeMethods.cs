@@ -1,0 +1,48 @@
+using System.Runtime.InteropServices;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>The few libc calls that make workers die with their parent on Linux.</summary>
+internal static partial class NativeMethods
+{
+    /// <summary>SIGTERM: asks a process to terminate.</summary>
+    public const int Sigterm = 15;
+
+    /// <summary>SIGKILL: ends a process at once.</summary>
+    public const int Sigkill = 9;
+
+    private const int PrSetPdeathsig = 1;
+
+    /// <summary>Asks the kernel to SIGKILL this process when the thread that started it (the pool's launcher) exits.</summary>
+    public static void DieWithParent()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            _ = Prctl(PrSetPdeathsig, Sigkill, 0, 0, 0);
+        }
+    }
+
+    /// <summary>The parent's pid, or -1 where unknown.</summary>
+    public static int ParentProcessId() => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? GetParentProcessId() : -1;
+
+    /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/>; errors (e.g. it already exited) are ignored.</summary>
+    public static void SendSignal(int pid, int signal)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            System.Diagnostics.Process.GetProcessById(pid).Kill();
+            return;
+        }
+
+        _ = Kill(pid, signal);
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
+    private static partial int Prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);
+
+    [LibraryImport("libc", EntryPoint = "getppid")]
+    private static partial int GetParentProcessId();
+}

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>Scheduling decisions of the pool; every method here runs under <see cref="_lock"/>.</summary>
+internal sealed partial class PoolManager
+{
+    /// <summary>
+    /// Sends pending tasks to ready workers, least loaded first, and starts workers when work is waiting. A worker
+    /// is given several tasks at once (pipelining) only when tasks are short, and never tasks that a worker still
+    /// starting would take.
+    /// </summary>
+    private void DispatchLocked()
+    {
+        int starting = _workers.Count(w => w.State == WorkerState.Starting);
+        int depth = PipelineDepth();
+        while (_pending.Count > 0)
+        {
+            WorkerHandle? target = null;
+            foreach (WorkerHandle worker in _workers)
+            {
+                if (worker.State == WorkerState.Ready && Capacity(worker, depth) > 0 && (target is null || worker.InFlight.Count < target.InFlight.Count))
+                {
+                    target = worker;
+                }
+            }
+
+            if (target is null || (target.InFlight.Count > 0 && _pending.Count <= starting))
+            {
+                break;
+            }
+
+            RemoteTask task = _pending.Dequeue();
+            if (!task.MarkedRunning)
+            {
+                if (!task.Future.SetRunningOrNotifyCancel())
+                {
+                    continue; // cancelled while queued
+                }
+
+                task.MarkedRunning = true;
+            }
+
+            AssignLocked(task, target);
+        }
+
+        int wanted = Math.Min(_pending.Count - starting, _settings.MaxWorkers - _workers.Count);
+        for (int i = 0; i < wanted && !_shutdown; i++)
+        {
+            SpawnLocked();
+        }
+    }
+
+    private void AssignLocked(RemoteTask task, WorkerHandle worker)
+    {
+        if (worker.InFlight.Count == 0)
+        {
+            task.StartedAt = Stopwatch.GetTimestamp();
+        }
+
+        worker.InFlight.Enqueue(task);
+        worker.TasksAssigned++;
+        if (worker.KnownFunctions.Add(task.Function.Id))
+        {
+            worker.SendDefine(task.Function);
+        }
+
+        worker.SendRun(task);
+        if (_settings.MaxTasksPerChild is { } quota && worker.TasksAssigned >= quota)
+        {
+            worker.State = WorkerState.Retiring;
+        }
+    }
+
+    private int Capacity(WorkerHandle worker, int depth)
+    {
+        int room = depth - worker.InFlight.Count;
+        return _settings.MaxTasksPerChild is { } quota ? Math.Min(room, quota - worker.TasksAssigned) : room;
+    }
+
+    /// <summary>How many tasks a worker may hold: many when tasks take microseconds (to hide the round trip), one when they take long (to balance).</summary>
+    private int PipelineDepth() => _averageTaskMicros switch
+    {
+        double.NaN => 1,
+        < 100 => 64,
+        < 2_000 => 8,
+        < 20_000 => 2,
+        _ => 1,
+    };
+
+    private void SpawnLocked()
+    {
+        var worker = new WorkerHandle(this, _nextSlot++);
+        _workers.Add(worker);
+        _connections.Launch(worker);
+    }
+
+    private void BecomeReadyLocked(WorkerHandle worker)
+    {
+        _consecutiveStartFailures = 0;
+        worker.State = WorkerState.Ready;
+        worker.IdleSince = Stopwatch.GetTimestamp();
+        DispatchLocked();
+        if (_shutdown)
+        {
+            RetireIdleWorkersLocked();
+        }
+    }
+
+    /// <summary>A retiring worker that holds nothing is told to stop; it exits and is removed when its connection ends.</summary>
+    private static void StopIfRetiredLocked(WorkerHandle worker)
+    {
+        if (worker.State == WorkerState.Retiring && worker.InFlight.Count == 0 && worker.KilledBecause is null && !worker.StopSent)
+        {
+            worker.StopSent = true;
+            worker.SendStop();
+        }
+    }
+
+    /// <summary>After shutdown, workers with nothing left to do stop; a worker still starting stops as soon as it connects.</summary>
+    private void RetireIdleWorkersLocked()
+    {
+        if (_pending.Count > 0)
+        {
+            return;
+        }
+
+        foreach (WorkerHandle worker in _workers)
+        {
+            if (worker.State == WorkerState.Ready)
+            {
+                worker.State = WorkerState.Retiring;
+            }
+
+            if (worker.State == WorkerState.Retiring)
+            {
+                StopIfRetiredLocked(worker);
+            }
+        }
+    }
+
+    /// <summary>Puts tasks that were sent but never started back at the front of the queue, in their order.</summary>
+    private void RequeueFirstLocked(IEnumerable<RemoteTask> tasks)
+    {
+        var requeued = new Queue<RemoteTask>(tasks);
+        if (requeued.Count == 0)
+        {
+            return;
+        }
+
+        foreach (RemoteTask task in _pending)
+        {
+            requeued.Enqueue(task);
+        }
+
+        _pending = requeued;
+    }
+
+    private void BreakLocked(BrokenProcessPoolException exception, List<(RemoteTask Task, Exception Error)> failed)
+    {
+        _broken ??= exception;
+        _shutdown = true;
+        failed.AddRange(_pending.Select(t => (t, (Exception)exception)));
+        _pending.Clear();
+        foreach (WorkerHandle worker in _workers)
+        {
+            worker.KilledBecause ??= exception;
+            worker.State = WorkerState.Retiring;
+            worker.Signal(NativeMethods.Sigkill);
+        }
+    }
+
+    private void CheckTerminatedLocked()
+    {
+        if (_shutdown && _pending.Count == 0 && _workers.Count == 0 && !_terminated.Task.IsCompleted)
+        {
+            _terminated.TrySetResult();
+            _connections.Dispose();
+            PoolRegistry.Remove(this);
+        }
+    }
+
+    /// <summary>Periodic check (only when TaskTimeout or IdleWorkerTimeout is set): kills overrunning workers, retires idle ones.</summary>
+    internal void CheckTimers()
+    {
+        lock (_lock)
+        {
+            foreach (WorkerHandle worker in _workers)
+            {
+                if (_settings.TaskTimeout is { } limit && worker.TimedOutTask is null && worker.InFlight.TryPeek(out RemoteTask? running) && running.RunningFor > limit)
+                {
+                    worker.TimedOutTask = running;
+                    worker.State = WorkerState.Retiring;
+                    worker.Signal(NativeMethods.Sigkill);
+                }
+                else if (_settings.IdleWorkerTimeout is { } idle && worker.State == WorkerState.Ready && worker.InFlight.Count == 0
+                    && Stopwatch.GetElapsedTime(worker.IdleSince) > idle)
+                {
+                    worker.State = WorkerState.Retiring;
+                    StopIfRetiredLocked(worker);
+                }
+            }
+        }
+    }
+
+    /// <summary>Kills every worker without waiting; used when this process exits.</summary>
+    internal void KillAllNow()
+    {
+        lock (_lock)
+        {
+            foreach (WorkerHandle worker in _workers)
+            {
+                worker.Signal(NativeMethods.Sigkill);
+            }
+        }
+    }
+}

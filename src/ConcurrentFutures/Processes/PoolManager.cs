@@ -1,0 +1,335 @@
+using System.Buffers;
+using System.Diagnostics;
+using ConcurrentFutures.Remote;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>
+/// Owns all state of one process pool under one lock: the queue of tasks not yet sent, the workers, what each
+/// holds. Decides where work goes, when workers start, retire and are replaced, and — in
+/// <see cref="OnWorkerExited"/> only — what happens to the work of a worker that died: the task it was running fails
+/// with <see cref="BrokenProcessPoolException"/> (or <see cref="TimeoutException"/>), the tasks queued behind it
+/// (never started) go back to the front of the queue, and the pool keeps serving.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "Its connections are disposed when the pool terminates (CheckTerminatedLocked), not by a caller.")]
+internal sealed partial class PoolManager
+{
+    /// <summary>Consecutive workers dying before they connect after which the pool gives up (no retry loop).</summary>
+    private const int MaxConsecutiveStartFailures = 3;
+
+    private readonly object _lock = new();
+    private readonly PoolSettings _settings;
+    private readonly WorkerConnections _connections;
+
+    /// <summary>Tasks not yet sent to a worker, in submission order (requeued tasks go back to the front).</summary>
+    private Queue<RemoteTask> _pending = new();
+
+    /// <summary>Workers not yet dead.</summary>
+    private readonly List<WorkerHandle> _workers = [];
+
+    /// <summary>Completed when, after shutdown, no task is left and every worker has exited.</summary>
+    private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private int _nextSlot;
+    private int _consecutiveStartFailures;
+    private bool _shutdown;
+    private BrokenProcessPoolException? _broken;
+
+    /// <summary>Moving average of task run times reported by workers (µs); decides how many tasks to pipeline per worker.</summary>
+    private double _averageTaskMicros = double.NaN;
+
+    public PoolManager(PoolSettings settings)
+    {
+        _settings = settings;
+        _connections = new WorkerConnections(this, settings);
+        PoolRegistry.Add(this);
+    }
+
+    public int MaxWorkers => _settings.MaxWorkers;
+
+    public IReadOnlyList<int> WorkerProcessIds
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _workers.Where(w => w.Pid > 0).Select(w => w.Pid).ToArray();
+            }
+        }
+    }
+
+    public Task Terminated => _terminated.Task;
+
+    /// <summary>Queues a task and sends it at once if a worker has room.</summary>
+    public void Submit(RemoteTask task)
+    {
+        lock (_lock)
+        {
+            if (_broken is not null)
+            {
+                throw new BrokenProcessPoolException(_broken.Message, _broken.InnerException);
+            }
+
+            if (_shutdown)
+            {
+                throw new ObjectDisposedException(nameof(ProcessPoolExecutor), "Cannot submit work after Shutdown: the executor no longer accepts work.");
+            }
+
+            _pending.Enqueue(task);
+            DispatchLocked();
+        }
+    }
+
+    public void Shutdown(bool wait, bool cancelFutures)
+    {
+        List<RemoteTask> cancelled = [];
+        lock (_lock)
+        {
+            if (!_shutdown)
+            {
+                _shutdown = true;
+                if (cancelFutures)
+                {
+                    cancelled.AddRange(_pending);
+                    _pending.Clear();
+                }
+
+                RetireIdleWorkersLocked();
+                CheckTerminatedLocked();
+            }
+        }
+
+        foreach (RemoteTask task in cancelled)
+        {
+            task.Future.Cancel();
+        }
+
+        if (wait)
+        {
+            _terminated.Task.GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Signals every worker; everything not finished fails with <see cref="BrokenProcessPoolException"/>.</summary>
+    public void SignalAllWorkers(int signal, string reason)
+    {
+        List<RemoteTask> failed;
+        lock (_lock)
+        {
+            _shutdown = true;
+            failed = [.. _pending];
+            _pending.Clear();
+            foreach (WorkerHandle worker in _workers)
+            {
+                worker.KilledBecause ??= new BrokenProcessPoolException(reason);
+                worker.State = WorkerState.Retiring;
+                worker.Signal(signal);
+            }
+
+            CheckTerminatedLocked();
+        }
+
+        foreach (RemoteTask task in failed)
+        {
+            task.Fail(new BrokenProcessPoolException(reason));
+        }
+    }
+
+    // ---- Events from workers (called by WorkerHandle / WorkerConnections) ----
+
+    /// <summary>A worker connected and proved it holds the pool's token.</summary>
+    public void OnConnected(WorkerHandle worker)
+    {
+        lock (_lock)
+        {
+            if (worker.State == WorkerState.Dead)
+            {
+                return;
+            }
+
+            if (_settings.Initializer is { } init && worker.State == WorkerState.Starting)
+            {
+                worker.SendDefine(init.Function);
+                worker.KnownFunctions.Add(init.Function.Id);
+                worker.SendInitialize(init.Function, init.Target, init.Arguments);
+                return; // ready once Initialized arrives
+            }
+
+            BecomeReadyLocked(worker);
+        }
+    }
+
+    public void OnInitialized(WorkerHandle worker, bool ok, Exception? failure)
+    {
+        if (ok)
+        {
+            lock (_lock)
+            {
+                if (worker.State == WorkerState.Starting)
+                {
+                    BecomeReadyLocked(worker);
+                }
+            }
+
+            return;
+        }
+
+        Break(new BrokenProcessPoolException($"A worker's initializer ({_settings.Initializer!.Function.Describe()}) failed: {failure?.Message}. The pool is not usable anymore.", failure));
+    }
+
+    public void OnResult(WorkerHandle worker, long taskId, bool ok, ReadOnlySequence<byte> payload, long runMicros, long workingSet)
+    {
+        RemoteTask task;
+        lock (_lock)
+        {
+            if (!worker.InFlight.TryPeek(out RemoteTask? head) || head.Id != taskId)
+            {
+                throw new InvalidDataException($"Worker {worker.Pid} sent a result for task {taskId}, which it does not hold.");
+            }
+
+            task = worker.InFlight.Dequeue();
+            _averageTaskMicros = double.IsNaN(_averageTaskMicros) ? runMicros : (0.9 * _averageTaskMicros) + (0.1 * runMicros);
+            if (worker.InFlight.TryPeek(out RemoteTask? next))
+            {
+                next.StartedAt = Stopwatch.GetTimestamp();
+            }
+            else
+            {
+                worker.IdleSince = Stopwatch.GetTimestamp();
+            }
+
+            if (_settings.MaxWorkerMemoryBytes is { } limit && workingSet > limit && worker.State == WorkerState.Ready)
+            {
+                worker.State = WorkerState.Retiring;
+            }
+
+            StopIfRetiredLocked(worker);
+            DispatchLocked();
+            if (_shutdown)
+            {
+                RetireIdleWorkersLocked();
+            }
+        }
+
+        // Completion runs outside the lock (callbacks may submit); the payload stays valid until this returns.
+        if (ok)
+        {
+            ResultCompleter.CompleteFrom(task.Future, payload);
+        }
+        else
+        {
+            task.Fail(ExceptionPayload.FromBytes(payload.ToArray()));
+        }
+    }
+
+    /// <summary>The connection ended (the process exited or is exiting), or the worker broke the protocol.</summary>
+    public async Task OnDisconnectedAsync(WorkerHandle worker, Exception? protocolError)
+    {
+        Process? process = worker.Process;
+        if (protocolError is not null)
+        {
+            lock (_lock)
+            {
+                worker.KilledBecause ??= new BrokenProcessPoolException($"Worker process {worker.Pid} sent a malformed message ({protocolError.Message}); it was killed and replaced.", protocolError);
+            }
+
+            worker.Signal(NativeMethods.Sigkill);
+        }
+
+        int exitCode = -1;
+        if (process is not null)
+        {
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await process.WaitForExitAsync(patience.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                worker.Signal(NativeMethods.Sigkill); // it closed its connection but lingers: make sure it is gone
+                await process.WaitForExitAsync().ConfigureAwait(false);
+            }
+
+            exitCode = process.ExitCode;
+        }
+
+        OnWorkerExited(worker, exitCode);
+    }
+
+    /// <summary>
+    /// The one place that decides what a worker's exit means for its work. Called once per worker (later calls are
+    /// ignored), from its read loop or, if it never connected, from its process's exit.
+    /// </summary>
+    public void OnWorkerExited(WorkerHandle worker, int exitCode)
+    {
+        List<(RemoteTask Task, Exception Error)> failed = [];
+        lock (_lock)
+        {
+            if (worker.State == WorkerState.Dead)
+            {
+                return;
+            }
+
+            bool neverConnected = worker.State == WorkerState.Starting;
+            bool expected = worker.State == WorkerState.Retiring && worker.InFlight.Count == 0;
+            worker.State = WorkerState.Dead;
+            _workers.Remove(worker);
+            worker.Process?.Dispose();
+
+            if (worker.KilledBecause is { } reason)
+            {
+                failed.AddRange(worker.InFlight.Select(t => (t, (Exception)reason)));
+            }
+            else if (worker.InFlight.TryDequeue(out RemoteTask? running))
+            {
+                Exception error = worker.TimedOutTask == running
+                    ? new TimeoutException($"{running.Function.Describe()} did not finish within the pool's TaskTimeout of {_settings.TaskTimeout}; its worker process (pid {worker.Pid}) was killed and replaced.")
+                    : new BrokenProcessPoolException($"A worker process (pid {worker.Pid}) {WorkerHandle.DescribeExit(exitCode)} while running {running.Function.Describe()}; that work was lost, the worker is being replaced.");
+                failed.Add((running, error));
+                RequeueFirstLocked(worker.InFlight); // sent but never started: run them elsewhere
+            }
+
+            worker.InFlight.Clear();
+            if (neverConnected && !expected && worker.KilledBecause is null && !_shutdown)
+            {
+                if (++_consecutiveStartFailures >= MaxConsecutiveStartFailures)
+                {
+                    var broken = new BrokenProcessPoolException($"Worker processes keep exiting before they connect (the last {WorkerHandle.DescribeExit(exitCode)}); the pool is not usable. Check the console for the worker's error output.");
+                    BreakLocked(broken, failed);
+                }
+            }
+
+            if (_broken is null)
+            {
+                DispatchLocked();
+            }
+
+            CheckTerminatedLocked();
+        }
+
+        foreach ((RemoteTask task, Exception error) in failed)
+        {
+            task.Fail(error);
+        }
+    }
+
+    /// <summary>Marks the pool broken (an initializer failed, workers cannot start): all work fails, workers are killed.</summary>
+    public void Break(BrokenProcessPoolException exception)
+    {
+        List<(RemoteTask Task, Exception Error)> failed = [];
+        lock (_lock)
+        {
+            BreakLocked(exception, failed);
+            CheckTerminatedLocked();
+        }
+
+        foreach ((RemoteTask task, Exception error) in failed)
+        {
+            task.Fail(error);
+        }
+    }
+
+    /// <summary>Called when a worker that was started could not be launched at all.</summary>
+    public void OnLaunchFailed(WorkerHandle worker, Exception exception) =>
+        Break(new BrokenProcessPoolException($"Could not start a worker process: {exception.Message}", exception));
+}

@@ -1,0 +1,15 @@
+using ConcurrentFutures.Remote;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>Validated, immutable settings of one pool, taken from <see cref="ProcessPoolOptions"/> at construction.</summary>
+internal sealed record PoolSettings(
+    int MaxWorkers,
+    int? MaxTasksPerChild,
+    InitializerCall? Initializer,
+    TimeSpan? TaskTimeout,
+    TimeSpan? IdleWorkerTimeout,
+    long? MaxWorkerMemoryBytes);
+
+/// <summary>The initializer, serialized once and sent to every new worker.</summary>
+internal sealed record InitializerCall(FunctionReference Function, byte[] Target, byte[] Arguments);

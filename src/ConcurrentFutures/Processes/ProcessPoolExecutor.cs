@@ -1,0 +1,164 @@
+using System.Buffers;
+using ConcurrentFutures.Processes;
+using ConcurrentFutures.Remote;
+using MessagePack;
+
+namespace ConcurrentFutures;
+
+/// <summary>
+/// Runs work in separate worker processes of this application, isolated from each other's crashes, hangs and memory.
+/// Python: <c>concurrent.futures.ProcessPoolExecutor</c>.
+/// </summary>
+/// <remarks>
+/// <para>What can be sent: a static method, a lambda that captures nothing, or a lambda whose captured variables are
+/// all serializable (they are copied, never shared); arguments and results must be serializable (primitives,
+/// strings, arrays, lists, dictionaries, records and classes with public state). Anything else is rejected by
+/// <c>Submit</c>/<c>Map</c> with an <see cref="ArgumentException"/> naming the offending member.</para>
+/// <para>A worker that dies (crash, kill, out of memory) fails only the task it was running, with
+/// <see cref="BrokenProcessPoolException"/> naming the function and the exit code or signal; it is replaced and the
+/// pool keeps serving. Workers start on first use, never outlive this process, and write to its console.</para>
+/// </remarks>
+public sealed class ProcessPoolExecutor : Executor
+{
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
+
+    private readonly PoolManager _pool;
+
+    /// <summary>Creates a pool of up to <paramref name="maxWorkers"/> worker processes.</summary>
+    /// <param name="maxWorkers">Maximum workers; default <see cref="Environment.ProcessorCount"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is zero or negative.</exception>
+    /// <exception cref="PlatformNotSupportedException">The application is single-file or Native AOT.</exception>
+    public ProcessPoolExecutor(int? maxWorkers = null)
+        : this(new ProcessPoolOptions { MaxWorkers = maxWorkers })
+    {
+    }
+
+    /// <summary>Creates a pool with the given options.</summary>
+    /// <param name="options">The options; validated here.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A count, size or time in <paramref name="options"/> is zero or negative.</exception>
+    /// <exception cref="ArgumentException">The initializer or its arguments cannot be sent to a worker.</exception>
+    /// <exception cref="PlatformNotSupportedException">The application is single-file or Native AOT.</exception>
+    public ProcessPoolExecutor(ProcessPoolOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        PoolSettings settings = Validate(options);
+        MaxWorkers = settings.MaxWorkers;
+        _pool = new PoolManager(settings);
+    }
+
+    /// <summary>The maximum number of worker processes.</summary>
+    public int MaxWorkers { get; }
+
+    /// <summary>Process ids of the workers currently alive (started lazily, so empty before the first submission).</summary>
+    public IReadOnlyList<int> WorkerProcessIds => _pool.WorkerProcessIds;
+
+    /// <summary>
+    /// Sends SIGTERM to every worker and shuts the pool down; every unfinished future fails with
+    /// <see cref="BrokenProcessPoolException"/>. Python 3.14: <c>terminate_workers()</c>.
+    /// </summary>
+    public void TerminateWorkers() => _pool.SignalAllWorkers(NativeMethods.Sigterm, "The pool's workers were terminated by TerminateWorkers().");
+
+    /// <summary>
+    /// Sends SIGKILL to every worker and shuts the pool down; every unfinished future fails with
+    /// <see cref="BrokenProcessPoolException"/>. Python 3.14: <c>kill_workers()</c>.
+    /// </summary>
+    public void KillWorkers() => _pool.SignalAllWorkers(NativeMethods.Sigkill, "The pool's workers were killed by KillWorkers().");
+
+    /// <inheritdoc/>
+    internal override void Schedule(WorkItem workItem)
+    {
+        FunctionReference function = FunctionReference.For(workItem.Function);
+        byte[] target = Serialize(static (ref MessagePackWriter w, (FunctionReference F, WorkItem Item) s) => s.F.WriteTarget(ref w, s.Item.Function.Target), (function, workItem));
+        byte[] arguments;
+        bool isChunk = workItem is IChunkArguments;
+        if (workItem is IChunkArguments chunk)
+        {
+            arguments = Serialize(static (ref MessagePackWriter w, (FunctionReference F, IChunkArguments C) s) =>
+            {
+                w.WriteArrayHeader(s.C.Count);
+                for (int i = 0; i < s.C.Count; i++)
+                {
+                    s.F.WriteArguments(ref w, s.C.GetArguments(i));
+                }
+            }, (function, chunk));
+        }
+        else
+        {
+            object?[] values = ((ICallArguments)workItem).GetArguments();
+            arguments = Serialize(static (ref MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (function, values));
+        }
+
+        _pool.Submit(new RemoteTask(workItem, function, target, arguments, isChunk));
+    }
+
+    /// <inheritdoc/>
+    internal override void ShutdownCore(bool wait, bool cancelFutures) => _pool.Shutdown(wait, cancelFutures);
+
+    /// <inheritdoc/>
+    internal override Task WhenTerminatedAsync() => _pool.Terminated;
+
+    private delegate void Writer<TState>(ref MessagePackWriter writer, TState state);
+
+    private static byte[] Serialize<TState>(Writer<TState> write, TState state)
+    {
+        ArrayBufferWriter<byte> scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
+        scratch.ResetWrittenCount();
+        var writer = new MessagePackWriter(scratch);
+        try
+        {
+            write(ref writer, state);
+            writer.Flush();
+        }
+        catch (MessagePackSerializationException exception)
+        {
+            throw FunctionReference.NotSendable($"A value could not be serialized for another process: {exception.Message}");
+        }
+
+        return scratch.WrittenSpan.ToArray();
+    }
+
+    private static PoolSettings Validate(ProcessPoolOptions options)
+    {
+        int maxWorkers = options.MaxWorkers ?? Environment.ProcessorCount;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxWorkers, "options.MaxWorkers");
+        if (options.MaxTasksPerChild is { } quota)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quota, "options.MaxTasksPerChild");
+        }
+
+        if (options.TaskTimeout is { } taskTimeout)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(taskTimeout, TimeSpan.Zero, "options.TaskTimeout");
+        }
+
+        if (options.IdleWorkerTimeout is { } idle)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(idle, TimeSpan.Zero, "options.IdleWorkerTimeout");
+        }
+
+        if (options.MaxWorkerMemoryBytes is { } memory)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(memory, "options.MaxWorkerMemoryBytes");
+        }
+
+        InitializerCall? initializer = null;
+        if (options.Initializer is { } init)
+        {
+            object?[] args = options.InitializerArgs ?? [];
+            FunctionReference function = FunctionReference.For(init);
+            if (function.ParameterTypes.Length != args.Length)
+            {
+                throw new ArgumentException($"The initializer {function.Describe()} takes {function.ParameterTypes.Length} arguments but InitializerArgs has {args.Length}.", nameof(options));
+            }
+
+            initializer = new InitializerCall(
+                function,
+                Serialize(static (ref MessagePackWriter w, (FunctionReference F, Delegate D) s) => s.F.WriteTarget(ref w, s.D.Target), (function, init)),
+                Serialize(static (ref MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (function, args)));
+        }
+
+        return new PoolSettings(maxWorkers, options.MaxTasksPerChild, initializer, options.TaskTimeout, options.IdleWorkerTimeout, options.MaxWorkerMemoryBytes);
+    }
+}

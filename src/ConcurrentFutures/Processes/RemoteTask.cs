@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using ConcurrentFutures.Remote;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>
+/// One dispatch to a worker process: a call or a chunk, with its target and arguments already serialized (at
+/// Submit, so unsendable work fails there). Owned by the pool's lock while queued or in flight.
+/// </summary>
+internal sealed class RemoteTask
+{
+    private static long s_nextId;
+
+    public RemoteTask(WorkItem item, FunctionReference function, byte[] target, byte[] arguments, bool isChunk)
+    {
+        Id = Interlocked.Increment(ref s_nextId);
+        (Item, Function, Target, Arguments, IsChunk) = (item, function, target, arguments, isChunk);
+    }
+
+    public long Id { get; }
+
+    public WorkItem Item { get; }
+
+    public FunctionReference Function { get; }
+
+    /// <summary>The delegate's target (closure captures), as MessagePack.</summary>
+    public byte[] Target { get; }
+
+    /// <summary>The arguments array (for a chunk, an array of argument arrays), as MessagePack.</summary>
+    public byte[] Arguments { get; }
+
+    public bool IsChunk { get; }
+
+    /// <summary>Set once the future was moved to Running (at its first dispatch); a requeued task keeps it.</summary>
+    public bool MarkedRunning { get; set; }
+
+    /// <summary>When the task started running in its worker (became the oldest of its in-flight tasks), as a timestamp.</summary>
+    public long StartedAt { get; set; }
+
+    public TimeSpan RunningFor => StartedAt == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(StartedAt);
+
+    public Future Future => Item.Future;
+
+    /// <summary>Fails the task's future unless it is already done.</summary>
+    public void Fail(Exception exception) => Item.Fail(exception);
+}

@@ -1,0 +1,227 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using ConcurrentFutures.Processes.Wire;
+using MessagePack;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>
+/// Everything that connects a pool to its worker processes: a Unix domain socket in a private (0700) directory, a
+/// random per-pool token each worker must present first, and one long-lived launcher thread that starts the
+/// processes — on Linux a worker dies when the thread that started it exits, so that thread lives as long as the
+/// pool has workers.
+/// </summary>
+internal sealed class WorkerConnections : IDisposable
+{
+    private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly PoolManager _pool;
+    private readonly string _directory;
+    private readonly string _socketPath;
+    private readonly byte[] _token = RandomNumberGenerator.GetBytes(32);
+    private readonly Socket _listener;
+    private readonly WorkerLauncher _launcher;
+    private readonly BlockingCollection<WorkerHandle> _launchRequests = [];
+    private readonly ConcurrentDictionary<int, WorkerHandle> _awaitingConnection = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Thread _launcherThread;
+    private readonly Timer? _timer;
+    private int _disposed;
+
+    public WorkerConnections(PoolManager pool, PoolSettings settings)
+    {
+        _pool = pool;
+        _directory = CreatePrivateDirectory();
+        _socketPath = Path.Combine(_directory, "pool.sock");
+        _launcher = WorkerLauncher.Discover(_directory);
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _listener.Bind(new UnixDomainSocketEndPoint(_socketPath));
+        _listener.Listen(128);
+        _ = Task.Run(AcceptLoopAsync);
+        _launcherThread = new Thread(LaunchLoop) { IsBackground = true, Name = "ConcurrentFutures worker launcher" };
+        _launcherThread.Start();
+        if (settings.TaskTimeout is not null || settings.IdleWorkerTimeout is not null)
+        {
+            TimeSpan shortest = new[] { settings.TaskTimeout, settings.IdleWorkerTimeout }.Where(t => t is not null).Min()!.Value;
+            TimeSpan period = TimeSpan.FromMilliseconds(Math.Clamp(shortest.TotalMilliseconds / 10, 10, 500));
+            _timer = new Timer(static state => ((PoolManager)state!).CheckTimers(), pool, period, period);
+        }
+
+        Environment = new Dictionary<string, string>
+        {
+            [WorkerEnvironment.Socket] = _socketPath,
+            [WorkerEnvironment.Token] = Convert.ToHexString(_token),
+            [WorkerEnvironment.ParentPid] = System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+            [WorkerEnvironment.ReportMemory] = settings.MaxWorkerMemoryBytes is null ? "0" : "1",
+        };
+    }
+
+    /// <summary>The private directory holding the socket (mode 0700); removed on dispose.</summary>
+    public string Directory => _directory;
+
+    private Dictionary<string, string> Environment { get; }
+
+    /// <summary>Queues a worker to be started by the launcher thread.</summary>
+    public void Launch(WorkerHandle worker)
+    {
+        _awaitingConnection[worker.Slot] = worker;
+        _launchRequests.Add(worker);
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _launchRequests.CompleteAdding();
+        _stopping.Cancel();
+        _timer?.Dispose();
+        _listener.Dispose();
+        try
+        {
+            System.IO.Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string CreatePrivateDirectory()
+    {
+        string name = "cf-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
+        string root = Path.GetTempPath();
+        if (root.Length > 60)
+        {
+            root = "/tmp"; // Unix socket paths are limited to about 100 bytes
+        }
+
+        string path = Path.Combine(root, name);
+        if (OperatingSystem.IsWindows())
+        {
+            System.IO.Directory.CreateDirectory(path);
+        }
+        else
+        {
+            System.IO.Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return path;
+    }
+
+    private void LaunchLoop()
+    {
+        foreach (WorkerHandle worker in _launchRequests.GetConsumingEnumerable())
+        {
+            var environment = new Dictionary<string, string>(Environment)
+            {
+                [WorkerEnvironment.Slot] = worker.Slot.ToString(CultureInfo.InvariantCulture),
+            };
+            try
+            {
+                System.Diagnostics.Process process = _launcher.Start(environment);
+                worker.Pid = process.Id;
+                worker.Process = process;
+                process.EnableRaisingEvents = true;
+                process.Exited += (_, _) => OnProcessExited(worker);
+                if (process.HasExited)
+                {
+                    OnProcessExited(worker);
+                }
+            }
+#pragma warning disable CA1031 // Any launch failure breaks the pool with a clear message.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                _awaitingConnection.TryRemove(worker.Slot, out _);
+                _pool.OnLaunchFailed(worker, exception);
+            }
+        }
+
+        // The launcher thread is the workers' parent thread: it may end only when no worker can still be alive.
+        _pool.Terminated.Wait();
+    }
+
+    /// <summary>A process exited; if it never connected, nobody else will report it.</summary>
+    private void OnProcessExited(WorkerHandle worker)
+    {
+        if (_awaitingConnection.TryRemove(worker.Slot, out _))
+        {
+            _pool.OnWorkerExited(worker, worker.Process!.ExitCode);
+        }
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => AuthenticateAsync(connection));
+        }
+    }
+
+    /// <summary>Reads the first frame; a connection without the pool's token, or for no known slot, is dropped.</summary>
+    private async Task AuthenticateAsync(Socket connection)
+    {
+        var reader = new FrameReader(connection, maxFrameBytes: 4096);
+        WorkerHandle? worker = null;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            timeout.CancelAfter(HelloTimeout);
+            if (await reader.ReadFrameAsync(timeout.Token).ConfigureAwait(false) is { } hello)
+            {
+                worker = CheckHello(hello);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or InvalidDataException or MessagePackSerializationException or ObjectDisposedException)
+        {
+        }
+
+        if (worker is null)
+        {
+            connection.Dispose();
+            return;
+        }
+
+        worker.Attach(connection, reader);
+        _pool.OnConnected(worker);
+    }
+
+    private WorkerHandle? CheckHello(ReadOnlyMemory<byte> frame)
+    {
+        var reader = new MessagePackReader(frame);
+        if (reader.ReadArrayHeader() != 4 || reader.ReadInt32() != (int)MessageKind.Hello)
+        {
+            return null;
+        }
+
+        byte[] token = reader.ReadBytes()?.ToArray() ?? [];
+        int slot = reader.ReadInt32();
+        int pid = reader.ReadInt32();
+        if (!CryptographicOperations.FixedTimeEquals(token, _token) || !_awaitingConnection.TryRemove(slot, out WorkerHandle? worker))
+        {
+            return null;
+        }
+
+        if (worker.Pid == 0)
+        {
+            worker.Pid = pid;
+        }
+
+        return worker;
+    }
+}

@@ -1,0 +1,20 @@
+namespace ConcurrentFutures.Processes;
+
+/// <summary>The environment variables through which a pool tells a worker process where and who it is.</summary>
+internal static class WorkerEnvironment
+{
+    /// <summary>Path of the pool's Unix domain socket (in a 0700 directory).</summary>
+    public const string Socket = "CONCURRENTFUTURES_WORKER_SOCKET";
+
+    /// <summary>Per-pool random token, hex; the worker's first frame must carry it.</summary>
+    public const string Token = "CONCURRENTFUTURES_WORKER_TOKEN";
+
+    /// <summary>The worker's slot number in the pool, to match the connection to its process.</summary>
+    public const string Slot = "CONCURRENTFUTURES_WORKER_SLOT";
+
+    /// <summary>The parent's pid: a worker whose parent is gone exits at once.</summary>
+    public const string ParentPid = "CONCURRENTFUTURES_WORKER_PARENT_PID";
+
+    /// <summary>"1" when the pool enforces a memory limit and wants each result to report the worker's working set.</summary>
+    public const string ReportMemory = "CONCURRENTFUTURES_WORKER_REPORT_MEMORY";
+}

@@ -1,0 +1,228 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.Sockets;
+using ConcurrentFutures.Processes.Wire;
+using ConcurrentFutures.Remote;
+using MessagePack;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>
+/// The parent side of one worker process: its process, its connection, the frames waiting to be sent, and the
+/// tasks it holds. Scheduling state (<see cref="State"/>, <see cref="InFlight"/>…) is owned by the
+/// <see cref="PoolManager"/>'s lock; this class only moves bytes and reports what it reads.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The semaphore holds no OS handle; the socket is disposed when the read loop ends.")]
+internal sealed class WorkerHandle
+{
+    private readonly PoolManager _pool;
+
+    /// <summary>Guards <see cref="_outgoing"/>; taken inside the pool lock, never the other way round.</summary>
+    private readonly Lock _sendLock = new();
+
+    /// <summary>Frames queued for the writer loop; swapped with <see cref="_sending"/> so writes batch without blocking senders.</summary>
+    private FrameBuffer _outgoing = new(16 * 1024);
+    private FrameBuffer _sending = new(16 * 1024);
+    private readonly SemaphoreSlim _sendSignal = new(0);
+    private int _sendSignalled;
+
+    private Socket? _socket;
+
+    public WorkerHandle(PoolManager pool, int slot) => (_pool, Slot) = (pool, slot);
+
+    /// <summary>Distinguishes this worker's connection from the others of the pool.</summary>
+    public int Slot { get; }
+
+    /// <summary>Set by the launcher thread once the process exists.</summary>
+    public Process? Process { get; set; }
+
+    public int Pid { get; set; }
+
+    // ---- Owned by the pool lock ----
+
+    public WorkerState State { get; set; } = WorkerState.Starting;
+
+    /// <summary>Tasks sent to this worker, oldest first; the oldest is the one running (a worker runs them in order).</summary>
+    public Queue<RemoteTask> InFlight { get; } = new();
+
+    /// <summary>Function ids whose definitions this worker has received.</summary>
+    public HashSet<int> KnownFunctions { get; } = [];
+
+    /// <summary>Tasks given to this worker over its life, for MaxTasksPerChild.</summary>
+    public int TasksAssigned { get; set; }
+
+    /// <summary>When the worker last became idle (timestamp), for IdleWorkerTimeout.</summary>
+    public long IdleSince { get; set; } = Stopwatch.GetTimestamp();
+
+    /// <summary>Why the pool killed this worker on purpose (timeout, TerminateWorkers…); null for an unexpected death.</summary>
+    public Exception? KilledBecause { get; set; }
+
+    /// <summary>Set once Stop was sent; the worker exits after what it holds.</summary>
+    public bool StopSent { get; set; }
+
+    /// <summary>The task that exceeded TaskTimeout, when that is why the worker was killed.</summary>
+    public RemoteTask? TimedOutTask { get; set; }
+
+    // ---- I/O ----
+
+    /// <summary>Takes over an authenticated connection and starts the reader and writer loops.</summary>
+    public void Attach(Socket socket, FrameReader reader)
+    {
+        _socket = socket;
+        _ = Task.Run(WriteLoopAsync);
+        _ = Task.Run(() => ReadLoopAsync(reader));
+    }
+
+    public void SendDefine(FunctionReference function) => Send((ref MessagePackWriter w) =>
+    {
+        w.WriteArrayHeader(3);
+        w.Write((int)MessageKind.Define);
+        w.Write(function.Id);
+        w.Write(function.Definition);
+    });
+
+    public void SendRun(RemoteTask task) => Send((ref MessagePackWriter w) =>
+    {
+        w.WriteArrayHeader(5);
+        w.Write((int)(task.IsChunk ? MessageKind.RunChunk : MessageKind.Run));
+        w.Write(task.Id);
+        w.Write(task.Function.Id);
+        w.WriteRaw(task.Target);
+        w.WriteRaw(task.Arguments);
+    });
+
+    public void SendInitialize(FunctionReference function, byte[] target, byte[] arguments) => Send((ref MessagePackWriter w) =>
+    {
+        w.WriteArrayHeader(4);
+        w.Write((int)MessageKind.Initialize);
+        w.Write(function.Id);
+        w.WriteRaw(target);
+        w.WriteRaw(arguments);
+    });
+
+    public void SendStop() => Send((ref MessagePackWriter w) =>
+    {
+        w.WriteArrayHeader(1);
+        w.Write((int)MessageKind.Stop);
+    });
+
+    /// <summary>Sends a signal to the process (SIGTERM or SIGKILL); harmless if it already exited.</summary>
+    public void Signal(int signal)
+    {
+        if (Pid > 0 && Process is { HasExited: false })
+        {
+            NativeMethods.SendSignal(Pid, signal);
+        }
+    }
+
+    /// <summary>"exited with code 3", "was killed by signal 9 (SIGKILL)"…</summary>
+    public static string DescribeExit(int exitCode) => exitCode switch
+    {
+        > 128 and < 128 + 65 when !OperatingSystem.IsWindows() => $"was killed by signal {exitCode - 128} ({SignalName(exitCode - 128)})",
+        _ => $"exited with code {exitCode}",
+    };
+
+    private static string SignalName(int signal) => signal switch
+    {
+        6 => "SIGABRT: an abort, e.g. Environment.FailFast or a stack overflow",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        15 => "SIGTERM",
+        _ => $"signal {signal}",
+    };
+
+    private delegate void FrameBody(ref MessagePackWriter writer);
+
+    private void Send(FrameBody body)
+    {
+        lock (_sendLock)
+        {
+            _outgoing.BeginFrame();
+            var writer = new MessagePackWriter(_outgoing);
+            body(ref writer);
+            writer.Flush();
+            _outgoing.EndFrame();
+        }
+
+        if (Interlocked.Exchange(ref _sendSignalled, 1) == 0)
+        {
+            _sendSignal.Release();
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                await _sendSignal.WaitAsync().ConfigureAwait(false);
+                Volatile.Write(ref _sendSignalled, 0);
+                lock (_sendLock)
+                {
+                    (_outgoing, _sending) = (_sending, _outgoing);
+                }
+
+                ReadOnlyMemory<byte> pending = _sending.Written;
+                while (!pending.IsEmpty)
+                {
+                    int sent = await _socket!.SendAsync(pending, SocketFlags.None).ConfigureAwait(false);
+                    pending = pending[sent..];
+                }
+
+                _sending.Clear();
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The worker is gone; the read loop reports it.
+        }
+    }
+
+    private async Task ReadLoopAsync(FrameReader reader)
+    {
+        Exception? protocolError = null;
+        try
+        {
+            while (await reader.ReadFrameAsync(CancellationToken.None).ConfigureAwait(false) is { } frame)
+            {
+                Dispatch(frame);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+        catch (Exception e) when (e is InvalidDataException or MessagePackSerializationException or EndOfStreamException)
+        {
+            protocolError = e;
+        }
+
+        await _pool.OnDisconnectedAsync(this, protocolError).ConfigureAwait(false);
+        _socket?.Dispose();
+    }
+
+    private void Dispatch(ReadOnlyMemory<byte> frame)
+    {
+        var reader = new MessagePackReader(frame);
+        int fields = reader.ReadArrayHeader();
+        var kind = (MessageKind)reader.ReadInt32();
+        switch (kind)
+        {
+            case MessageKind.Result when fields == 6:
+                long taskId = reader.ReadInt64();
+                bool ok = reader.ReadBoolean();
+                ReadOnlySequence<byte> payload = reader.ReadRaw();
+                long micros = reader.ReadInt64();
+                long workingSet = reader.ReadInt64();
+                _pool.OnResult(this, taskId, ok, payload, micros, workingSet);
+                break;
+            case MessageKind.Initialized when fields == 3:
+                bool initialized = reader.ReadBoolean();
+                Exception? failure = reader.TryReadNil() ? null : ExceptionPayload.Read(ref reader);
+                _pool.OnInitialized(this, initialized, failure);
+                break;
+            default:
+                throw new InvalidDataException($"Unexpected message {kind} with {fields} fields from worker {Pid}.");
+        }
+    }
+}

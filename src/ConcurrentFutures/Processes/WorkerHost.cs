@@ -1,0 +1,270 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using ConcurrentFutures.Processes.Wire;
+using ConcurrentFutures.Remote;
+using MessagePack;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>
+/// The child side of one worker: connects to the pool, then runs what it is sent, one call at a time, in order.
+/// A reader thread receives frames (and ends the process if the parent goes away, even while user code runs); the
+/// main thread executes and writes results, flushing whenever it has nothing more to run.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "Lives as long as the worker process; the process exit releases everything.")]
+internal sealed class WorkerHost
+{
+    private readonly string _socketPath;
+    private readonly byte[] _token;
+    private readonly int _slot;
+    private readonly bool _reportMemory;
+
+    /// <summary>Frames received and not yet executed (copied out of the reader's buffer).</summary>
+    private readonly BlockingCollection<byte[]> _inbox = new(new ConcurrentQueue<byte[]>());
+
+    /// <summary>Functions defined by the parent, by id; a definition that failed to resolve keeps its exception.</summary>
+    private readonly Dictionary<int, (ResolvedFunction? Function, Exception? Error)> _functions = [];
+
+    private readonly FrameBuffer _output = new();
+    private readonly ArrayBufferWriter<byte> _scratch = new(1024);
+    private Socket _socket = null!;
+    private volatile bool _stopRequested;
+
+    public WorkerHost(string socketPath, byte[] token, int slot, bool reportMemory) =>
+        (_socketPath, _token, _slot, _reportMemory) = (socketPath, token, slot, reportMemory);
+
+    public int Run()
+    {
+        _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _socket.Connect(new UnixDomainSocketEndPoint(_socketPath));
+        WriteFrame(static (ref MessagePackWriter w, WorkerHost self) =>
+        {
+            w.WriteArrayHeader(4);
+            w.Write((int)MessageKind.Hello);
+            w.Write(self._token);
+            w.Write(self._slot);
+            w.Write(Environment.ProcessId);
+        });
+        Flush();
+
+        var reader = new Thread(ReceiveLoop) { IsBackground = true, Name = "ConcurrentFutures worker reader" };
+        reader.Start();
+        while (true)
+        {
+            if (!_inbox.TryTake(out byte[]? frame))
+            {
+                Flush(); // nothing else to run: send the results batched so far before blocking
+                frame = _inbox.Take();
+            }
+
+            if (!Handle(frame))
+            {
+                Flush();
+                _socket.Shutdown(SocketShutdown.Both);
+                _socket.Dispose();
+                return 0;
+            }
+        }
+    }
+
+    /// <summary>Reads frames until the parent closes the connection; the parent is then gone, and so is this process.</summary>
+    private void ReceiveLoop()
+    {
+        var reader = new FrameReader(_socket);
+        try
+        {
+            while (reader.ReadFrame() is { } frame)
+            {
+                var peek = new MessagePackReader(frame);
+                if (peek.ReadArrayHeader() >= 1 && peek.ReadInt32() == (int)MessageKind.Stop)
+                {
+                    _stopRequested = true; // the parent may close the connection right after this
+                }
+
+                _inbox.Add(frame.ToArray());
+            }
+        }
+#pragma warning disable CA1031 // Any receive failure means the parent is unreachable.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
+        if (!_stopRequested)
+        {
+            Environment.Exit(0);
+        }
+    }
+
+    /// <returns>False when the parent asked the worker to stop.</returns>
+    private bool Handle(byte[] frame)
+    {
+        var reader = new MessagePackReader(frame);
+        int fields = reader.ReadArrayHeader();
+        var kind = (MessageKind)reader.ReadInt32();
+        switch (kind)
+        {
+            case MessageKind.Define:
+                Define(reader.ReadInt32(), reader.ReadBytes()?.ToArray() ?? []);
+                return true;
+            case MessageKind.Run or MessageKind.RunChunk:
+                Execute(ref reader, chunk: kind == MessageKind.RunChunk);
+                return true;
+            case MessageKind.Initialize:
+                Initialize(ref reader);
+                return true;
+            case MessageKind.Stop:
+                return false;
+            default:
+                throw new InvalidDataException($"Unexpected message {kind} with {fields} fields from the parent.");
+        }
+    }
+
+    private void Define(int functionId, byte[] definition)
+    {
+        try
+        {
+            _functions[functionId] = (FunctionResolver.Resolve(definition), null);
+        }
+#pragma warning disable CA1031 // Reported to the parent with every call of this function.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            _functions[functionId] = (null, exception);
+        }
+    }
+
+    private void Initialize(ref MessagePackReader reader)
+    {
+        Exception? failure = null;
+        try
+        {
+            ResolvedFunction function = GetFunction(reader.ReadInt32());
+            object? target = function.ReadTarget(ref reader);
+            function.Invoke(target, function.ReadArguments(ref reader));
+        }
+#pragma warning disable CA1031 // An initializer failure is reported to the parent, which breaks the pool.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            failure = exception;
+        }
+
+        WriteFrame((ref MessagePackWriter w, WorkerHost _) =>
+        {
+            w.WriteArrayHeader(3);
+            w.Write((int)MessageKind.Initialized);
+            w.Write(failure is null);
+            if (failure is null)
+            {
+                w.WriteNil();
+            }
+            else
+            {
+                ExceptionPayload.Write(ref w, failure);
+            }
+        });
+        Flush();
+    }
+
+    private void Execute(ref MessagePackReader reader, bool chunk)
+    {
+        long taskId = reader.ReadInt64();
+        long started = Stopwatch.GetTimestamp();
+        _scratch.ResetWrittenCount();
+        Exception? failure = null;
+        try
+        {
+            ResolvedFunction function = GetFunction(reader.ReadInt32());
+            object? target = function.ReadTarget(ref reader);
+            var resultWriter = new MessagePackWriter(_scratch);
+            int calls = chunk ? reader.ReadArrayHeader() : 1;
+            if (chunk)
+            {
+                resultWriter.WriteArrayHeader(calls);
+            }
+
+            for (int i = 0; i < calls; i++)
+            {
+                object? result = function.Invoke(target, function.ReadArguments(ref reader));
+                if (function.ResultType == typeof(void))
+                {
+                    resultWriter.WriteNil();
+                }
+                else
+                {
+                    PayloadSerializer.Write(ref resultWriter, function.ResultType, result);
+                }
+            }
+
+            resultWriter.Flush();
+        }
+#pragma warning disable CA1031 // Whatever the work (or reading its input) throws belongs to its future.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            failure = exception;
+        }
+
+        long micros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+        WriteResult(taskId, failure, micros);
+    }
+
+    private void WriteResult(long taskId, Exception? failure, long micros)
+    {
+        long workingSet = _reportMemory ? Environment.WorkingSet : 0;
+        WriteFrame((ref MessagePackWriter w, WorkerHost self) =>
+        {
+            w.WriteArrayHeader(6);
+            w.Write((int)MessageKind.Result);
+            w.Write(taskId);
+            w.Write(failure is null);
+            if (failure is null)
+            {
+                w.WriteRaw(self._scratch.WrittenSpan);
+            }
+            else
+            {
+                ExceptionPayload.Write(ref w, failure);
+            }
+
+            w.Write(micros);
+            w.Write(workingSet);
+        });
+    }
+
+    private ResolvedFunction GetFunction(int functionId)
+    {
+        if (!_functions.TryGetValue(functionId, out var entry))
+        {
+            throw new InvalidOperationException($"Function {functionId} was never defined in this worker.");
+        }
+
+        return entry.Function ?? throw new InvalidOperationException($"The worker could not load the function: {entry.Error!.Message}", entry.Error);
+    }
+
+    private delegate void FrameBody(ref MessagePackWriter writer, WorkerHost self);
+
+    private void WriteFrame(FrameBody body)
+    {
+        _output.BeginFrame();
+        var writer = new MessagePackWriter(_output);
+        body(ref writer, this);
+        writer.Flush();
+        _output.EndFrame();
+    }
+
+    private void Flush()
+    {
+        ReadOnlyMemory<byte> pending = _output.Written;
+        while (!pending.IsEmpty)
+        {
+            int sent = _socket.Send(pending.Span, SocketFlags.None);
+            pending = pending[sent..];
+        }
+
+        _output.Clear();
+    }
+}

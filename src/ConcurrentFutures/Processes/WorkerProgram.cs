@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>
+/// Entry point of a worker process: <c>dotnet exec --depsfile app.deps.json --runtimeconfig app.runtimeconfig.json
+/// ConcurrentFutures.dll</c>, started by a process pool with the app's own dependency list, so the worker can load
+/// every assembly the parent can.
+/// </summary>
+internal static class WorkerProgram
+{
+    public static int Main()
+    {
+        string? socketPath = Environment.GetEnvironmentVariable(WorkerEnvironment.Socket);
+        string? token = Environment.GetEnvironmentVariable(WorkerEnvironment.Token);
+        string? slot = Environment.GetEnvironmentVariable(WorkerEnvironment.Slot);
+        string? parentPid = Environment.GetEnvironmentVariable(WorkerEnvironment.ParentPid);
+        if (socketPath is null || token is null || slot is null || parentPid is null)
+        {
+            Console.Error.WriteLine("This is the ConcurrentFutures worker process; ProcessPoolExecutor starts it. It is not meant to be run by hand.");
+            return 2;
+        }
+
+        // Die with the parent: the kernel's parent-death signal, then a check that the parent did not die before it was set.
+        NativeMethods.DieWithParent();
+        int expectedParent = int.Parse(parentPid, CultureInfo.InvariantCulture);
+        int actualParent = NativeMethods.ParentProcessId();
+        if (actualParent != -1 && actualParent != expectedParent)
+        {
+            return 3;
+        }
+
+        var host = new WorkerHost(
+            socketPath,
+            Convert.FromHexString(token),
+            int.Parse(slot, CultureInfo.InvariantCulture),
+            Environment.GetEnvironmentVariable(WorkerEnvironment.ReportMemory) == "1");
+        return host.Run();
+    }
+}

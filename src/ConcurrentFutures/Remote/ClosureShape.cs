@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using MessagePack;
+
+namespace ConcurrentFutures.Remote;
+
+/// <summary>
+/// The fields of a compiler-generated closure class (a lambda's captured variables), in a fixed order, and how to
+/// copy them: values by their declared types, enclosing closures recursively. Both processes derive the same shape
+/// from the same type, so only the values travel.
+/// </summary>
+internal sealed class ClosureShape
+{
+    private static readonly ConcurrentDictionary<Type, ClosureShape> s_shapes = new();
+
+    private readonly FieldInfo[] _fields;
+
+    /// <summary>Per field: the shape of a nested closure (captures of an outer scope), or null for a plain value.</summary>
+    private readonly ClosureShape?[] _nested;
+
+    private ClosureShape(Type type)
+    {
+        ClosureType = type;
+        _fields = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+            .OrderBy(f => f.MetadataToken)
+            .ToArray();
+        _nested = _fields.Select(f => IsClosureType(f.FieldType) ? For(f.FieldType) : null).ToArray();
+    }
+
+    /// <summary>The compiler-generated class.</summary>
+    public Type ClosureType { get; }
+
+    /// <summary>True for the classes C# generates for lambdas: <c>&lt;&gt;c</c> (no captures) and <c>&lt;&gt;c__DisplayClass…</c>.</summary>
+    public static bool IsClosureType(Type type) =>
+        type.IsClass && type.Name.StartsWith("<>c", StringComparison.Ordinal) && type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false);
+
+    public static ClosureShape For(Type type) => s_shapes.GetOrAdd(type, static t => new ClosureShape(t));
+
+    /// <summary>The name a user knows a captured field by: the variable name, or <c>this</c>.</summary>
+    public static string CapturedName(FieldInfo field) => field.Name switch
+    {
+        "<>4__this" => "this",
+        _ when field.Name.StartsWith('<') && field.Name.IndexOf('>', StringComparison.Ordinal) is int end and > 1 => field.Name[1..end],
+        _ => field.Name,
+    };
+
+    /// <summary>Checks every captured variable's declared type; returns the first problem, naming the variable.</summary>
+    public string? CheckTypes()
+    {
+        for (int i = 0; i < _fields.Length; i++)
+        {
+            string? reason = _nested[i] is { } nested ? nested.CheckTypes() : CheckField(_fields[i], value: null, checkValue: false);
+            if (reason is not null)
+            {
+                return reason;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Writes the captured values; throws <see cref="ArgumentException"/> naming a variable whose value cannot be sent.</summary>
+    public void Write(ref MessagePackWriter writer, object closure)
+    {
+        writer.WriteArrayHeader(_fields.Length);
+        for (int i = 0; i < _fields.Length; i++)
+        {
+            object? value = _fields[i].GetValue(closure);
+            if (_nested[i] is { } nested)
+            {
+                if (value is null)
+                {
+                    writer.WriteNil();
+                }
+                else
+                {
+                    nested.Write(ref writer, value);
+                }
+
+                continue;
+            }
+
+            if (CheckField(_fields[i], value, checkValue: true) is { } reason)
+            {
+                throw FunctionReference.NotSendable(reason);
+            }
+
+            PayloadSerializer.Write(ref writer, _fields[i].FieldType, value);
+        }
+    }
+
+    /// <summary>Recreates a closure instance with the captured values.</summary>
+    public object Read(ref MessagePackReader reader)
+    {
+        object closure = RuntimeHelpers.GetUninitializedObject(ClosureType);
+        int count = reader.ReadArrayHeader();
+        if (count != _fields.Length)
+        {
+            throw new MessagePackSerializationException($"Closure {ClosureType} has {_fields.Length} fields but {count} values were sent.");
+        }
+
+        for (int i = 0; i < _fields.Length; i++)
+        {
+            object? value = _nested[i] is { } nested
+                ? (reader.TryReadNil() ? null : nested.Read(ref reader))
+                : PayloadSerializer.Read(ref reader, _fields[i].FieldType);
+            _fields[i].SetValue(closure, value);
+        }
+
+        return closure;
+    }
+
+    private static string? CheckField(FieldInfo field, object? value, bool checkValue)
+    {
+        string? reason = checkValue ? Sendability.CheckValue(field.FieldType, value) : Sendability.Check(field.FieldType);
+        return reason is null ? null : $"The lambda captures '{CapturedName(field)}', which cannot be sent to another process: {reason}.";
+    }
+}

@@ -1,0 +1,206 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Reflection;
+using MessagePack;
+
+namespace ConcurrentFutures.Remote;
+
+/// <summary>
+/// A delegate made sendable: which method to call (assembly, type, metadata token), how its target is rebuilt, and
+/// how its arguments and result are typed. One instance per (method, target type), checked once and cached; the
+/// per-call work is only copying argument and capture values.
+/// </summary>
+internal sealed class FunctionReference
+{
+    private static readonly ConcurrentDictionary<(MethodInfo, Type?), FunctionReference> s_cache = new();
+    private static int s_nextId;
+
+    private FunctionReference(MethodInfo method, Type? targetType)
+    {
+        Id = Interlocked.Increment(ref s_nextId);
+        Method = method;
+        TargetType = targetType;
+        Closure = targetType is not null && ClosureShape.IsClosureType(targetType) ? ClosureShape.For(targetType) : null;
+        ParameterTypes = Array.ConvertAll(method.GetParameters(), p => p.ParameterType);
+        (ResultType, IsAsync) = ResultTypeOf(method.ReturnType);
+        Definition = WriteDefinition();
+    }
+
+    /// <summary>A number unique in this process; workers learn the definition once and are then sent only the id.</summary>
+    public int Id { get; }
+
+    public MethodInfo Method { get; }
+
+    /// <summary>The delegate target's type: null for static methods, a closure class, or a sendable value type.</summary>
+    public Type? TargetType { get; }
+
+    /// <summary>Set when the target is a compiler-generated closure.</summary>
+    public ClosureShape? Closure { get; }
+
+    public Type[] ParameterTypes { get; }
+
+    /// <summary>The type of the value the work produces (the T of a Task&lt;T&gt;), or <see cref="void"/>.</summary>
+    public Type ResultType { get; }
+
+    /// <summary>True when the method returns a Task whose result is awaited.</summary>
+    public bool IsAsync { get; }
+
+    /// <summary>The wire form the worker resolves (see <see cref="FunctionResolver"/>).</summary>
+    public byte[] Definition { get; }
+
+    /// <summary>Gets the reference for <paramref name="function"/>, checking that it can be sent.</summary>
+    /// <exception cref="ArgumentException">The delegate, its target type, a parameter or the result cannot be sent; the message names it.</exception>
+    public static FunctionReference For(Delegate function)
+    {
+        MethodInfo method = function.Method;
+        object? target = function.Target;
+        if (function.HasSingleTarget is false)
+        {
+            throw NotSendable("A multicast delegate (several methods combined with +=) cannot be sent to another process; submit one method.");
+        }
+
+        if (s_cache.TryGetValue((method, target?.GetType()), out FunctionReference? cached))
+        {
+            return cached;
+        }
+
+        Validate(method, target);
+        var reference = new FunctionReference(method, target?.GetType());
+        return s_cache.GetOrAdd((method, target?.GetType()), reference);
+    }
+
+    /// <summary>Writes the delegate's target: nil, closure captures, or a value object.</summary>
+    /// <exception cref="ArgumentException">A captured value cannot be sent.</exception>
+    public void WriteTarget(ref MessagePackWriter writer, object? target)
+    {
+        if (target is null || TargetType is null)
+        {
+            writer.WriteNil();
+        }
+        else if (Closure is not null)
+        {
+            Closure.Write(ref writer, target);
+        }
+        else
+        {
+            PayloadSerializer.Write(ref writer, TargetType, target);
+        }
+    }
+
+    /// <summary>Writes one call's arguments as their declared parameter types.</summary>
+    /// <exception cref="ArgumentException">An argument's value cannot be sent; the message names the parameter.</exception>
+    public void WriteArguments(ref MessagePackWriter writer, object?[] arguments)
+    {
+        writer.WriteArrayHeader(arguments.Length);
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            if (Sendability.CheckValue(ParameterTypes[i], arguments[i]) is { } reason)
+            {
+                throw NotSendable($"Argument '{Method.GetParameters()[i].Name}' of {Describe()} cannot be sent to another process: {reason}.", $"arg{i + 1}");
+            }
+
+            PayloadSerializer.Write(ref writer, ParameterTypes[i], arguments[i]);
+        }
+    }
+
+    /// <summary>
+    /// The exception for work that cannot be sent. Its parameter name is that of the public Submit/Map argument the
+    /// caller passed (<c>fn</c>, <c>arg1</c>…), not of the internal method that detected the problem.
+    /// </summary>
+#pragma warning disable CA2208 // The parameter names are those of the public API the user called.
+    public static ArgumentException NotSendable(string message, string paramName = "fn") => new(message, paramName);
+#pragma warning restore CA2208
+
+    /// <summary>"Type.Method", for messages.</summary>
+    public string Describe() => $"{Method.DeclaringType?.Name}.{Method.Name}";
+
+    private static (Type Result, bool IsAsync) ResultTypeOf(Type returnType)
+    {
+        if (returnType == typeof(Task))
+        {
+            return (typeof(void), true);
+        }
+
+        if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>))
+        {
+            return (returnType.GetGenericArguments()[0], true);
+        }
+
+        return (returnType, false);
+    }
+
+    private static void Validate(MethodInfo method, object? target)
+    {
+        string name = $"{method.DeclaringType?.Name}.{method.Name}";
+        if (method is not { DeclaringType: { } declaringType } || method.GetType().Name.Contains("Dynamic", StringComparison.Ordinal))
+        {
+            throw NotSendable($"{name} is a dynamic method (e.g. a compiled expression); only methods of assemblies on disk can run in another process.");
+        }
+
+        if (declaringType.Assembly.IsDynamic || string.IsNullOrEmpty(declaringType.Assembly.Location))
+        {
+            throw NotSendable($"{name} is defined in a dynamic or in-memory assembly, which a worker process cannot load.");
+        }
+
+        if (method.IsStatic && target is not null)
+        {
+            throw NotSendable($"{name} is a static method bound to its first argument (an extension method group); submit a lambda that calls it instead.");
+        }
+
+        if (target is not null)
+        {
+            Type targetType = target.GetType();
+            string? reason = ClosureShape.IsClosureType(targetType)
+                ? ClosureShape.For(targetType).CheckTypes()
+                : Sendability.Check(targetType) is { } why
+                    ? $"{name} is an instance method, and its target 'this' ({Sendability.Describe(targetType)}) cannot be sent to another process: {why}. Use a static method or a lambda that captures only serializable values."
+                    : null;
+            if (reason is not null)
+            {
+                throw NotSendable(reason);
+            }
+        }
+
+        foreach (ParameterInfo parameter in method.GetParameters())
+        {
+            if (parameter.ParameterType.IsByRef || parameter.IsOut)
+            {
+                throw NotSendable($"Parameter '{parameter.Name}' of {name} is ref/out, which cannot cross a process boundary.");
+            }
+
+            if (Sendability.Check(parameter.ParameterType) is { } reason)
+            {
+                throw NotSendable($"Parameter '{parameter.Name}' of {name} cannot be sent to another process: {reason}.");
+            }
+        }
+
+        (Type resultType, _) = ResultTypeOf(method.ReturnType);
+        if (resultType != typeof(void) && Sendability.Check(resultType) is { } resultReason)
+        {
+            throw NotSendable($"The result of {name} cannot be sent back from another process: {resultReason}.");
+        }
+    }
+
+    private byte[] WriteDefinition()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        var writer = new MessagePackWriter(buffer);
+        Type declaringType = Method.DeclaringType!;
+        writer.WriteArrayHeader(7);
+        writer.Write(declaringType.Assembly.Location);
+        writer.Write(declaringType.Module.ModuleVersionId.ToString());
+        writer.Write(declaringType.AssemblyQualifiedName);
+        writer.Write(Method.MetadataToken);
+        Type[] methodTypeArguments = Method.IsGenericMethod ? Method.GetGenericArguments() : [];
+        writer.WriteArrayHeader(methodTypeArguments.Length);
+        foreach (Type argument in methodTypeArguments)
+        {
+            writer.Write(argument.AssemblyQualifiedName);
+        }
+
+        writer.Write(TargetType?.AssemblyQualifiedName);
+        writer.Write(Closure is not null);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,75 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using MessagePack;
+
+namespace ConcurrentFutures.Remote;
+
+/// <summary>
+/// The receiving side of <see cref="FunctionReference"/>: loads the assembly (by name, else from the parent's
+/// path), checks it is the same build, and finds the method by metadata token. Runs in the process that executes
+/// the work, which trusts its parent (the parent authenticated it with a token).
+/// </summary>
+internal static class FunctionResolver
+{
+    public static ResolvedFunction Resolve(ReadOnlyMemory<byte> definition)
+    {
+        var reader = new MessagePackReader(definition);
+        if (reader.ReadArrayHeader() != 7)
+        {
+            throw new MessagePackSerializationException("Malformed function definition.");
+        }
+
+        string location = reader.ReadString()!;
+        string moduleVersionId = reader.ReadString()!;
+        string declaringTypeName = reader.ReadString()!;
+        int token = reader.ReadInt32();
+        var methodTypeArguments = new Type[reader.ReadArrayHeader()];
+        for (int i = 0; i < methodTypeArguments.Length; i++)
+        {
+            methodTypeArguments[i] = ResolveType(reader.ReadString()!, location);
+        }
+
+        string? targetTypeName = reader.ReadString();
+        bool isClosure = reader.ReadBoolean();
+
+        Type declaringType = ResolveType(declaringTypeName, location);
+        if (declaringType.Module.ModuleVersionId.ToString() != moduleVersionId)
+        {
+            throw new InvalidOperationException($"The worker loaded a different build of {declaringType.Assembly.GetName().Name} than the parent process ({declaringType.Assembly.Location}); rebuild and restart so both run the same assemblies.");
+        }
+
+        MethodInfo method = declaringType
+            .GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
+            .FirstOrDefault(m => m.MetadataToken == token)
+            ?? throw new MissingMethodException($"No method with token 0x{token:x8} in {declaringType}.");
+        if (method.IsGenericMethodDefinition)
+        {
+            method = method.MakeGenericMethod(methodTypeArguments);
+        }
+
+        Type? targetType = targetTypeName is null ? null : ResolveType(targetTypeName, location);
+        return new ResolvedFunction(method, targetType, isClosure ? ClosureShape.For(targetType!) : null);
+    }
+
+    /// <summary>Resolves a type name, loading assemblies by name and falling back to the parent's directory.</summary>
+    private static Type ResolveType(string assemblyQualifiedName, string parentAssemblyLocation) =>
+        Type.GetType(assemblyQualifiedName, name => LoadAssembly(name, parentAssemblyLocation), typeResolver: null, throwOnError: true)!;
+
+    private static Assembly LoadAssembly(AssemblyName name, string parentAssemblyLocation)
+    {
+        try
+        {
+            return AssemblyLoadContext.Default.LoadFromAssemblyName(name);
+        }
+        catch (FileNotFoundException)
+        {
+            string candidate = Path.Combine(Path.GetDirectoryName(parentAssemblyLocation)!, name.Name + ".dll");
+            if (File.Exists(candidate))
+            {
+                return AssemblyLoadContext.Default.LoadFromAssemblyPath(candidate);
+            }
+
+            throw new FileNotFoundException($"The worker cannot find assembly {name.FullName}; the parent loaded it from {parentAssemblyLocation}. Deploy the same application files on the worker's side.", name.Name);
+        }
+    }
+}
