@@ -6,8 +6,20 @@ Usage: python3 python_bench.py [--quick] [--only NAME[,NAME...]]
 """
 import argparse
 import json
+import math
+import multiprocessing
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+# The tutorial's numbers (the seed's prime example).
+PRIMES = [
+    112272535095293,
+    112582705942171,
+    112272535095293,
+    115280095190773,
+    115797848077099,
+    1099726899285419,
+]
 
 
 def noop():
@@ -53,9 +65,89 @@ def thread_batch(quick):
     return {"value": seconds / (n * rounds) * 1e6, "unit": "us/op"}
 
 
+def is_prime(n):
+    if n < 2:
+        return False
+    if n == 2:
+        return True
+    if n % 2 == 0:
+        return False
+    sqrt_n = int(math.floor(math.sqrt(n)))
+    for i in range(3, sqrt_n + 1, 2):
+        if n % i == 0:
+            return False
+    return True
+
+
+def square(x):
+    return x * x
+
+
+def echo(data):
+    return data
+
+
+def process_submit(quick):
+    n = 2_000 if quick else 20_000
+    with ProcessPoolExecutor(max_workers=2) as executor:
+        executor.submit(noop).result()
+
+        def run():
+            futures = [executor.submit(noop) for _ in range(n)]
+            for f in futures:
+                f.result()
+
+        seconds = best_of(3, run)
+    return {"value": n / seconds, "unit": "ops/s"}
+
+
+def process_map(chunksize, quick):
+    n = 2_000 if quick else 20_000
+    with ProcessPoolExecutor(max_workers=2) as executor:
+        executor.submit(noop).result()
+        seconds = best_of(3, lambda: list(executor.map(square, range(n), chunksize=chunksize)))
+    return {"value": n / seconds, "unit": "items/s"}
+
+
+def process_first_result(method, quick):
+    def run():
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method)) as executor:
+            executor.submit(noop).result()
+
+    return {"value": best_of(3 if quick else 10, run) * 1e3, "unit": "ms"}
+
+
+def process_round_trip(quick):
+    data = b"x" * (32 * 1024 * 1024)
+    with ProcessPoolExecutor(max_workers=1) as executor:
+        executor.submit(noop).result()
+        seconds = best_of(2 if quick else 5, lambda: executor.submit(echo, data).result())
+    return {"value": 2 * len(data) / seconds / 1e6, "unit": "MB/s"}
+
+
+def primes(workers, quick):
+    with ProcessPoolExecutor(max_workers=workers) as executor:
+        executor.submit(noop).result()
+        seconds = best_of(1 if quick else 3, lambda: list(executor.map(is_prime, PRIMES, chunksize=1)))
+    return {"value": seconds * 1e3, "unit": "ms"}
+
+
+def primes_sequential(quick):
+    seconds = best_of(1 if quick else 3, lambda: [is_prime(n) for n in PRIMES])
+    return {"value": seconds * 1e3, "unit": "ms"}
+
+
 WORKLOADS = {
     "thread_submit_result_roundtrip": thread_roundtrip,
     "thread_submit_result_batch": thread_batch,
+    "process_submit_noop": process_submit,
+    "process_map_chunk1": lambda quick: process_map(1, quick),
+    "process_map_chunk500": lambda quick: process_map(500, quick),
+    "process_first_result": lambda quick: process_first_result("spawn", quick),
+    "process_first_result_fork": lambda quick: process_first_result("fork", quick),
+    "process_round_trip_32mb": process_round_trip,
+    "primes_pool_2_workers": lambda quick: primes(2, quick),
+    "primes_sequential": primes_sequential,
 }
 
 

@@ -197,6 +197,7 @@ internal sealed class WorkerConnections : IDisposable
             return;
         }
 
+        reader.AllowFramesUpTo(FrameReader.MaxFrameBytes);
         worker.Attach(connection, reader);
         _pool.OnConnected(worker);
     }

@@ -12,20 +12,31 @@ namespace ConcurrentFutures.Remote;
 /// </summary>
 internal sealed class ClosureShape
 {
-    private static readonly ConcurrentDictionary<Type, ClosureShape> s_shapes = new();
+    private static readonly ConcurrentDictionary<(MethodInfo, Type), ClosureShape> s_shapes = new();
 
     private readonly FieldInfo[] _fields;
 
     /// <summary>Per field: the shape of a nested closure (captures of an outer scope), or null for a plain value.</summary>
     private readonly ClosureShape?[] _nested;
 
-    private ClosureShape(Type type)
+    /// <summary>Keeps only the fields the lambda uses (see <see cref="CapturedFieldScanner"/>), in metadata order.</summary>
+    private ClosureShape(Type type, HashSet<FieldInfo> used)
     {
         ClosureType = type;
-        _fields = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
-            .OrderBy(f => f.MetadataToken)
-            .ToArray();
-        _nested = _fields.Select(f => IsClosureType(f.FieldType) ? For(f.FieldType) : null).ToArray();
+        var fields = new List<FieldInfo>();
+        var nested = new List<ClosureShape?>();
+        foreach (FieldInfo field in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).OrderBy(f => f.MetadataToken))
+        {
+            ClosureShape? inner = IsClosureType(field.FieldType) ? new ClosureShape(field.FieldType, used) : null;
+            if (inner is { _fields.Length: > 0 } || (inner is null && used.Contains(field)))
+            {
+                fields.Add(field);
+                nested.Add(inner);
+            }
+        }
+
+        _fields = [.. fields];
+        _nested = [.. nested];
     }
 
     /// <summary>The compiler-generated class.</summary>
@@ -35,7 +46,9 @@ internal sealed class ClosureShape
     public static bool IsClosureType(Type type) =>
         type.IsClass && type.Name.StartsWith("<>c", StringComparison.Ordinal) && type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false);
 
-    public static ClosureShape For(Type type) => s_shapes.GetOrAdd(type, static t => new ClosureShape(t));
+    /// <summary>The shape of <paramref name="closureType"/> as used by <paramref name="method"/> (a lambda defined on it).</summary>
+    public static ClosureShape For(MethodInfo method, Type closureType) =>
+        s_shapes.GetOrAdd((method, closureType), static key => new ClosureShape(key.Item2, CapturedFieldScanner.UsedClosureFields(key.Item1)));
 
     /// <summary>The name a user knows a captured field by: the variable name, or <c>this</c>.</summary>
     public static string CapturedName(FieldInfo field) => field.Name switch

@@ -20,7 +20,7 @@ internal sealed class FunctionReference
         Id = Interlocked.Increment(ref s_nextId);
         Method = method;
         TargetType = targetType;
-        Closure = targetType is not null && ClosureShape.IsClosureType(targetType) ? ClosureShape.For(targetType) : null;
+        Closure = targetType is not null && ClosureShape.IsClosureType(targetType) ? ClosureShape.For(method, targetType) : null;
         ParameterTypes = Array.ConvertAll(method.GetParameters(), p => p.ParameterType);
         (ResultType, IsAsync) = ResultTypeOf(method.ReturnType);
         Definition = WriteDefinition();
@@ -151,7 +151,7 @@ internal sealed class FunctionReference
         {
             Type targetType = target.GetType();
             string? reason = ClosureShape.IsClosureType(targetType)
-                ? ClosureShape.For(targetType).CheckTypes()
+                ? ClosureShape.For(method, targetType).CheckTypes()
                 : Sendability.Check(targetType) is { } why
                     ? $"{name} is an instance method, and its target 'this' ({Sendability.Describe(targetType)}) cannot be sent to another process: {why}. Use a static method or a lambda that captures only serializable values."
                     : null;

@@ -48,7 +48,7 @@ internal static class FunctionResolver
         }
 
         Type? targetType = targetTypeName is null ? null : ResolveType(targetTypeName, location);
-        return new ResolvedFunction(method, targetType, isClosure ? ClosureShape.For(targetType!) : null);
+        return new ResolvedFunction(method, targetType, isClosure ? ClosureShape.For(method, targetType!) : null);
     }
 
     /// <summary>Resolves a type name, loading assemblies by name and falling back to the parent's directory.</summary>

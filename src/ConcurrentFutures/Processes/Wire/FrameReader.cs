@@ -13,12 +13,15 @@ internal sealed class FrameReader
     public const int MaxFrameBytes = 512 * 1024 * 1024;
 
     private readonly Socket _socket;
-    private readonly int _maxFrameBytes;
+    private int _maxFrameBytes;
     private byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
 
     public FrameReader(Socket socket, int maxFrameBytes = MaxFrameBytes) => (_socket, _maxFrameBytes) = (socket, maxFrameBytes);
+
+    /// <summary>Raises the frame limit (a connection is first read with a tiny limit until it has authenticated).</summary>
+    public void AllowFramesUpTo(int maxFrameBytes) => _maxFrameBytes = maxFrameBytes;
 
     /// <summary>True when a whole frame is already buffered, so reading it will not block.</summary>
     public bool HasBufferedFrame => TryGetBufferedLength(out int length) && _end - _start - 4 >= length;

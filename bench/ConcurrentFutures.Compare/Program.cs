@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using ConcurrentFutures;
+
+// Prints {"workload": {"value": v, "unit": u}, ...} like bench/compare/python_bench.py.
+// Usage: dotnet ConcurrentFutures.Compare.dll [--quick] [--only a,b]
+bool quick = args.Contains("--quick");
+string[] only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? [];
+var results = new Dictionary<string, object>();
+foreach (var (name, run) in Workloads.All(quick))
+{
+    if (only.Length == 0 || only.Contains(name))
+    {
+        var (value, unit) = run();
+        results[name] = new { value, unit };
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {value:F2} {unit}"));
+    }
+}
+
+Console.WriteLine(JsonSerializer.Serialize(results));
+
+internal static class Workloads
+{
+    private static readonly long[] Primes = [112272535095293, 112582705942171, 112272535095293, 115280095190773, 115797848077099, 1099726899285419];
+
+    public static IEnumerable<(string Name, Func<(double Value, string Unit)> Run)> All(bool quick)
+    {
+        int n = quick ? 2_000 : 20_000;
+        yield return ("thread_submit_result_roundtrip", () => ThreadRoundTrip(n));
+        yield return ("thread_submit_result_batch", () => ThreadBatch(quick ? 5 : 30));
+        yield return ("dotnet_task_run_roundtrip", () => TaskRunRoundTrip(n));
+        yield return ("process_submit_noop", () => ProcessSubmit(n));
+        yield return ("process_map_chunk1", () => ProcessMap(n, 1));
+        yield return ("process_map_chunk500", () => ProcessMap(n, 500));
+        yield return ("process_first_result", () => FirstResult(quick ? 3 : 10));
+        yield return ("process_round_trip_32mb", () => RoundTrip(quick ? 2 : 5));
+        yield return ("primes_pool_2_workers", () => PrimesPool(quick ? 1 : 3));
+        yield return ("primes_parallel_foreach", () => PrimesParallel(quick ? 1 : 3));
+        yield return ("primes_sequential", () => PrimesSequential(quick ? 1 : 3));
+    }
+
+    public static int NoOp() => 1;
+
+    public static int Square(int x) => x * x;
+
+    public static byte[] Echo(byte[] data) => data;
+
+    public static bool IsPrime(long n)
+    {
+        if (n < 2)
+        {
+            return false;
+        }
+
+        if (n == 2)
+        {
+            return true;
+        }
+
+        if (n % 2 == 0)
+        {
+            return false;
+        }
+
+        long sqrtN = (long)Math.Floor(Math.Sqrt(n));
+        for (long i = 3; i <= sqrtN; i += 2)
+        {
+            if (n % i == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static double BestOf(int runs, Action action)
+    {
+        double best = double.MaxValue;
+        for (int i = 0; i < runs; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+
+        return best;
+    }
+
+    private static (double, string) ThreadRoundTrip(int n)
+    {
+        using var executor = new ThreadPoolExecutor(2);
+        executor.Submit(NoOp).Result();
+        double seconds = BestOf(3, () =>
+        {
+            for (int i = 0; i < n; i++)
+            {
+                executor.Submit(NoOp).Result();
+            }
+        });
+        return (seconds / n * 1e6, "us/op");
+    }
+
+    private static (double, string) ThreadBatch(int rounds)
+    {
+        using var executor = new ThreadPoolExecutor(2);
+        executor.Submit(NoOp).Result();
+        var futures = new Future<int>[1_000];
+        double seconds = BestOf(3, () =>
+        {
+            for (int r = 0; r < rounds; r++)
+            {
+                for (int i = 0; i < futures.Length; i++)
+                {
+                    futures[i] = executor.Submit(NoOp);
+                }
+
+                foreach (var future in futures)
+                {
+                    future.Result();
+                }
+            }
+        });
+        return (seconds / (rounds * futures.Length) * 1e6, "us/op");
+    }
+
+    private static (double, string) TaskRunRoundTrip(int n)
+    {
+        double seconds = BestOf(3, () =>
+        {
+            for (int i = 0; i < n; i++)
+            {
+                _ = Task.Run(NoOp).Result;
+            }
+        });
+        return (seconds / n * 1e6, "us/op");
+    }
+
+    private static (double, string) ProcessSubmit(int n)
+    {
+        using var pool = new ProcessPoolExecutor(2);
+        pool.Submit(NoOp).Result();
+        var futures = new Future<int>[n];
+        double seconds = BestOf(3, () =>
+        {
+            for (int i = 0; i < n; i++)
+            {
+                futures[i] = pool.Submit(NoOp);
+            }
+
+            foreach (var future in futures)
+            {
+                future.Result();
+            }
+        });
+        return (n / seconds, "ops/s");
+    }
+
+    private static (double, string) ProcessMap(int n, int chunkSize)
+    {
+        using var pool = new ProcessPoolExecutor(2);
+        pool.Submit(NoOp).Result();
+        double seconds = BestOf(3, () => pool.Map(Square, Enumerable.Range(0, n), chunkSize: chunkSize).ToList());
+        return (n / seconds, "items/s");
+    }
+
+    private static (double, string) FirstResult(int runs)
+    {
+        double seconds = BestOf(runs, () =>
+        {
+            using var pool = new ProcessPoolExecutor(1);
+            pool.Submit(NoOp).Result();
+        });
+        return (seconds * 1e3, "ms");
+    }
+
+    private static (double, string) RoundTrip(int runs)
+    {
+        byte[] data = new byte[32 * 1024 * 1024];
+        Array.Fill(data, (byte)'x');
+        using var pool = new ProcessPoolExecutor(1);
+        pool.Submit(NoOp).Result();
+        double seconds = BestOf(runs, () => pool.Submit(Echo, data).Result());
+        return (2.0 * data.Length / seconds / 1e6, "MB/s");
+    }
+
+    private static (double, string) PrimesPool(int runs)
+    {
+        using var pool = new ProcessPoolExecutor(2);
+        pool.Submit(NoOp).Result();
+        pool.Map(IsPrime, Primes).ToList(); // warm the workers' JIT, as Parallel.ForEach is warmed below
+        return (BestOf(runs, () => pool.Map(IsPrime, Primes).ToList()) * 1e3, "ms");
+    }
+
+    private static (double, string) PrimesParallel(int runs)
+    {
+        var options = new ParallelOptions { MaxDegreeOfParallelism = 2 };
+        Parallel.ForEach(Primes, options, n => IsPrime(n));
+        return (BestOf(runs, () => Parallel.ForEach(Primes, options, n => IsPrime(n))) * 1e3, "ms");
+    }
+
+    private static (double, string) PrimesSequential(int runs) =>
+        (BestOf(runs, () => Primes.Select(IsPrime).ToList()) * 1e3, "ms");
+}

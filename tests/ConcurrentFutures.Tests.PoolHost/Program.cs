@@ -1,0 +1,43 @@
+using ConcurrentFutures;
+
+// Modes:
+//   hold N   start a pool of N workers, print "WORKERS pid,pid,...", then block until killed.
+//   print    run a task that writes to the console in a worker, then exit.
+switch (args.FirstOrDefault())
+{
+    case "hold":
+        int workers = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+        var pool = new ProcessPoolExecutor(workers);
+        var futures = Enumerable.Range(0, workers).Select(_ => pool.Submit(Child.SleepForever)).ToList();
+        while (pool.WorkerProcessIds.Count < workers)
+        {
+            Thread.Sleep(20);
+        }
+
+        Thread.Sleep(300); // let each worker pick up its task
+        Console.WriteLine($"WORKERS {string.Join(',', pool.WorkerProcessIds)}");
+        Console.Out.Flush();
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
+    case "print":
+        using (var printing = new ProcessPoolExecutor(1))
+        {
+            printing.Submit(Child.Print, "hello from a worker").Wait(TimeSpan.FromSeconds(60));
+        }
+
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: hold N | print");
+        return 2;
+}
+
+internal static class Child
+{
+    public static int SleepForever()
+    {
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
+    }
+
+    public static void Print(string text) => Console.WriteLine($"{text} (pid {Environment.ProcessId})");
+}

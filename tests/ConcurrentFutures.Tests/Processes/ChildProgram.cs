@@ -1,0 +1,66 @@
+using System.Diagnostics;
+
+namespace ConcurrentFutures.Tests.Processes;
+
+/// <summary>Starts ConcurrentFutures.Tests.PoolHost (built beside the tests) as a separate process.</summary>
+internal static class ChildProgram
+{
+    public static Process Start(params string[] arguments)
+    {
+        string testDirectory = AppContext.BaseDirectory;
+        string hostDirectory = testDirectory.Replace(
+            $"{Path.DirectorySeparatorChar}ConcurrentFutures.Tests{Path.DirectorySeparatorChar}",
+            $"{Path.DirectorySeparatorChar}ConcurrentFutures.Tests.PoolHost{Path.DirectorySeparatorChar}",
+            StringComparison.Ordinal);
+        string dll = Path.Combine(hostDirectory, "ConcurrentFutures.Tests.PoolHost.dll");
+        Assert.True(File.Exists(dll), $"the child program was not built at {dll}");
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var startInfo = new ProcessStartInfo(dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(dll);
+        foreach (string argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(startInfo)!;
+    }
+
+    /// <summary>True when the process no longer runs (gone, or a zombie waiting to be reaped by whoever adopted it).</summary>
+    public static bool IsGone(int pid)
+    {
+        string stat = $"/proc/{pid}/stat";
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                string text = File.ReadAllText(stat);
+                char state = text[(text.LastIndexOf(')') + 2)..][0];
+                return state is 'Z' or 'X';
+            }
+            catch (IOException)
+            {
+                return true;
+            }
+        }
+
+        return ProcessPoolExecutorTests.ProcessIsGone(pid);
+    }
+
+    /// <summary>Kills a process by pid if it still runs (test cleanup; only processes the test started).</summary>
+    public static void KillIfAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            process.Kill();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+
+namespace ConcurrentFutures.Tests.Processes;
+
+public class OrphanTests
+{
+    [Fact]
+    public void Workers_DieWithTheirParent_EvenWhenItIsKilled()
+    {
+        using Process child = ChildProgram.Start("hold", "2");
+        int[] workers = [];
+        try
+        {
+            string? line = ReadLineWithin(child, TimeSpan.FromSeconds(60));
+            Assert.NotNull(line);
+            Assert.StartsWith("WORKERS ", line, StringComparison.Ordinal);
+            workers = line["WORKERS ".Length..].Split(',').Select(int.Parse).ToArray();
+            Assert.Equal(2, workers.Length);
+            Assert.All(workers, pid => Assert.False(ChildProgram.IsGone(pid)));
+
+            child.Kill(); // SIGKILL: the parent gets no chance to clean up
+            child.WaitForExit();
+            var deadline = Stopwatch.StartNew();
+            while (deadline.Elapsed < TimeSpan.FromSeconds(2) && !workers.All(ChildProgram.IsGone))
+            {
+                Thread.Sleep(20);
+            }
+
+            Assert.All(workers, pid => Assert.True(ChildProgram.IsGone(pid), $"worker {pid} survived its parent by 2 s"));
+        }
+        finally
+        {
+            ChildProgram.KillIfAlive(child.Id);
+            foreach (int pid in workers)
+            {
+                ChildProgram.KillIfAlive(pid);
+            }
+        }
+    }
+
+    [Fact]
+    public void WorkerOutput_GoesToTheParentsConsole()
+    {
+        using Process child = ChildProgram.Start("print");
+        try
+        {
+            string output = child.StandardOutput.ReadToEnd();
+            Assert.True(child.WaitForExit(60_000));
+            Assert.Equal(0, child.ExitCode);
+            Assert.Contains("hello from a worker (pid ", output, StringComparison.Ordinal);
+            Assert.DoesNotContain($"(pid {child.Id})", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            ChildProgram.KillIfAlive(child.Id);
+        }
+    }
+
+    private static string? ReadLineWithin(Process process, TimeSpan timeout)
+    {
+        Task<string?> read = process.StandardOutput.ReadLineAsync();
+        return read.Wait(timeout) ? read.Result : null;
+    }
+}

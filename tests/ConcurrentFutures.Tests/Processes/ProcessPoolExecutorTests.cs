@@ -1,0 +1,290 @@
+using System.Diagnostics;
+
+namespace ConcurrentFutures.Tests.Processes;
+
+public class ProcessPoolExecutorTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public void Work_RunsInAnotherProcess_ListedInWorkerProcessIds()
+    {
+        using var pool = new ProcessPoolExecutor(2);
+        Assert.Empty(pool.WorkerProcessIds); // started lazily
+        int pid = pool.Submit(WorkerFunctions.Pid).Result(Patience);
+        Assert.NotEqual(Environment.ProcessId, pid);
+        Assert.Contains(pid, pool.WorkerProcessIds);
+    }
+
+    [Fact]
+    public void Workers_AreReused()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        var pids = Enumerable.Range(0, 5).Select(_ => pool.Submit(WorkerFunctions.Pid).Result(Patience)).ToHashSet();
+        Assert.Single(pids);
+    }
+
+    [Fact]
+    public void MaxTasksPerChild_ReplacesTheWorkerAfterNTasks()
+    {
+        using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, MaxTasksPerChild = 2 });
+        var pids = Enumerable.Range(0, 6).Select(_ => pool.Submit(WorkerFunctions.Pid).Result(Patience)).ToList();
+        Assert.Equal(3, pids.Distinct().Count());
+        Assert.Equal(pids[0], pids[1]);
+        Assert.NotEqual(pids[1], pids[2]);
+    }
+
+    [Theory]
+    [InlineData(nameof(WorkerFunctions.ExitWith), "exited with code 7")]
+    [InlineData(nameof(WorkerFunctions.FailFast), "signal 6")]
+    [InlineData(nameof(WorkerFunctions.KillSelf), "signal 9")]
+    [InlineData(nameof(WorkerFunctions.Recurse), "signal")]
+    public void CrashingWorker_FailsOnlyItsWork_AndThePoolRecovers(string crash, string expectedExit)
+    {
+        using var pool = new ProcessPoolExecutor(2);
+        var healthy = pool.Submit(WorkerFunctions.PidAfter, 300);
+        Future<int> crashing = crash switch
+        {
+            nameof(WorkerFunctions.ExitWith) => pool.Submit(WorkerFunctions.ExitWith, 7),
+            nameof(WorkerFunctions.FailFast) => pool.Submit(WorkerFunctions.FailFast),
+            nameof(WorkerFunctions.KillSelf) => pool.Submit(WorkerFunctions.KillSelf),
+            _ => pool.Submit(WorkerFunctions.Recurse, 0),
+        };
+        var exception = Assert.Throws<BrokenProcessPoolException>(() => crashing.Result(Patience));
+        Assert.Contains(expectedExit, exception.Message, StringComparison.Ordinal);
+        Assert.Contains(crash, exception.Message, StringComparison.Ordinal);
+        Assert.NotEqual(Environment.ProcessId, healthy.Result(Patience));
+        Assert.Equal(49, pool.Submit(Executors.Work.Square, 7).Result(Patience));
+    }
+
+    [Fact]
+    public void WorkerKilledFromOutside_FailsItsWork_QueuedWorkStillRuns()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        var victim = pool.Submit(WorkerFunctions.SleepForever);
+        var queued = Enumerable.Range(0, 5).Select(i => pool.Submit(Executors.Work.Square, i)).ToList();
+        int pid = WaitForWorker(pool);
+        Process.GetProcessById(pid).Kill();
+        var exception = Assert.Throws<BrokenProcessPoolException>(() => victim.Result(Patience));
+        Assert.Contains("signal 9", exception.Message, StringComparison.Ordinal);
+        Assert.Equal([0, 1, 4, 9, 16], queued.Select(f => f.Result(Patience)));
+    }
+
+    [Fact]
+    public void Initializer_RunsInEveryWorker()
+    {
+        using var pool = new ProcessPoolExecutor(new ProcessPoolOptions
+        {
+            MaxWorkers = 2,
+            Initializer = WorkerFunctions.Initialize,
+            InitializerArgs = ["configured"],
+        });
+        var results = Enumerable.Range(0, 4).Select(_ => pool.Submit(WorkerFunctions.InitializedWith)).Select(f => f.Result(Patience));
+        Assert.All(results, r => Assert.Equal("configured", r));
+    }
+
+    [Fact]
+    public void FailingInitializer_BreaksThePool()
+    {
+        using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 2, Initializer = WorkerFunctions.FailToInitialize });
+        var future = pool.Submit(WorkerFunctions.Pid);
+        var exception = Assert.Throws<BrokenProcessPoolException>(() => future.Result(Patience));
+        Assert.Contains("initializer failure marker", exception.Message, StringComparison.Ordinal);
+        Assert.IsType<InvalidDataException>(exception.InnerException);
+        Assert.Throws<BrokenProcessPoolException>(() => pool.Submit(WorkerFunctions.Pid));
+    }
+
+    [Fact]
+    public void InitializerArguments_MustMatchItsParameters()
+    {
+        Assert.Throws<ArgumentException>(() => new ProcessPoolExecutor(new ProcessPoolOptions { Initializer = WorkerFunctions.Initialize }));
+    }
+
+    [Fact]
+    public void InvalidOptions_AreRejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ProcessPoolExecutor(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ProcessPoolExecutor(new ProcessPoolOptions { MaxTasksPerChild = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ProcessPoolExecutor(new ProcessPoolOptions { TaskTimeout = TimeSpan.Zero }));
+        Assert.Throws<ArgumentNullException>(() => new ProcessPoolExecutor((ProcessPoolOptions)null!));
+    }
+
+    [Fact]
+    public void TaskTimeout_KillsTheWorker_AndFailsThatFutureWithTimeoutException()
+    {
+        using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, TaskTimeout = TimeSpan.FromMilliseconds(500) });
+        int firstPid = pool.Submit(WorkerFunctions.Pid).Result(Patience);
+        var hung = pool.Submit(WorkerFunctions.SleepForever);
+        var after = pool.Submit(WorkerFunctions.Pid);
+        var exception = Assert.Throws<TimeoutException>(() => hung.Result(Patience));
+        Assert.Contains(nameof(WorkerFunctions.SleepForever), exception.Message, StringComparison.Ordinal);
+        Assert.NotEqual(firstPid, after.Result(Patience));
+    }
+
+    [Fact]
+    public void IdleWorkerTimeout_LetsIdleWorkersExit_AndNewOnesStartOnDemand()
+    {
+        using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, IdleWorkerTimeout = TimeSpan.FromMilliseconds(200) });
+        int first = pool.Submit(WorkerFunctions.Pid).Result(Patience);
+        Assert.True(SpinWait.SpinUntil(() => pool.WorkerProcessIds.Count == 0, Patience));
+        Assert.True(ProcessIsGone(first));
+        Assert.NotEqual(first, pool.Submit(WorkerFunctions.Pid).Result(Patience));
+    }
+
+    [Fact]
+    public void MaxWorkerMemoryBytes_RecyclesAWorkerThatGrewTooLarge()
+    {
+        using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, MaxWorkerMemoryBytes = 150L * 1024 * 1024 });
+        int before = pool.Submit(WorkerFunctions.Pid).Result(Patience);
+        pool.Submit(WorkerFunctions.Grow, 200).Result(Patience);
+        Assert.NotEqual(before, pool.Submit(WorkerFunctions.Pid).Result(Patience));
+    }
+
+    [Fact]
+    public void CapturedVariables_AreCopiedIntoTheWorker()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        int offset = 10;
+        string label = "item";
+        var results = pool.Map(i => $"{label}-{i + offset}", [1, 2, 3], Patience, chunkSize: 2).ToList();
+        Assert.Equal(["item-11", "item-12", "item-13"], results);
+    }
+
+    [Fact]
+    public void RecordsListsAndDictionaries_RoundTrip()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        Assert.Equal(new Point(5, 2), pool.Submit(WorkerFunctions.Move, new Point(1, 2), 4).Result(Patience));
+        Assert.Equal(6, pool.Submit(WorkerFunctions.Sum, new List<int> { 1, 2, 3 }).Result(Patience));
+        Assert.Equal(2, pool.Submit(WorkerFunctions.Count, new[] { "a", "b", "a" }).Result(Patience)["a"]);
+    }
+
+    [Fact]
+    public void UnsendableWork_IsRejectedAtSubmit_NamingTheOffender()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        using var stream = new MemoryStream();
+        var captured = Assert.Throws<ArgumentException>(() => pool.Submit(() => stream.Length));
+        Assert.Contains("'stream'", captured.Message, StringComparison.Ordinal);
+
+        var holder = new NotSerializable();
+        var instance = Assert.Throws<ArgumentException>(() => pool.Submit(holder.Compute));
+        Assert.Contains("'this'", instance.Message, StringComparison.Ordinal);
+
+        var capturedThis = Assert.Throws<ArgumentException>(() => holder.SubmitCapturingThis(pool));
+        Assert.Contains("'this'", capturedThis.Message, StringComparison.Ordinal);
+
+        var parameter = Assert.Throws<ArgumentException>(() => pool.Submit(WorkerFunctions.ReadStream, (Stream)stream));
+        Assert.Contains("'stream'", parameter.Message, StringComparison.Ordinal);
+
+        var boxed = Assert.Throws<ArgumentException>(() => pool.Submit((object o) => o.GetHashCode(), (object)new List<int>()));
+        Assert.Contains("declared as object", boxed.Message, StringComparison.Ordinal);
+
+        Assert.Empty(pool.WorkerProcessIds); // nothing reached a worker
+    }
+
+    [Fact]
+    public void UnserializableResult_FailsThatFutureOnly()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        var bad = pool.Submit(WorkerFunctions.ReturnUnsendable);
+        Assert.ThrowsAny<Exception>(() => bad.Result(Patience));
+        Assert.Equal(4, pool.Submit(Executors.Work.Square, 2).Result(Patience));
+    }
+
+    [Fact]
+    public void RemoteException_KeepsItsTypeMessageInnerAndRemoteStackTrace()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        var exception = Assert.Throws<InvalidOperationException>(() => pool.Submit(WorkerFunctions.ThrowNested).Result(Patience));
+        Assert.Equal("outer marker", exception.Message);
+        Assert.IsType<FormatException>(exception.InnerException);
+        Assert.Contains(nameof(WorkerFunctions.ThrowNested), exception.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LargePayload_32MB_RoundTrips()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        byte[] data = new byte[32 * 1024 * 1024];
+        new Random(42).NextBytes(data);
+        byte[] echoed = pool.Submit(WorkerFunctions.Echo, data).Result(Patience);
+        Assert.Equal(data.Length, echoed.Length);
+        Assert.True(data.AsSpan().SequenceEqual(echoed));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(100)]
+    public void Map_TwentyThousandItems_LosesNothing(int chunkSize)
+    {
+        using var pool = new ProcessPoolExecutor(2);
+        var results = pool.Map(Executors.Work.Square, Enumerable.Range(0, 20_000), Patience, chunkSize).ToList();
+        Assert.Equal(Enumerable.Range(0, 20_000).Select(i => i * i), results);
+    }
+
+    [Fact]
+    public void Shutdown_LeavesNoWorkerBehind()
+    {
+        var pool = new ProcessPoolExecutor(2);
+        var futures = Enumerable.Range(0, 4).Select(_ => pool.Submit(WorkerFunctions.PidAfter, 100)).ToList();
+        var pids = futures.Select(f => f.Result(Patience)).Distinct().ToList();
+        pool.Shutdown(wait: true);
+        Assert.All(pids, pid => Assert.True(ProcessIsGone(pid), $"worker {pid} is still alive after Shutdown"));
+        Assert.Empty(pool.WorkerProcessIds);
+    }
+
+    [Fact]
+    public void KillWorkers_FailsUnfinishedWork_AndReturnsPromptly()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        var running = pool.Submit(WorkerFunctions.SleepForever);
+        var queued = pool.Submit(WorkerFunctions.Pid);
+        int pid = WaitForWorker(pool);
+        pool.Shutdown(wait: false, cancelFutures: true);
+        pool.KillWorkers();
+        Assert.Throws<BrokenProcessPoolException>(() => running.Result(Patience));
+        Assert.True(queued.IsCancelled || queued.GetException(Patience) is BrokenProcessPoolException);
+        Assert.True(SpinWait.SpinUntil(() => ProcessIsGone(pid), Patience));
+    }
+
+    [Fact]
+    public void TerminateWorkers_SendsSigterm()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        var running = pool.Submit(WorkerFunctions.SleepForever);
+        WaitForWorker(pool);
+        pool.TerminateWorkers();
+        var exception = Assert.Throws<BrokenProcessPoolException>(() => running.Result(Patience));
+        Assert.Contains("TerminateWorkers", exception.Message, StringComparison.Ordinal);
+    }
+
+    internal static int WaitForWorker(ProcessPoolExecutor pool)
+    {
+        Assert.True(SpinWait.SpinUntil(() => pool.WorkerProcessIds.Count > 0, Patience));
+        Thread.Sleep(200); // let it pick up its task
+        return pool.WorkerProcessIds[0];
+    }
+
+    internal static bool ProcessIsGone(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+
+    private sealed class NotSerializable
+    {
+        private readonly Stream _stream = Stream.Null;
+
+        public long Compute() => _stream.Length;
+
+        public Future<long> SubmitCapturingThis(Executor executor) => executor.Submit(() => _stream.Length + 1);
+    }
+}

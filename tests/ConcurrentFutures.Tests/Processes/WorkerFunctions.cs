@@ -1,0 +1,104 @@
+using System.Diagnostics;
+
+namespace ConcurrentFutures.Tests.Processes;
+
+/// <summary>Functions that run inside worker processes.</summary>
+public static class WorkerFunctions
+{
+    /// <summary>Set by <see cref="Initialize"/> in each worker.</summary>
+    private static string? s_initializedWith;
+
+    /// <summary>Holds memory on purpose, to push a worker over a memory limit.</summary>
+    private static byte[]? s_ballast;
+
+    public static int Pid() => Environment.ProcessId;
+
+    public static int PidAfter(int milliseconds)
+    {
+        Thread.Sleep(milliseconds);
+        return Environment.ProcessId;
+    }
+
+    public static void Initialize(string value) => s_initializedWith = value;
+
+    public static void FailToInitialize() => throw new InvalidDataException("initializer failure marker");
+
+    public static string? InitializedWith() => s_initializedWith;
+
+    public static int ExitWith(int code)
+    {
+        Environment.Exit(code);
+        return 0;
+    }
+
+    public static int FailFast()
+    {
+        Environment.FailFast("fail-fast on purpose");
+        return 0;
+    }
+
+    public static int KillSelf()
+    {
+        Process.GetCurrentProcess().Kill();
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
+    }
+
+    public static int Recurse(int depth) => depth == int.MinValue ? 0 : Recurse(depth + 1) + 1;
+
+    public static int SleepForever()
+    {
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
+    }
+
+    public static byte[] Echo(byte[] data) => data;
+
+    public static int Length(byte[] data) => data.Length;
+
+    public static object ReturnUnsendable() => new Dictionary<string, Stream> { ["stream"] = Stream.Null };
+
+    public static Point Move(Point point, int dx) => point with { X = point.X + dx };
+
+    public static int Sum(List<int> values) => values.Sum();
+
+    public static Dictionary<string, int> Count(string[] words) => words.GroupBy(w => w).ToDictionary(g => g.Key, g => g.Count());
+
+    public static int ThrowNested()
+    {
+        try
+        {
+            throw new FormatException("inner marker");
+        }
+        catch (FormatException inner)
+        {
+            throw new InvalidOperationException("outer marker", inner);
+        }
+    }
+
+    public static int ThrowCustom() => throw new WorkerOnlyException("custom marker");
+
+    public static long Grow(int megabytes)
+    {
+        s_ballast = new byte[megabytes * 1024 * 1024];
+        Array.Fill(s_ballast, (byte)1);
+        return Environment.WorkingSet;
+    }
+
+    public static int ReadStream(Stream stream) => stream.ReadByte();
+}
+
+public sealed record Point(int X, int Y);
+
+public sealed class WorkerOnlyException(string message) : Exception(message)
+{
+    public WorkerOnlyException()
+        : this("worker only")
+    {
+    }
+
+    public WorkerOnlyException(string message, Exception inner)
+        : this(message + inner.Message)
+    {
+    }
+}
