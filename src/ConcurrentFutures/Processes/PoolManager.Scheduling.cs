@@ -176,6 +176,7 @@ internal sealed partial class PoolManager
         {
             _terminated.TrySetResult();
             _connections.Dispose();
+            SharedMemoryTransport.DeleteAll(SharedMemoryPrefix);
             PoolRegistry.Remove(this);
         }
     }

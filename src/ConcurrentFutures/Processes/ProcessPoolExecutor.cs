@@ -71,23 +71,28 @@ public sealed class ProcessPoolExecutor : Executor
     {
         FunctionReference function = FunctionReference.For(workItem.Function);
         byte[] target = Serialize(static (ref MessagePackWriter w, (FunctionReference F, WorkItem Item) s) => s.F.WriteTarget(ref w, s.Item.Function.Target), (function, workItem));
-        byte[] arguments;
         bool isChunk = workItem is IChunkArguments;
-        if (workItem is IChunkArguments chunk)
-        {
-            arguments = Serialize(static (ref MessagePackWriter w, (FunctionReference F, IChunkArguments C) s) =>
+        ReadOnlySpan<byte> serialized = workItem is IChunkArguments chunk
+            ? SerializeToScratch(static (ref MessagePackWriter w, (FunctionReference F, IChunkArguments C) s) =>
             {
                 w.WriteArrayHeader(s.C.Count);
                 for (int i = 0; i < s.C.Count; i++)
                 {
                     s.F.WriteArguments(ref w, s.C.GetArguments(i));
                 }
-            }, (function, chunk));
+            }, (function, chunk))
+            : SerializeToScratch(static (ref MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (function, ((ICallArguments)workItem).GetArguments()));
+        byte[] arguments;
+        if (serialized.Length >= SharedMemoryTransport.Threshold)
+        {
+            // Large: the worker maps the file instead of receiving the bytes through the socket.
+            string path = SharedMemoryTransport.Write(_pool.SharedMemoryPrefix, serialized);
+            workItem.Future.AddDoneCallback(_ => SharedMemoryTransport.Delete(path));
+            arguments = Serialize(static (ref MessagePackWriter w, string p) => SharedMemoryTransport.WriteReference(ref w, p), path);
         }
         else
         {
-            object?[] values = ((ICallArguments)workItem).GetArguments();
-            arguments = Serialize(static (ref MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (function, values));
+            arguments = serialized.ToArray();
         }
 
         _pool.Submit(new RemoteTask(workItem, function, target, arguments, isChunk));
@@ -101,7 +106,10 @@ public sealed class ProcessPoolExecutor : Executor
 
     private delegate void Writer<TState>(ref MessagePackWriter writer, TState state);
 
-    private static byte[] Serialize<TState>(Writer<TState> write, TState state)
+    private static byte[] Serialize<TState>(Writer<TState> write, TState state) => SerializeToScratch(write, state).ToArray();
+
+    /// <summary>Serializes into this thread's scratch buffer; the span is valid until the thread's next call.</summary>
+    private static ReadOnlySpan<byte> SerializeToScratch<TState>(Writer<TState> write, TState state)
     {
         ArrayBufferWriter<byte> scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
         scratch.ResetWrittenCount();
@@ -116,7 +124,7 @@ public sealed class ProcessPoolExecutor : Executor
             throw FunctionReference.NotSendable($"A value could not be serialized for another process: {exception.Message}");
         }
 
-        return scratch.WrittenSpan.ToArray();
+        return scratch.WrittenSpan;
     }
 
     private static PoolSettings Validate(ProcessPoolOptions options)

@@ -34,7 +34,7 @@ internal static class ResultCompleter
         T value;
         try
         {
-            value = MessagePackSerializer.Deserialize<T>(payload, PayloadSerializer.Options);
+            value = PayloadSerializer.Read<T>(payload);
         }
         catch (MessagePackSerializationException exception)
         {

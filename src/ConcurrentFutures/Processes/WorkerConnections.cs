@@ -56,8 +56,12 @@ internal sealed class WorkerConnections : IDisposable
             [WorkerEnvironment.Token] = Convert.ToHexString(_token),
             [WorkerEnvironment.ParentPid] = System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
             [WorkerEnvironment.ReportMemory] = settings.MaxWorkerMemoryBytes is null ? "0" : "1",
+            [WorkerEnvironment.SharedMemoryPrefix] = SharedMemoryPrefix,
         };
     }
+
+    /// <summary>Name prefix for this pool's shared-memory payload files.</summary>
+    public string SharedMemoryPrefix { get; } = Path.Combine(SharedMemoryTransport.Directory, "cf-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant() + "-");
 
     /// <summary>The private directory holding the socket (mode 0700); removed on dispose.</summary>
     public string Directory => _directory;

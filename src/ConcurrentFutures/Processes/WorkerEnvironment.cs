@@ -15,6 +15,9 @@ internal static class WorkerEnvironment
     /// <summary>The parent's pid: a worker whose parent is gone exits at once.</summary>
     public const string ParentPid = "CONCURRENTFUTURES_WORKER_PARENT_PID";
 
+    /// <summary>Name prefix for shared-memory files carrying large results.</summary>
+    public const string SharedMemoryPrefix = "CONCURRENTFUTURES_WORKER_SHM_PREFIX";
+
     /// <summary>"1" when the pool enforces a memory limit and wants each result to report the worker's working set.</summary>
     public const string ReportMemory = "CONCURRENTFUTURES_WORKER_REPORT_MEMORY";
 }

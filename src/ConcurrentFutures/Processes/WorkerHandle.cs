@@ -192,7 +192,9 @@ internal sealed class WorkerHandle
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
         }
-        catch (Exception e) when (e is InvalidDataException or MessagePackSerializationException or EndOfStreamException)
+#pragma warning disable CA1031 // Anything else that escapes means the worker cannot be trusted: report it, kill it, replace it.
+        catch (Exception e)
+#pragma warning restore CA1031
         {
             protocolError = e;
         }

@@ -20,6 +20,10 @@ internal sealed class WorkerHost
     private readonly byte[] _token;
     private readonly int _slot;
     private readonly bool _reportMemory;
+    private readonly string _sharedMemoryPrefix;
+
+    /// <summary>The serializer's warm-up; awaited before the first call so it never races the first use.</summary>
+    private readonly Task _warmUp;
 
     /// <summary>Frames received and not yet executed (copied out of the reader's buffer).</summary>
     private readonly BlockingCollection<byte[]> _inbox = new(new ConcurrentQueue<byte[]>());
@@ -32,8 +36,8 @@ internal sealed class WorkerHost
     private Socket _socket = null!;
     private volatile bool _stopRequested;
 
-    public WorkerHost(string socketPath, byte[] token, int slot, bool reportMemory) =>
-        (_socketPath, _token, _slot, _reportMemory) = (socketPath, token, slot, reportMemory);
+    public WorkerHost(Task warmUp, string socketPath, byte[] token, int slot, bool reportMemory, string sharedMemoryPrefix) =>
+        (_warmUp, _socketPath, _token, _slot, _reportMemory, _sharedMemoryPrefix) = (warmUp, socketPath, token, slot, reportMemory, sharedMemoryPrefix);
 
     public int Run()
     {
@@ -101,6 +105,11 @@ internal sealed class WorkerHost
     /// <returns>False when the parent asked the worker to stop.</returns>
     private bool Handle(byte[] frame)
     {
+        if (!_warmUp.IsCompleted)
+        {
+            _warmUp.Wait();
+        }
+
         var reader = new MessagePackReader(frame);
         int fields = reader.ReadArrayHeader();
         var kind = (MessageKind)reader.ReadInt32();
@@ -179,16 +188,16 @@ internal sealed class WorkerHost
         {
             ResolvedFunction function = GetFunction(reader.ReadInt32());
             object? target = function.ReadTarget(ref reader);
+            List<object?[]> calls = ReadCalls(ref reader, function, chunk);
             var resultWriter = new MessagePackWriter(_scratch);
-            int calls = chunk ? reader.ReadArrayHeader() : 1;
             if (chunk)
             {
-                resultWriter.WriteArrayHeader(calls);
+                resultWriter.WriteArrayHeader(calls.Count);
             }
 
-            for (int i = 0; i < calls; i++)
+            foreach (object?[] arguments in calls)
             {
-                object? result = function.Invoke(target, function.ReadArguments(ref reader));
+                object? result = function.Invoke(target, arguments);
                 if (function.ResultType == typeof(void))
                 {
                     resultWriter.WriteNil();
@@ -212,16 +221,60 @@ internal sealed class WorkerHost
         WriteResult(taskId, failure, micros);
     }
 
+    /// <summary>Reads the arguments of each call: inline, or from a shared-memory file when the parent sent a path.</summary>
+    private static List<object?[]> ReadCalls(ref MessagePackReader reader, ResolvedFunction function, bool chunk)
+    {
+        if (SharedMemoryTransport.TryReadReference(ref reader, out string path))
+        {
+            return SharedMemoryTransport.ReadAndDelete(path, sequence =>
+            {
+                var mapped = new MessagePackReader(sequence);
+                return ReadCallsInline(ref mapped, function, chunk);
+            });
+        }
+
+        return ReadCallsInline(ref reader, function, chunk);
+    }
+
+    private static List<object?[]> ReadCallsInline(ref MessagePackReader reader, ResolvedFunction function, bool chunk)
+    {
+        int count = chunk ? reader.ReadArrayHeader() : 1;
+        var calls = new List<object?[]>(count);
+        for (int i = 0; i < count; i++)
+        {
+            calls.Add(function.ReadArguments(ref reader));
+        }
+
+        return calls;
+    }
+
     private void WriteResult(long taskId, Exception? failure, long micros)
     {
         long workingSet = _reportMemory ? Environment.WorkingSet : 0;
+        string? sharedPath = null;
+        if (failure is null && _scratch.WrittenCount >= SharedMemoryTransport.Threshold)
+        {
+            try
+            {
+                sharedPath = SharedMemoryTransport.Write(_sharedMemoryPrefix, _scratch.WrittenSpan);
+            }
+            catch (IOException exception)
+            {
+                failure = exception;
+            }
+        }
+
         WriteFrame((ref MessagePackWriter w, WorkerHost self) =>
         {
             w.WriteArrayHeader(6);
             w.Write((int)MessageKind.Result);
             w.Write(taskId);
             w.Write(failure is null);
-            if (failure is null)
+            if (sharedPath is not null)
+            {
+                SharedMemoryTransport.WriteReference(ref w, sharedPath);
+            }
+            else if (failure is null)
             {
                 w.WriteRaw(self._scratch.WrittenSpan);
             }

@@ -30,11 +30,17 @@ internal static class WorkerProgram
             return 3;
         }
 
+        // The serializer's first use costs tens of milliseconds; pay it on another core while connecting. The host
+        // waits for it before running work, so the serializer is never initialized by two threads at once.
+        var warmUp = Task.Run(Remote.PayloadSerializer.WarmUp);
+
         var host = new WorkerHost(
+            warmUp,
             socketPath,
             Convert.FromHexString(token),
             int.Parse(slot, CultureInfo.InvariantCulture),
-            Environment.GetEnvironmentVariable(WorkerEnvironment.ReportMemory) == "1");
+            Environment.GetEnvironmentVariable(WorkerEnvironment.ReportMemory) == "1",
+            Environment.GetEnvironmentVariable(WorkerEnvironment.SharedMemoryPrefix) ?? Path.Combine(Path.GetTempPath(), "cf-"));
         return host.Run();
     }
 }

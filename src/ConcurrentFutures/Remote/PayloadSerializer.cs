@@ -1,3 +1,4 @@
+using System.Buffers;
 using MessagePack;
 using MessagePack.Resolvers;
 
@@ -6,6 +7,8 @@ namespace ConcurrentFutures.Remote;
 /// <summary>
 /// How values cross a process boundary: MessagePack, always read into a type this side declares (a parameter, a
 /// return type, a captured variable). No type name is ever read from the wire to pick what to create.
+/// Primitives, strings and byte arrays are written and read directly (same MessagePack encoding), which skips the
+/// resolver machinery whose first use costs tens of milliseconds in a fresh worker.
 /// </summary>
 internal static class PayloadSerializer
 {
@@ -14,13 +17,89 @@ internal static class PayloadSerializer
         .WithSecurity(MessagePackSecurity.UntrustedData);
 
     /// <summary>Writes <paramref name="value"/> as its declared <paramref name="type"/>.</summary>
-    public static void Write(ref MessagePackWriter writer, Type type, object? value) =>
-        MessagePackSerializer.Serialize(type, ref writer, value, Options);
+    public static void Write(ref MessagePackWriter writer, Type type, object? value)
+    {
+        switch (value)
+        {
+            case null when !type.IsValueType:
+                writer.WriteNil();
+                return;
+            case int i when type == typeof(int):
+                writer.Write(i);
+                return;
+            case long l when type == typeof(long):
+                writer.Write(l);
+                return;
+            case bool b when type == typeof(bool):
+                writer.Write(b);
+                return;
+            case double d when type == typeof(double):
+                writer.Write(d);
+                return;
+            case string s when type == typeof(string):
+                writer.Write(s);
+                return;
+            case byte[] bytes when type == typeof(byte[]):
+                writer.Write(bytes);
+                return;
+            default:
+                MessagePackSerializer.Serialize(type, ref writer, value, Options);
+                return;
+        }
+    }
 
     /// <summary>Reads a value of the declared <paramref name="type"/>.</summary>
-    public static object? Read(ref MessagePackReader reader, Type type) =>
-        MessagePackSerializer.Deserialize(type, ref reader, Options);
+    public static object? Read(ref MessagePackReader reader, Type type)
+    {
+        if (!type.IsValueType && reader.TryReadNil())
+        {
+            return null;
+        }
+
+        if (type == typeof(int))
+        {
+            return reader.ReadInt32();
+        }
+
+        if (type == typeof(long))
+        {
+            return reader.ReadInt64();
+        }
+
+        if (type == typeof(bool))
+        {
+            return reader.ReadBoolean();
+        }
+
+        if (type == typeof(double))
+        {
+            return reader.ReadDouble();
+        }
+
+        if (type == typeof(string))
+        {
+            return reader.ReadString();
+        }
+
+        if (type == typeof(byte[]))
+        {
+            return reader.ReadBytes() is { } bytes ? bytes.ToArray() : null;
+        }
+
+        return MessagePackSerializer.Deserialize(type, ref reader, Options);
+    }
 
     /// <summary>Reads a value of the declared type <typeparamref name="T"/>.</summary>
-    public static T Read<T>(ReadOnlyMemory<byte> bytes) => MessagePackSerializer.Deserialize<T>(bytes, Options);
+    public static T Read<T>(ReadOnlySequence<byte> bytes)
+    {
+        var reader = new MessagePackReader(bytes);
+        return (T)Read(ref reader, typeof(T))!;
+    }
+
+    /// <summary>Runs the serializer's one-time initialization, e.g. on a worker's idle core while it connects.</summary>
+    public static void WarmUp()
+    {
+        byte[] bytes = MessagePackSerializer.Serialize(new List<KeyValuePair<string, int>> { new("warm", 1) }, Options);
+        _ = MessagePackSerializer.Deserialize<List<KeyValuePair<string, int>>>(bytes, Options);
+    }
 }

@@ -1,0 +1,157 @@
+using System.Buffers;
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>
+/// Moves large payloads (arguments or results of at least <see cref="Threshold"/> bytes) through a file in shared
+/// memory (/dev/shm) instead of the socket: the sender writes it once, the receiver maps it and reads it in place,
+/// then deletes it. Files are created 0600 with the pool's random prefix, so other users cannot read or guess them.
+/// </summary>
+internal static class SharedMemoryTransport
+{
+    /// <summary>Payloads this large or larger go through shared memory.</summary>
+    public const int Threshold = 1024 * 1024;
+
+    /// <summary>
+    /// MessagePack extension type marking "the payload is in this shared-memory file": never produced by the
+    /// serializer for values (its built-in extensions are negative or LZ4's 98/99), so it cannot be confused with data.
+    /// </summary>
+    private const sbyte ReferenceExtension = 77;
+
+    private static long s_counter;
+
+    /// <summary>Writes a reference to a payload file in place of the payload.</summary>
+    public static void WriteReference(ref MessagePack.MessagePackWriter writer, string path)
+    {
+        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(path);
+        writer.WriteExtensionFormat(new MessagePack.ExtensionResult(ReferenceExtension, utf8));
+    }
+
+    /// <summary>Reads a reference written by <see cref="WriteReference"/> if that is what comes next; otherwise leaves the reader alone.</summary>
+    public static bool TryReadReference(ref MessagePack.MessagePackReader reader, out string path)
+    {
+        path = string.Empty;
+        if (reader.NextMessagePackType != MessagePack.MessagePackType.Extension)
+        {
+            return false;
+        }
+
+        MessagePack.MessagePackReader peek = reader.CreatePeekReader();
+        if (peek.ReadExtensionFormatHeader().TypeCode != ReferenceExtension)
+        {
+            return false;
+        }
+
+        MessagePack.ExtensionResult extension = reader.ReadExtensionFormat();
+        path = System.Text.Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(extension.Data));
+        return true;
+    }
+
+    /// <summary>The directory for payload files: /dev/shm where it exists (memory-backed), else the temp directory.</summary>
+    public static string Directory { get; } = System.IO.Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+
+    /// <summary>Writes <paramref name="payload"/> to a new file named with <paramref name="prefix"/>; returns its path.</summary>
+    public static string Write(string prefix, ReadOnlySpan<byte> payload)
+    {
+        string path = $"{prefix}{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}";
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            PreallocationSize = payload.Length,
+            BufferSize = 0,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var file = new FileStream(path, options);
+        file.Write(payload);
+        return path;
+    }
+
+    /// <summary>Maps the file, lets <paramref name="read"/> consume it in place, then deletes it.</summary>
+    public static T ReadAndDelete<T>(string path, Func<ReadOnlySequence<byte>, T> read)
+    {
+        try
+        {
+            long length = new FileInfo(path).Length;
+            if (length == 0)
+            {
+                return read(ReadOnlySequence<byte>.Empty);
+            }
+
+            using var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, 0, MemoryMappedFileAccess.Read);
+            using MemoryMappedViewAccessor view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
+            using var memory = new MappedMemory(view, checked((int)length));
+            return read(new ReadOnlySequence<byte>(memory.Memory));
+        }
+        finally
+        {
+            Delete(path);
+        }
+    }
+
+    /// <summary>Deletes a payload file if it still exists (the receiver normally deletes it first).</summary>
+    public static void Delete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Deletes every payload file left with this prefix (e.g. by a worker that died mid-transfer).</summary>
+    public static void DeleteAll(string prefix)
+    {
+        string? directory = Path.GetDirectoryName(prefix);
+        if (directory is null || !System.IO.Directory.Exists(directory))
+        {
+            return;
+        }
+
+        foreach (string path in System.IO.Directory.EnumerateFiles(directory, Path.GetFileName(prefix) + "*"))
+        {
+            Delete(path);
+        }
+    }
+
+    /// <summary>Exposes a mapped view as <see cref="Memory{T}"/> for the duration of one read.</summary>
+    private sealed unsafe class MappedMemory : MemoryManager<byte>
+    {
+        private readonly MemoryMappedViewAccessor _view;
+        private readonly int _length;
+        private byte* _pointer;
+
+        public MappedMemory(MemoryMappedViewAccessor view, int length)
+        {
+            _view = view;
+            _length = length;
+            _view.SafeMemoryMappedViewHandle.AcquirePointer(ref _pointer);
+            _pointer += view.PointerOffset;
+        }
+
+        public override Span<byte> GetSpan() => new(_pointer, _length);
+
+        public override MemoryHandle Pin(int elementIndex = 0) => new(_pointer + elementIndex);
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (_pointer != null)
+            {
+                _view.SafeMemoryMappedViewHandle.ReleasePointer();
+                _pointer = null;
+            }
+        }
+    }
+}
