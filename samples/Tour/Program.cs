@@ -8,6 +8,7 @@ var sections = new (int Number, string Title, Action<TourOptions> Run)[]
 {
     (1, "Threads: System.Threading.Thread, results in a shared list", ThreadsSection.Run),
     (3, "ThreadPoolExecutor + Futures.AsCompleted: fetching pages", ThreadPoolSection.Run),
+    (4, "ProcessPoolExecutor.Map(IsPrime, NUMBERS, chunkSize: 4)", ProcessPoolSection.Run),
 };
 
 foreach (var (number, title, run) in sections)

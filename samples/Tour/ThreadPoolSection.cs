@@ -16,11 +16,18 @@ internal static class ThreadPoolSection
 
     public static void Run(TourOptions options)
     {
+        bool local = options.Local || !LocalPages.NetworkAvailable();
+        using LocalPages? server = local ? new LocalPages() : null;
+        if (server is not null)
+        {
+            Console.WriteLine($"(serving the tutorial's pages from {server.BaseAddress}: {(options.Local ? "--local" : "no network")})");
+        }
+
         using var executor = new ThreadPoolExecutor(maxWorkers: 5);
-        var futures = Urls.ToDictionary(url => executor.Submit(LoadUrl, url, TimeSpan.FromSeconds(options.Quick ? 5 : 60)));
+        var futures = Urls.ToDictionary(url => executor.Submit(LoadUrl, server?.Map(url) ?? url, TimeSpan.FromSeconds(options.Quick ? 5 : 60)), url => url);
         foreach (var future in Futures.AsCompleted(futures.Keys))
         {
-            string url = futures[future];
+            string url = futures[future]; // the tutorial's URL, even when served locally
             try
             {
                 byte[] data = future.Result();
@@ -28,7 +35,8 @@ internal static class ThreadPoolSection
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException)
             {
-                Console.WriteLine($"{url} generated an exception: {e.Message}");
+                string reason = e is HttpRequestException { StatusCode: { } status } ? $"HTTP Error {(int)status}: {status}" : e.Message;
+                Console.WriteLine($"{url} generated an exception: {reason}");
             }
         }
     }

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+
+namespace ConcurrentFutures.Tests.Samples;
+
+public class TourTests
+{
+    [Fact]
+    public void Tour_Quick_Local_PrintsEverySectionWithTheTutorialsResults()
+    {
+        string tour = AppContext.BaseDirectory.Replace(
+            $"{Path.DirectorySeparatorChar}tests{Path.DirectorySeparatorChar}ConcurrentFutures.Tests{Path.DirectorySeparatorChar}",
+            $"{Path.DirectorySeparatorChar}samples{Path.DirectorySeparatorChar}Tour{Path.DirectorySeparatorChar}",
+            StringComparison.Ordinal) + "Tour.dll";
+        Assert.True(File.Exists(tour), $"the tour was not built at {tour}");
+        var startInfo = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+            ArgumentList = { tour, "--quick", "--local" },
+        };
+        using Process process = Process.Start(startInfo)!;
+        try
+        {
+            string output = process.StandardOutput.ReadToEnd();
+            Assert.True(process.WaitForExit(60_000), "the tour did not finish within 60 s");
+            Assert.Equal(0, process.ExitCode);
+
+            // 1. threads, results in finishing order
+            Assert.Contains("['End sleeping for 1 secs', 'End sleeping for 2 secs', 'End sleeping for 3 secs']", output, StringComparison.Ordinal);
+
+            // 3. thread pool + AsCompleted, served locally
+            Assert.Contains("http://www.cnn.com/ page is 1146623 bytes", output, StringComparison.Ordinal);
+            Assert.Contains("http://europe.wsj.com/ generated an exception: HTTP Error 403: Forbidden", output, StringComparison.Ordinal);
+
+            // 4. process pool primes, as the tutorial prints them
+            string[] primes =
+            [
+                "112272535095293 is prime: True",
+                "112582705942171 is prime: True",
+                "115280095190773 is prime: True",
+                "115797848077099 is prime: True",
+                "1099726899285419 is prime: False",
+            ];
+            Assert.All(primes, line => Assert.Contains(line, output, StringComparison.Ordinal));
+            Assert.Equal(3, output.Split('\n').Count(l => l.StartsWith("Total Time: ", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+}
