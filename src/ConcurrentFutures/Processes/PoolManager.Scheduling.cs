@@ -176,7 +176,6 @@ internal sealed partial class PoolManager
         {
             _terminated.TrySetResult();
             _connections.Dispose();
-            SharedMemoryTransport.DeleteAll(SharedMemoryPrefix);
             PoolRegistry.Remove(this);
         }
     }
@@ -214,5 +213,7 @@ internal sealed partial class PoolManager
                 worker.Signal(NativeMethods.Sigkill);
             }
         }
+
+        _connections.DeleteFiles();
     }
 }

@@ -35,6 +35,7 @@ internal sealed class WorkerConnections : IDisposable
     {
         _pool = pool;
         _directory = CreatePrivateDirectory();
+        StaleFiles.SweepOnce(Path.GetDirectoryName(_directory)!, SharedMemoryTransport.Directory);
         _socketPath = Path.Combine(_directory, "pool.sock");
         _launcher = WorkerLauncher.Discover(_directory);
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -61,7 +62,7 @@ internal sealed class WorkerConnections : IDisposable
     }
 
     /// <summary>Name prefix for this pool's shared-memory payload files.</summary>
-    public string SharedMemoryPrefix { get; } = Path.Combine(SharedMemoryTransport.Directory, "cf-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant() + "-");
+    public string SharedMemoryPrefix { get; } = Path.Combine(SharedMemoryTransport.Directory, StaleFiles.NewName() + "-");
 
     /// <summary>The private directory holding the socket (mode 0700); removed on dispose.</summary>
     public string Directory => _directory;
@@ -86,18 +87,19 @@ internal sealed class WorkerConnections : IDisposable
         _stopping.Cancel();
         _timer?.Dispose();
         _listener.Dispose();
-        try
-        {
-            System.IO.Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        DeleteFiles();
+    }
+
+    /// <summary>Removes the socket directory and any shared-memory payload files of this pool.</summary>
+    public void DeleteFiles()
+    {
+        StaleFiles.Delete(_directory);
+        SharedMemoryTransport.DeleteAll(SharedMemoryPrefix);
     }
 
     private static string CreatePrivateDirectory()
     {
-        string name = "cf-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
+        string name = StaleFiles.NewName();
         string root = Path.GetTempPath();
         if (root.Length > 60)
         {

@@ -15,6 +15,9 @@ internal sealed class FunctionReference
     private static readonly ConcurrentDictionary<(MethodInfo, Type?), FunctionReference> s_cache = new();
     private static int s_nextId;
 
+    /// <summary>Per parameter: true when each value must be checked (declared object); other types were checked once, in Validate.</summary>
+    private readonly bool[] _checkEachValue;
+
     private FunctionReference(MethodInfo method, Type? targetType)
     {
         Id = Interlocked.Increment(ref s_nextId);
@@ -22,6 +25,7 @@ internal sealed class FunctionReference
         TargetType = targetType;
         Closure = targetType is not null && ClosureShape.IsClosureType(targetType) ? ClosureShape.For(method, targetType) : null;
         ParameterTypes = Array.ConvertAll(method.GetParameters(), p => p.ParameterType);
+        _checkEachValue = Array.ConvertAll(ParameterTypes, t => t == typeof(object));
         (ResultType, IsAsync) = ResultTypeOf(method.ReturnType);
         Definition = WriteDefinition();
     }
@@ -94,7 +98,7 @@ internal sealed class FunctionReference
         writer.WriteArrayHeader(arguments.Length);
         for (int i = 0; i < arguments.Length; i++)
         {
-            if (Sendability.CheckValue(ParameterTypes[i], arguments[i]) is { } reason)
+            if (_checkEachValue[i] && Sendability.CheckValue(ParameterTypes[i], arguments[i]) is { } reason)
             {
                 throw NotSendable($"Argument '{Method.GetParameters()[i].Name}' of {Describe()} cannot be sent to another process: {reason}.", $"arg{i + 1}");
             }

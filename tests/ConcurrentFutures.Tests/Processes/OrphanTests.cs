@@ -27,6 +27,16 @@ public class OrphanTests
             }
 
             Assert.All(workers, pid => Assert.True(ChildProgram.IsGone(pid), $"worker {pid} survived its parent by 2 s"));
+
+            // A parent killed outright cannot delete its socket directory; the next process that creates a pool does.
+            Assert.NotEmpty(LeftoversOf(child.Id));
+            using (Process next = ChildProgram.Start("print"))
+            {
+                next.StandardOutput.ReadToEnd();
+                Assert.True(next.WaitForExit(60_000));
+            }
+
+            Assert.Empty(LeftoversOf(child.Id));
         }
         finally
         {
@@ -55,6 +65,12 @@ public class OrphanTests
             ChildProgram.KillIfAlive(child.Id);
         }
     }
+
+    private static string[] LeftoversOf(int pid) =>
+        [.. new[] { Path.GetTempPath(), "/tmp", "/dev/shm" }
+            .Where(Directory.Exists)
+            .Distinct()
+            .SelectMany(d => Directory.EnumerateFileSystemEntries(d, $"cf-{pid}-*"))];
 
     private static string? ReadLineWithin(Process process, TimeSpan timeout)
     {

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Merges python_bench.py and ConcurrentFutures.Compare outputs into bench/results/latest.{md,json}.
+
+Usage: report.py PYTHON.json CSHARP.json OUT_PREFIX
+"""
+import json
+import os
+import platform
+import sys
+from datetime import datetime, timezone
+
+# workload -> (description, the .NET baseline workload or None, True when higher is better)
+ROWS = [
+    ("thread_submit_result_roundtrip", "Thread pool: no-op submit + result, one at a time", "dotnet_task_run_roundtrip", False),
+    ("thread_submit_result_batch", "Thread pool: 1,000 no-op submits, then each result", None, False),
+    ("process_submit_noop", "Process pool (2 workers): no-op submits, pipelined", None, True),
+    ("process_map_chunk1", "Process pool: map(square, 20k items, chunksize=1)", None, True),
+    ("process_map_chunk500", "Process pool: map(square, 20k items, chunksize=500)", None, True),
+    ("process_first_result", "New process pool to first result (Python: spawn)", None, False),
+    ("process_first_result_fork", "New process pool to first result (Python: fork)", None, False),
+    ("process_round_trip_32mb", "32 MB bytes argument and result, round trip", None, True),
+    ("primes_pool_2_workers", "Tutorial primes, pool of 2, map(chunksize=1)", "primes_parallel_foreach", False),
+    ("primes_sequential", "Tutorial primes, sequential", None, False),
+]
+
+
+def fmt(entry):
+    if entry is None:
+        return "—"
+    value, unit = entry["value"], entry["unit"]
+    if unit in ("ops/s", "items/s"):
+        return f"{value:,.0f} {unit}"
+    return f"{value:,.2f} {unit}"
+
+
+def main():
+    python = json.load(open(sys.argv[1]))
+    csharp = json.load(open(sys.argv[2]))
+    prefix = sys.argv[3]
+    os.makedirs(os.path.dirname(prefix), exist_ok=True)
+    rows = []
+    lines = [
+        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}. Ratio: how many times better ConcurrentFutures is than Python (higher is better).",
+        "",
+        "| Workload | Python | ConcurrentFutures | .NET baseline | Ratio |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, description, baseline, higher_better in ROWS:
+        # 'fork' only exists on the Python side; compare it with our single start-up figure.
+        ours = csharp.get(name) or (csharp.get("process_first_result") if name == "process_first_result_fork" else None)
+        theirs = python.get(name)
+        base = csharp.get(baseline) if baseline else None
+        ratio = None
+        if ours and theirs and ours["value"] and theirs["value"]:
+            ratio = ours["value"] / theirs["value"] if higher_better else theirs["value"] / ours["value"]
+        rows.append({"workload": name, "description": description, "python": theirs, "ours": ours, "baseline": base, "ratio": ratio})
+        ratio_text = f"{ratio:,.1f}×" if ratio else "—"
+        lines.append(f"| {description} | {fmt(theirs)} | {fmt(ours)} | {fmt(base)} | {ratio_text} |")
+    open(prefix + ".md", "w").write("\n".join(lines) + "\n")
+    json.dump({"rows": rows, "python": python, "csharp": csharp}, open(prefix + ".json", "w"), indent=2)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

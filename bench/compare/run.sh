@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# One command for the README's performance table: the same workloads in Python 3 (standard library) and C#,
+# on this machine, in this run. Writes bench/results/latest.md and latest.json.
+# Usage: bash bench/compare/run.sh [--quick]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+quick=()
+if [ "${1:-}" = "--quick" ]; then quick=(--quick); fi
+
+dotnet build -c Release bench/ConcurrentFutures.Compare -nologo -v quiet
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+echo "Python..." >&2
+python3 bench/compare/python_bench.py "${quick[@]}" > "$tmp/python.json"
+echo "C#..." >&2
+dotnet bench/ConcurrentFutures.Compare/bin/Release/net10.0/ConcurrentFutures.Compare.dll "${quick[@]}" > "$tmp/csharp.json"
+python3 bench/compare/report.py "$tmp/python.json" "$tmp/csharp.json" bench/results/latest

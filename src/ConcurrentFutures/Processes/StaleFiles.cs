@@ -1,0 +1,63 @@
+using System.Globalization;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>
+/// Pools name their socket directory and shared-memory files <c>cf-{ownerPid}-{random}</c>. A parent killed
+/// outright (SIGKILL) cannot remove them, so the first pool of each process removes entries whose owner is gone.
+/// </summary>
+internal static class StaleFiles
+{
+    private static int s_swept;
+
+    /// <summary>The name prefix for this process's pool files.</summary>
+    public static string NewName() =>
+        string.Create(CultureInfo.InvariantCulture, $"cf-{Environment.ProcessId}-{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)).ToLowerInvariant()}");
+
+    /// <summary>Once per process: deletes pool files left by processes that no longer exist (Linux only).</summary>
+    public static void SweepOnce(params string[] directories)
+    {
+        if (!OperatingSystem.IsLinux() || Interlocked.Exchange(ref s_swept, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (string directory in directories.Distinct())
+        {
+            try
+            {
+                foreach (string entry in Directory.EnumerateFileSystemEntries(directory, "cf-*"))
+                {
+                    string[] parts = Path.GetFileName(entry).Split('-');
+                    if (parts.Length >= 3 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int owner)
+                        && owner != Environment.ProcessId && !Directory.Exists($"/proc/{owner}"))
+                    {
+                        Delete(entry);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Best effort: another user's files, or a race with their owner.
+            }
+        }
+    }
+
+    public static void Delete(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            else
+            {
+                File.Delete(path);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+}
