@@ -11,6 +11,12 @@ internal static class WorkerProgram
 {
     public static int Main()
     {
+        if (Environment.GetEnvironmentVariable(SingleCallHost.CallFileVariable) is { } callFile)
+        {
+            NativeMethods.DieWithParent();
+            return SingleCallHost.Run(callFile);
+        }
+
         string? socketPath = Environment.GetEnvironmentVariable(WorkerEnvironment.Socket);
         string? token = Environment.GetEnvironmentVariable(WorkerEnvironment.Token);
         string? slot = Environment.GetEnvironmentVariable(WorkerEnvironment.Slot);

@@ -93,6 +93,12 @@ internal static class Sendability
             return null; // accepted here; each value is checked by CheckValue
         }
 
+        if (type.IsDefined(typeof(MessagePack.MessagePackObjectAttribute), inherit: false)
+            || type.IsDefined(typeof(MessagePack.MessagePackFormatterAttribute), inherit: false))
+        {
+            return null; // the type chose its own MessagePack contract (process handles such as queues do)
+        }
+
         if (Array.Find(s_processBoundTypes, bound => bound.IsAssignableFrom(type)) is { } processBound)
         {
             return $"{Describe(type)} is a {Describe(processBound)}, which belongs to this process and cannot be copied to another";
@@ -114,12 +120,6 @@ internal static class Sendability
             }
 
             return null;
-        }
-
-        if (type.IsDefined(typeof(MessagePack.MessagePackObjectAttribute), inherit: false)
-            || type.IsDefined(typeof(MessagePack.MessagePackFormatterAttribute), inherit: false))
-        {
-            return null; // the type chose its own MessagePack contract
         }
 
         if (type.Namespace is { } ns && (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal)))

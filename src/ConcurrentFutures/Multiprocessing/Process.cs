@@ -1,0 +1,149 @@
+using ConcurrentFutures.Processes;
+using ConcurrentFutures.Remote;
+
+namespace ConcurrentFutures.Multiprocessing;
+
+/// <summary>
+/// A child OS process running <c>target(args)</c>. Python: <c>multiprocessing.Process</c>. The same sending rules as
+/// <see cref="ProcessPoolExecutor"/> apply (checked in the constructor); a <see cref="ProcessQueue{T}"/> passed as an
+/// argument gives the child a handle to the same queue. The child never outlives this process.
+/// </summary>
+public sealed class Process : IDisposable
+{
+    private static int s_counter;
+
+    private readonly Delegate _target;
+    private readonly object?[] _args;
+    private readonly FunctionReference _function;
+    private readonly Lock _lock = new();
+    private System.Diagnostics.Process? _process;
+
+    /// <summary>Prepares a process that will run <paramref name="target"/> with <paramref name="args"/> once started.</summary>
+    /// <param name="target">A static method or a lambda whose captures are serializable.</param>
+    /// <param name="args">Its arguments, matching its parameters.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">The target or an argument cannot be sent to another process, or the argument count is wrong.</exception>
+    public Process(Delegate target, params object?[] args)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        _args = args ?? [];
+        _function = FunctionReference.For(target);
+        if (_function.ParameterTypes.Length != _args.Length)
+        {
+            throw new ArgumentException($"{_function.Describe()} takes {_function.ParameterTypes.Length} arguments but {_args.Length} were given.", nameof(args));
+        }
+
+        _target = target;
+        Name = $"Process-{Interlocked.Increment(ref s_counter)}";
+    }
+
+    /// <summary>A name for messages (the child prints it with an unhandled exception). Python: <c>name</c>.</summary>
+    public string Name { get; set; }
+
+    /// <summary>The child's process id once started. Python: <c>pid</c>.</summary>
+    public int? Pid => _process?.Id;
+
+    /// <summary>True between <see cref="Start"/> and the child's exit. Python: <c>is_alive()</c>.</summary>
+    public bool IsAlive => _process is { HasExited: false };
+
+    /// <summary>
+    /// Null until the child exits; then 0 on success, 1 when the target threw, the code passed to
+    /// <see cref="Environment.Exit"/>, or <c>-N</c> when killed by signal N. Python: <c>exitcode</c>.
+    /// </summary>
+    /// <remarks>On Unix an exit code above 128 is reported as a signal, as the shell does.</remarks>
+    public int? ExitCode
+    {
+        get
+        {
+            if (_process is not { HasExited: true } process)
+            {
+                return null;
+            }
+
+            int code = process.ExitCode;
+            return !OperatingSystem.IsWindows() && code is > 128 and < 128 + 65 ? -(code - 128) : code;
+        }
+    }
+
+    /// <summary>Starts the child. Python: <c>start()</c>.</summary>
+    /// <exception cref="InvalidOperationException">The process was already started.</exception>
+    /// <exception cref="ArgumentException">An argument's value cannot be sent.</exception>
+    public void Start()
+    {
+        lock (_lock)
+        {
+            if (_process is not null)
+            {
+                throw new InvalidOperationException($"{Name} was already started; a Process can be started only once.");
+            }
+
+            string callFile = SingleCallHost.WriteCall(ProcessSupport.Directory, _function, _target, _args);
+            var environment = new Dictionary<string, string>
+            {
+                [SingleCallHost.CallFileVariable] = callFile,
+                [SingleCallHost.NameVariable] = Name,
+            };
+            try
+            {
+                _process = ChildLauncher.Start(() => ProcessSupport.Launcher.Start(environment));
+            }
+            catch
+            {
+                File.Delete(callFile);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Waits for the child to exit. Python: <c>join(timeout)</c>.</summary>
+    /// <param name="timeout">How long to wait; null waits forever.</param>
+    /// <returns>True if the child exited (Python returns None; check <see cref="ExitCode"/> there).</returns>
+    /// <exception cref="InvalidOperationException">The process was never started.</exception>
+    public bool Join(TimeSpan? timeout = null)
+    {
+        System.Diagnostics.Process process = Started();
+        int milliseconds = Deadline.From(timeout).RemainingMilliseconds;
+        return process.WaitForExit(milliseconds);
+    }
+
+    /// <summary>Waits for the child to exit without blocking a thread.</summary>
+    /// <param name="cancellationToken">Stops waiting (the child keeps running).</param>
+    /// <returns>A task that completes when the child has exited.</returns>
+    /// <exception cref="InvalidOperationException">The process was never started.</exception>
+    public Task JoinAsync(CancellationToken cancellationToken = default) => Started().WaitForExitAsync(cancellationToken);
+
+    /// <summary>Sends SIGTERM. Python: <c>terminate()</c>.</summary>
+    public void Terminate() => Signal(NativeMethods.Sigterm);
+
+    /// <summary>Sends SIGKILL. Python: <c>kill()</c>.</summary>
+    public void Kill() => Signal(NativeMethods.Sigkill);
+
+    /// <summary>Kills the child if it still runs and releases the process handle. Python: <c>close()</c> (which refuses a live child).</summary>
+    public void Dispose()
+    {
+        if (_process is { } process)
+        {
+            if (!process.HasExited)
+            {
+                Kill();
+                process.WaitForExit();
+            }
+
+            process.Dispose();
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"<Process name='{Name}' pid={Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "None"} {(IsAlive ? "started" : ExitCode is { } code ? $"exitcode={code}" : "initial")}>";
+
+    private System.Diagnostics.Process Started() =>
+        _process ?? throw new InvalidOperationException($"{Name} was never started; call Start() first.");
+
+    private void Signal(int signal)
+    {
+        if (_process is { HasExited: false } process)
+        {
+            NativeMethods.SendSignal(process.Id, signal);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using ConcurrentFutures.Processes;
+
+namespace ConcurrentFutures.Multiprocessing;
+
+/// <summary>What every multiprocessing object of this process shares: a private directory and the worker launcher.</summary>
+internal static class ProcessSupport
+{
+    private static readonly Lazy<string> s_directory = new(() =>
+    {
+        string path = Path.Combine(Path.GetTempPath().Length > 60 ? "/tmp" : Path.GetTempPath(), StaleFiles.NewName());
+        if (OperatingSystem.IsWindows())
+        {
+            System.IO.Directory.CreateDirectory(path);
+        }
+        else
+        {
+            System.IO.Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        StaleFiles.SweepOnce(Path.GetDirectoryName(path)!, SharedMemoryTransport.Directory);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => StaleFiles.Delete(path);
+        return path;
+    });
+
+    private static readonly Lazy<WorkerLauncher> s_launcher = new(() => WorkerLauncher.Discover(Directory));
+
+    /// <summary>A 0700 directory for call files and sockets, deleted when this process exits.</summary>
+    public static string Directory => s_directory.Value;
+
+    public static WorkerLauncher Launcher => s_launcher.Value;
+}

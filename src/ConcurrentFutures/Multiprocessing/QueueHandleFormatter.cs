@@ -1,0 +1,52 @@
+using System.Buffers;
+using MessagePack;
+using MessagePack.Formatters;
+
+namespace ConcurrentFutures.Multiprocessing;
+
+/// <summary>Serializes a queue as its handle; deserializing opens the same queue (see <see cref="ProcessQueue{T}.Open"/>).</summary>
+internal sealed class QueueHandleFormatter<T> : IMessagePackFormatter<ProcessQueue<T>?>
+{
+    public void Serialize(ref MessagePackWriter writer, ProcessQueue<T>? value, MessagePackSerializerOptions options)
+    {
+        if (value is null)
+        {
+            writer.WriteNil();
+            return;
+        }
+
+        writer.WriteArrayHeader(4);
+        writer.Write(value.Handle.SocketPath);
+        writer.Write(value.Handle.Token);
+        writer.Write(value.Handle.MaxSize);
+        writer.Write(value.Handle.Joinable);
+    }
+
+    public ProcessQueue<T>? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        if (reader.TryReadNil())
+        {
+            return null;
+        }
+
+        if (reader.ReadArrayHeader() != 4)
+        {
+            throw new MessagePackSerializationException("Malformed queue handle.");
+        }
+
+        var handle = new QueueHandle(reader.ReadString()!, reader.ReadBytes()!.Value.ToArray(), reader.ReadInt32()) { Joinable = reader.ReadBoolean() };
+        return ProcessQueue<T>.Open(handle);
+    }
+}
+
+/// <summary>The same for a declared <see cref="JoinableProcessQueue{T}"/>.</summary>
+internal sealed class JoinableQueueHandleFormatter<T> : IMessagePackFormatter<JoinableProcessQueue<T>?>
+{
+    private readonly QueueHandleFormatter<T> _inner = new();
+
+    public void Serialize(ref MessagePackWriter writer, JoinableProcessQueue<T>? value, MessagePackSerializerOptions options) =>
+        _inner.Serialize(ref writer, value, options);
+
+    public JoinableProcessQueue<T>? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
+        (JoinableProcessQueue<T>?)_inner.Deserialize(ref reader, options);
+}

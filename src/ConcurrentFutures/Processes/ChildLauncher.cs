@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>
+/// Starts child processes from one thread that lives as long as this process: on Linux a child's parent-death
+/// signal fires when the thread that started it exits, so children must not be started from short-lived threads.
+/// Children still running when this process exits normally are killed by its exit hook.
+/// </summary>
+internal static class ChildLauncher
+{
+    private static readonly BlockingCollection<(Func<System.Diagnostics.Process> Start, TaskCompletionSource<System.Diagnostics.Process> Done)> s_requests = [];
+    private static readonly HashSet<System.Diagnostics.Process> s_children = [];
+    private static readonly Lazy<Thread> s_thread = new(() =>
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillChildren();
+        var thread = new Thread(Loop) { IsBackground = true, Name = "ConcurrentFutures child launcher" };
+        thread.Start();
+        return thread;
+    });
+
+    /// <summary>Starts a process on the launcher thread and tracks it until it exits.</summary>
+    public static System.Diagnostics.Process Start(Func<System.Diagnostics.Process> start)
+    {
+        _ = s_thread.Value;
+        var done = new TaskCompletionSource<System.Diagnostics.Process>(TaskCreationOptions.RunContinuationsAsynchronously);
+        s_requests.Add((start, done));
+        System.Diagnostics.Process process = done.Task.GetAwaiter().GetResult();
+        lock (s_children)
+        {
+            s_children.Add(process);
+        }
+
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) =>
+        {
+            lock (s_children)
+            {
+                s_children.Remove(process);
+            }
+        };
+        return process;
+    }
+
+    private static void Loop()
+    {
+        foreach (var (start, done) in s_requests.GetConsumingEnumerable())
+        {
+            try
+            {
+                done.SetResult(start());
+            }
+#pragma warning disable CA1031 // Handed to the caller of Start.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                done.SetException(exception);
+            }
+        }
+    }
+
+    private static void KillChildren()
+    {
+        System.Diagnostics.Process[] children;
+        lock (s_children)
+        {
+            children = [.. s_children];
+        }
+
+        foreach (System.Diagnostics.Process child in children)
+        {
+            try
+            {
+                child.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+    }
+}

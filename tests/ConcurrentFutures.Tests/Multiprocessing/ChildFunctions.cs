@@ -1,0 +1,60 @@
+using ConcurrentFutures.Multiprocessing;
+
+namespace ConcurrentFutures.Tests.Multiprocessing;
+
+/// <summary>Targets run in child processes.</summary>
+public static class ChildFunctions
+{
+    /// <summary>The tutorial's func(secs, q), with the sleep unit as a parameter.</summary>
+    public static void SleepThenReport(int secs, int unitMs, ProcessQueue<string> queue)
+    {
+        Console.WriteLine($"Start sleeping for {secs} secs");
+        Thread.Sleep(secs * unitMs);
+        queue.Put($"End sleeping for {secs} secs");
+    }
+
+    public static void Succeed()
+    {
+    }
+
+    public static void Throw() => throw new InvalidOperationException("child failure marker");
+
+    public static void ExitWith(int code) => Environment.Exit(code);
+
+    public static void SleepForever() => Thread.Sleep(Timeout.Infinite);
+
+    public static void Produce(ProcessQueue<string> queue, int producer, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            queue.Put($"{producer}:{i}");
+        }
+    }
+
+    public static int ProduceAndCount(ProcessQueue<int> queue, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            queue.Put(i);
+        }
+
+        return count;
+    }
+
+    /// <summary>Takes items until a negative one, marking each done.</summary>
+    public static void Consume(JoinableProcessQueue<int> tasks, ProcessQueue<int> results)
+    {
+        while (true)
+        {
+            int item = tasks.Get();
+            if (item < 0)
+            {
+                tasks.TaskDone();
+                return;
+            }
+
+            results.Put(item * 10);
+            tasks.TaskDone();
+        }
+    }
+}
