@@ -7,6 +7,7 @@ var options = TourOptions.Parse(args);
 var sections = new (int Number, string Title, Action<TourOptions> Run)[]
 {
     (1, "Threads: System.Threading.Thread, results in a shared list", ThreadsSection.Run),
+    (2, "Processes: Multiprocessing.Process + ProcessQueue<string>", ProcessesSection.Run),
     (3, "ThreadPoolExecutor + Futures.AsCompleted: fetching pages", ThreadPoolSection.Run),
     (4, "ProcessPoolExecutor.Map(IsPrime, NUMBERS, chunkSize: 4)", ProcessPoolSection.Run),
 };
