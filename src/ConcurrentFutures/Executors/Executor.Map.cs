@@ -85,6 +85,10 @@ public abstract partial class Executor
         return results.ReadAllAsync(cancellationToken);
     }
 
+    /// <summary>Submits one chunk of <paramref name="items"/> as a single dispatch (for Pool.ImapUnordered).</summary>
+    internal Future<TResult[]> SubmitChunk<T, TResult>(Func<T, TResult> fn, T[] items) =>
+        Enqueue(new ChunkCall<T, TResult>(fn, items, static (f, x) => ((Func<T, TResult>)f)(x), static x => [x]));
+
     private static void ValidateMapArguments(int chunkSize, int? bufferSize)
     {
         if (chunkSize < 1)

@@ -1,0 +1,55 @@
+using ConcurrentFutures.Multiprocessing;
+using ConcurrentFutures.Tests.Executors;
+
+namespace ConcurrentFutures.Tests.Multiprocessing;
+
+public class PoolTests
+{
+    [Fact]
+    public void PoolApi_MatchesSequentialResults()
+    {
+        using var pool = new Pool(2);
+        int[] items = [.. Enumerable.Range(0, 57)];
+        int[] expected = [.. items.Select(Work.Square)];
+        Assert.Equal(49, pool.Apply(Work.Square, 7));
+        Assert.Equal(64, pool.ApplyAsync(Work.Square, 8).Result(TimeSpan.FromSeconds(60)));
+        Assert.Equal(expected, pool.Map(Work.Square, items));
+        Assert.Equal(expected, pool.Map(Work.Square, items, chunkSize: 5));
+        Assert.Equal(expected, pool.Imap(Work.Square, items, chunkSize: 3));
+        Assert.Equal(expected, pool.ImapUnordered(Work.Square, items, chunkSize: 4).Order());
+        Assert.Equal([11, 22], pool.Starmap(Work.Add, [(1, 10), (2, 20)]));
+    }
+
+    [Fact]
+    public void CloseThenJoin_LetsWorkFinish_AndRefusesNewWork()
+    {
+        var pool = new Pool(1);
+        var future = pool.ApplyAsync(Work.SleepThenReturn, 100);
+        Assert.Throws<InvalidOperationException>(pool.Join);
+        pool.Close();
+        Assert.Throws<InvalidOperationException>(() => pool.Apply(Work.Square, 1));
+        pool.Join();
+        Assert.Equal(100, future.Result(TimeSpan.Zero));
+        pool.Dispose();
+    }
+
+    [Fact]
+    public void Terminate_FailsUnfinishedWork()
+    {
+        using var pool = new Pool(1);
+        var future = pool.ApplyAsync(Work.SleepThenReturn, 60_000);
+        Thread.Sleep(300);
+        pool.Terminate();
+        pool.Join();
+        Assert.Throws<BrokenProcessPoolException>(() => future.Result(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public void InitializerAndMaxTasksPerChild_AreForwarded()
+    {
+        using var pool = new Pool(1, Processes.WorkerFunctions.Initialize, ["from pool"], maxTasksPerChild: 1);
+        Assert.Equal("from pool", pool.Apply((int _) => Processes.WorkerFunctions.InitializedWith(), 0));
+        int first = pool.Apply((int _) => Environment.ProcessId, 0);
+        Assert.NotEqual(first, pool.Apply((int _) => Environment.ProcessId, 0));
+    }
+}
