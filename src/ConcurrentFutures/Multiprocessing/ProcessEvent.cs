@@ -1,0 +1,59 @@
+using MessagePack;
+using MessagePack.Formatters;
+
+namespace ConcurrentFutures.Multiprocessing;
+
+/// <summary>
+/// A flag shared by processes that others can wait for. Python: <c>multiprocessing.Event</c>. Passed to a child, it
+/// is the same event.
+/// </summary>
+[MessagePackFormatter(typeof(ProcessEventFormatter))]
+public sealed class ProcessEvent : IDisposable
+{
+    private readonly SharedCounter _flag;
+
+    /// <summary>Creates an event, not set.</summary>
+    public ProcessEvent() => _flag = new SharedCounter(0);
+
+    private ProcessEvent(SharedCounter flag) => _flag = flag;
+
+    /// <summary>True once <see cref="Set"/> was called (and not cleared since). Python: <c>is_set()</c>.</summary>
+    public bool IsSet => Volatile.Read(ref _flag.Value) != 0;
+
+    internal string Name => _flag.Name;
+
+    /// <summary>Sets the flag; every waiter (in any process) wakes up. Python: <c>set()</c>.</summary>
+    public void Set() => Interlocked.Exchange(ref _flag.Value, 1);
+
+    /// <summary>Clears the flag. Python: <c>clear()</c>.</summary>
+    public void Clear() => Interlocked.Exchange(ref _flag.Value, 0);
+
+    /// <summary>Waits until the flag is set. Python: <c>wait(timeout)</c>.</summary>
+    /// <param name="timeout">How long to wait; null waits forever.</param>
+    /// <returns>True if the flag is set, false on timeout.</returns>
+    public bool Wait(TimeSpan? timeout = null) => SharedCounter.WaitUntil(() => IsSet, timeout);
+
+    /// <summary>Unmaps the event here; the creating process also removes it.</summary>
+    public void Dispose() => _flag.Dispose();
+
+    internal static ProcessEvent Open(string name) => new(SharedCounter.Open(name));
+}
+
+/// <summary>An event crosses processes as the name of its shared flag.</summary>
+internal sealed class ProcessEventFormatter : IMessagePackFormatter<ProcessEvent?>
+{
+    public void Serialize(ref MessagePackWriter writer, ProcessEvent? value, MessagePackSerializerOptions options)
+    {
+        if (value is null)
+        {
+            writer.WriteNil();
+        }
+        else
+        {
+            writer.Write(value.Name);
+        }
+    }
+
+    public ProcessEvent? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
+        reader.TryReadNil() ? null : ProcessEvent.Open(reader.ReadString()!);
+}

@@ -1,0 +1,101 @@
+using ConcurrentFutures.Multiprocessing;
+
+namespace ConcurrentFutures.Tests.Multiprocessing;
+
+public class SharedStateTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public void TwoChildren_FillOneSharedArray()
+    {
+        using var array = new SharedArray<long>(1_000);
+        RunAll(new Process(SharedStateFunctions.FillEveryOther, array, 0), new Process(SharedStateFunctions.FillEveryOther, array, 1));
+        Assert.Equal(Enumerable.Range(0, 1_000).Select(i => (long)i * i), array.Span.ToArray());
+    }
+
+    [Fact]
+    public void ThreeChildren_IncrementUnderAProcessLock_EndAtExactly6000()
+    {
+        using var counter = new SharedArray<long>(1);
+        using var guard = new ProcessLock();
+        RunAll([.. Enumerable.Range(0, 3).Select(_ => new Process(SharedStateFunctions.IncrementUnderLock, counter, guard, 2_000))]);
+        Assert.Equal(6_000, counter[0]);
+    }
+
+    [Fact]
+    public void ALockHeldByADeadProcess_DoesNotDeadlockTheOthers()
+    {
+        using var guard = new ProcessLock();
+        RunAll(new Process(SharedStateFunctions.DieHoldingTheLock, guard));
+        Assert.True(guard.TryAcquire(Patience));
+        guard.Release();
+    }
+
+    [Fact]
+    public void AnEventSetByAChild_WakesTheParent()
+    {
+        using var ready = new ProcessEvent();
+        Assert.False(ready.IsSet);
+        Assert.False(ready.Wait(TimeSpan.FromMilliseconds(20)));
+        using var child = new Process(SharedStateFunctions.SetEvent, ready);
+        child.Start();
+        Assert.True(ready.Wait(Patience));
+        Assert.True(child.Join(Patience));
+        ready.Clear();
+        Assert.False(ready.IsSet);
+    }
+
+    [Fact]
+    public void Semaphore_CountsAcrossProcesses()
+    {
+        using var semaphore = new ProcessSemaphore(1);
+        Assert.True(semaphore.TryAcquire(TimeSpan.Zero));
+        Assert.False(semaphore.TryAcquire(TimeSpan.FromMilliseconds(20)));
+        RunAll(new Process(SharedStateFunctions.ReleaseSemaphore, semaphore));
+        Assert.True(semaphore.TryAcquire(Patience));
+        Assert.Equal(0, semaphore.Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ProcessSemaphore(-1));
+    }
+
+    [Fact]
+    public void SharedMemory_WrittenByAChild_IsReadByTheParent_UntilUnlinked()
+    {
+        using var block = new SharedMemory(size: 64);
+        RunAll(new Process(SharedStateFunctions.WriteGreeting, block));
+        Assert.True(block.Span[..5].SequenceEqual("hello"u8));
+        using (var again = new SharedMemory(block.Name, create: false))
+        {
+            Assert.Equal(64, again.Size);
+        }
+
+        Assert.Throws<IOException>(() => new SharedMemory(block.Name, create: true, size: 8));
+        block.Unlink();
+        Assert.Throws<FileNotFoundException>(() => new SharedMemory(block.Name, create: false));
+        Assert.Throws<ArgumentException>(() => new SharedMemory("../etc/passwd", create: false));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SharedMemory(size: 0));
+    }
+
+    private static void RunAll(params Process[] processes)
+    {
+        try
+        {
+            foreach (Process process in processes)
+            {
+                process.Start();
+            }
+
+            foreach (Process process in processes)
+            {
+                Assert.True(process.Join(Patience), $"{process} did not finish");
+            }
+        }
+        finally
+        {
+            foreach (Process process in processes)
+            {
+                process.Dispose();
+            }
+        }
+    }
+}
