@@ -1,0 +1,90 @@
+using ConcurrentFutures.Multiprocessing;
+
+namespace ConcurrentFutures.Tests.Multiprocessing;
+
+public static class PipeFunctions
+{
+    /// <summary>Answers each number with its double until it receives a negative one.</summary>
+    public static void Echo(Connection connection)
+    {
+        while (true)
+        {
+            int value = connection.Receive<int>();
+            if (value < 0)
+            {
+                connection.Dispose();
+                return;
+            }
+
+            connection.Send(value * 2);
+        }
+    }
+
+    public static void SendAndClose(Connection connection)
+    {
+        connection.SendBytes("payload"u8);
+        connection.Dispose();
+    }
+}
+
+public class PipeTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public void PingPong_AHundredTimes_WithAChild()
+    {
+        var (parent, child) = Pipe.Create();
+        using (parent)
+        using (child)
+        using (var process = new Process(PipeFunctions.Echo, child))
+        {
+            process.Start();
+            for (int i = 0; i < 100; i++)
+            {
+                parent.Send(i);
+                Assert.True(parent.Poll(Patience));
+                Assert.Equal(2 * i, parent.Receive<int>());
+            }
+
+            parent.Send(-1);
+            Assert.True(process.Join(Patience));
+            Assert.Equal(0, process.ExitCode);
+            Assert.Throws<EndOfStreamException>(() => parent.Receive<int>());
+        }
+    }
+
+    [Fact]
+    public void OneWayPipe_ReceivesOnTheFirstEnd_SendsOnTheSecond()
+    {
+        var (reader, writer) = Pipe.Create(duplex: false);
+        using (reader)
+        using (writer)
+        using (var process = new Process(PipeFunctions.SendAndClose, writer))
+        {
+            Assert.Throws<InvalidOperationException>(() => reader.Send(1));
+            Assert.Throws<InvalidOperationException>(() => writer.ReceiveBytes());
+            process.Start();
+            Assert.Equal("payload"u8.ToArray(), reader.ReceiveBytes());
+            Assert.True(process.Join(Patience));
+            Assert.Throws<EndOfStreamException>(() => reader.ReceiveBytes());
+        }
+    }
+
+    [Fact]
+    public void BothEndsInOneProcess_Work_AndPollSaysWhenDataWaits()
+    {
+        var (a, b) = Pipe.Create();
+        using (a)
+        using (b)
+        {
+            Assert.False(b.Poll(TimeSpan.FromMilliseconds(20)));
+            a.Send("hi");
+            Assert.True(b.Poll(Patience));
+            Assert.Equal("hi", b.Receive<string>());
+            b.Send(new[] { 1, 2, 3 });
+            Assert.Equal([1, 2, 3], a.Receive<int[]>());
+            Assert.Throws<ArgumentException>(() => a.Send<object>(new MemoryStream()));
+        }
+    }
+}
