@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using ConcurrentFutures;
+using ConcurrentFutures.Multiprocessing;
+using Process = ConcurrentFutures.Multiprocessing.Process;
 
 // Prints {"workload": {"value": v, "unit": u}, ...} like bench/compare/python_bench.py.
 // Usage: dotnet ConcurrentFutures.Compare.dll [--quick] [--only a,b]
@@ -38,6 +40,99 @@ internal static class Workloads
         yield return ("primes_pool_2_workers", () => PrimesPool(quick ? 1 : 3));
         yield return ("primes_parallel_foreach", () => PrimesParallel(quick ? 1 : 3));
         yield return ("primes_sequential", () => PrimesSequential(quick ? 1 : 3));
+        yield return ("queue_round_trip", () => QueueRoundTrip(quick ? 2_000 : 10_000));
+        yield return ("pipe_round_trip", () => PipeRoundTrip(quick ? 2_000 : 10_000));
+        yield return ("queue_1mb_items", () => Queue1MbItems(quick ? 50 : 200));
+    }
+
+    public static void QueueEcho(ProcessQueue<int> inbox, ProcessQueue<int> outbox)
+    {
+        int item;
+        while ((item = inbox.Get()) >= 0)
+        {
+            outbox.Put(item);
+        }
+    }
+
+    public static void PipeEcho(Connection connection)
+    {
+        int item;
+        while ((item = connection.Receive<int>()) >= 0)
+        {
+            connection.Send(item);
+        }
+    }
+
+    public static void QueueProduce(ProcessQueue<byte[]> outbox, int count, int size)
+    {
+        byte[] data = new byte[size];
+        for (int i = 0; i < count; i++)
+        {
+            outbox.Put(data);
+        }
+    }
+
+    private static (double, string) QueueRoundTrip(int n)
+    {
+        using var inbox = new ProcessQueue<int>();
+        using var outbox = new ProcessQueue<int>();
+        using var child = new Process(QueueEcho, inbox, outbox);
+        child.Start();
+        double seconds = BestOf(3, () =>
+        {
+            for (int i = 0; i < n; i++)
+            {
+                inbox.Put(i);
+                outbox.Get();
+            }
+        });
+        inbox.Put(-1);
+        child.Join();
+        return (n / seconds, "round trips/s");
+    }
+
+    private static (double, string) PipeRoundTrip(int n)
+    {
+        var (parent, childEnd) = Pipe.Create();
+        using (parent)
+        using (childEnd)
+        using (var child = new Process(PipeEcho, childEnd))
+        {
+            child.Start();
+            double seconds = BestOf(3, () =>
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    parent.Send(i);
+                    parent.Receive<int>();
+                }
+            });
+            parent.Send(-1);
+            child.Join();
+            return (n / seconds, "round trips/s");
+        }
+    }
+
+    private static (double, string) Queue1MbItems(int n)
+    {
+        double best = double.MaxValue;
+        for (int run = 0; run < 3; run++)
+        {
+            using var outbox = new ProcessQueue<byte[]>();
+            using var child = new Process(QueueProduce, outbox, n, 1024 * 1024);
+            child.Start();
+            outbox.Get(); // first item: the child is up
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < n - 1; i++)
+            {
+                outbox.Get();
+            }
+
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+            child.Join();
+        }
+
+        return ((n - 1) / best, "items/s");
     }
 
     public static int NoOp() => 1;

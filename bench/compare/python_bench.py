@@ -137,6 +137,78 @@ def primes_sequential(quick):
     return {"value": seconds * 1e3, "unit": "ms"}
 
 
+def _queue_echo(inbox, outbox):
+    while True:
+        item = inbox.get()
+        if item is None:
+            return
+        outbox.put(item)
+
+
+def _pipe_echo(conn):
+    while True:
+        item = conn.recv()
+        if item is None:
+            return
+        conn.send(item)
+
+
+def _queue_produce(outbox, count, size):
+    data = b"x" * size
+    for _ in range(count):
+        outbox.put(data)
+
+
+def queue_round_trip(quick):
+    n = 2_000 if quick else 10_000
+    inbox, outbox = multiprocessing.Queue(), multiprocessing.Queue()
+    child = multiprocessing.Process(target=_queue_echo, args=(inbox, outbox))
+    child.start()
+
+    def run():
+        for i in range(n):
+            inbox.put(i)
+            outbox.get()
+
+    seconds = best_of(3, run)
+    inbox.put(None)
+    child.join()
+    return {"value": n / seconds, "unit": "round trips/s"}
+
+
+def pipe_round_trip(quick):
+    n = 2_000 if quick else 10_000
+    parent, child_end = multiprocessing.Pipe()
+    child = multiprocessing.Process(target=_pipe_echo, args=(child_end,))
+    child.start()
+
+    def run():
+        for i in range(n):
+            parent.send(i)
+            parent.recv()
+
+    seconds = best_of(3, run)
+    parent.send(None)
+    child.join()
+    return {"value": n / seconds, "unit": "round trips/s"}
+
+
+def queue_1mb_items(quick):
+    n = 50 if quick else 200
+    best = float("inf")
+    for _ in range(3):
+        outbox = multiprocessing.Queue()
+        child = multiprocessing.Process(target=_queue_produce, args=(outbox, n, 1024 * 1024))
+        child.start()
+        outbox.get()  # first item: the child is up
+        start = time.perf_counter()
+        for _ in range(n - 1):
+            outbox.get()
+        best = min(best, time.perf_counter() - start)
+        child.join()
+    return {"value": (n - 1) / best, "unit": "items/s"}
+
+
 WORKLOADS = {
     "thread_submit_result_roundtrip": thread_roundtrip,
     "thread_submit_result_batch": thread_batch,
@@ -148,6 +220,9 @@ WORKLOADS = {
     "process_round_trip_32mb": process_round_trip,
     "primes_pool_2_workers": lambda quick: primes(2, quick),
     "primes_sequential": primes_sequential,
+    "queue_round_trip": queue_round_trip,
+    "pipe_round_trip": pipe_round_trip,
+    "queue_1mb_items": queue_1mb_items,
 }
 
 

@@ -21,6 +21,9 @@ ROWS = [
     ("process_round_trip_32mb", "32 MB bytes argument and result, round trip", None, True),
     ("primes_pool_2_workers", "Tutorial primes, pool of 2, map(chunksize=1)", "primes_parallel_foreach", False),
     ("primes_sequential", "Tutorial primes, sequential", None, False),
+    ("queue_round_trip", "Queue put/get round trip with a child process", None, True),
+    ("pipe_round_trip", "Pipe send/receive round trip with a child process", None, True),
+    ("queue_1mb_items", "1 MB items through a queue from a child process", None, True),
 ]
 
 

@@ -11,9 +11,11 @@ internal static class ThreadsSection
         for (int i = 3; i > 0; i--)
         {
             int secs = i;
+            using var started = new ManualResetEventSlim();
             var thread = new Thread(() =>
             {
                 Console.WriteLine($"Start sleeping for {secs} secs");
+                started.Set();
                 Thread.Sleep(options.SleepUnit * secs);
                 lock (results)
                 {
@@ -21,6 +23,7 @@ internal static class ThreadsSection
                 }
             });
             thread.Start();
+            started.Wait(); // keep the tutorial's "Start sleeping" order; the sleeps still overlap
             threads.Add(thread);
         }
 
