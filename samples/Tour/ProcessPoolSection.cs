@@ -17,23 +17,34 @@ internal static class ProcessPoolSection
 
     public static void Run(TourOptions options)
     {
-        TimeSpan chunked;
-        using (var executor = new ProcessPoolExecutor())
+        using var executor = new ProcessPoolExecutor();
+        var clock = Stopwatch.StartNew();
+        foreach (var (number, isPrime) in Numbers.Zip(executor.Map(IsPrime, Numbers, chunkSize: 4)))
         {
-            var clock = Stopwatch.StartNew();
-            foreach (var (number, isPrime) in Numbers.Zip(executor.Map(IsPrime, Numbers, chunkSize: 4)))
-            {
-                Console.WriteLine($"{number} is prime: {isPrime}");
-            }
+            Console.WriteLine($"{number} is prime: {isPrime}");
+        }
 
-            chunked = clock.Elapsed;
-            clock.Restart();
-            _ = executor.Map(IsPrime, Numbers, chunkSize: 1).ToList();
-            TimeSpan single = clock.Elapsed;
-            clock.Restart();
-            _ = Numbers.Select(IsPrime).ToList();
-            TimeSpan sequential = clock.Elapsed;
-            Console.WriteLine($"Map(chunkSize: 4) {chunked.TotalSeconds:F2} s (includes starting {executor.MaxWorkers} workers) | Map(chunkSize: 1) {single.TotalSeconds:F2} s | sequential {sequential.TotalSeconds:F2} s");
+        TimeSpan chunked = clock.Elapsed;
+        TimeSpan single = TimeSpan.Zero;
+        TimeSpan sequential = TimeSpan.Zero;
+        TourProgress.Run(
+            ("Map(chunkSize: 1)", Numbers.Length, done => single = Time(() => Consume(executor.Map(IsPrime, Numbers, chunkSize: 1), done))),
+            ("sequential", Numbers.Length, done => sequential = Time(() => Consume(Numbers.Select(IsPrime), done))));
+        Console.WriteLine($"Map(chunkSize: 4) {chunked.TotalSeconds:F2} s (includes starting {executor.MaxWorkers} workers) | Map(chunkSize: 1) {single.TotalSeconds:F2} s | sequential {sequential.TotalSeconds:F2} s");
+    }
+
+    private static TimeSpan Time(Action action)
+    {
+        var clock = Stopwatch.StartNew();
+        action();
+        return clock.Elapsed;
+    }
+
+    private static void Consume(IEnumerable<bool> results, Action done)
+    {
+        foreach (bool _ in results)
+        {
+            done();
         }
     }
 
