@@ -8,6 +8,12 @@ using Process = ConcurrentFutures.Multiprocessing.Process;
 // Prints {"workload": {"value": v, "unit": u}, ...} like bench/compare/python_bench.py.
 // Usage: dotnet ConcurrentFutures.Compare.dll [--quick] [--only a,b]
 bool quick = args.Contains("--quick");
+if (args.SkipWhile(a => a != "--scaling").Skip(1).FirstOrDefault() is { } svgPath)
+{
+    Scaling.Write(svgPath, quick);
+    return;
+}
+
 string[] only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? [];
 var results = new Dictionary<string, object>();
 foreach (var (name, run) in Workloads.All(quick))
@@ -297,4 +303,68 @@ internal static class Workloads
 
     private static (double, string) PrimesSequential(int runs) =>
         (BestOf(runs, () => Primes.Select(IsPrime).ToList()) * 1e3, "ms");
+}
+
+/// <summary>Throughput of the tutorial's prime workload against the number of workers, drawn as an SVG chart.</summary>
+internal static class Scaling
+{
+    private static readonly int[] WorkerCounts = [1, 2, 4, 8];
+
+    public static void Write(string svgPath, bool quick)
+    {
+        // Twelve numbers (the tutorial's six, twice) so that 8 workers have work to share.
+        long[] numbers = [.. Enumerable.Repeat(new long[] { 112272535095293, 112582705942171, 112272535095293, 115280095190773, 115797848077099, 1099726899285419 }, 2).SelectMany(n => n)];
+        var points = new List<(int Workers, double PerSecond)>();
+        foreach (int workers in WorkerCounts)
+        {
+            using var pool = new ProcessPoolExecutor(workers);
+            pool.Map(Workloads.IsPrime, numbers).ToList(); // start every worker, warm its JIT
+            double best = double.MaxValue;
+            for (int run = 0; run < (quick ? 1 : 3); run++)
+            {
+                var clock = Stopwatch.StartNew();
+                pool.Map(Workloads.IsPrime, numbers).ToList();
+                best = Math.Min(best, clock.Elapsed.TotalSeconds);
+            }
+
+            points.Add((workers, numbers.Length / best));
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scaling: {workers} workers: {numbers.Length / best:F1} numbers/s"));
+        }
+
+        File.WriteAllText(svgPath, Draw(points));
+    }
+
+    private static string Draw(List<(int Workers, double PerSecond)> points)
+    {
+        const int Width = 640, Height = 340, Left = 70, Right = 20, Top = 40, Bottom = 50;
+        double max = points.Max(p => p.PerSecond) * 1.15;
+        double X(int i) => Left + (i * (Width - Left - Right) / (double)(points.Count - 1));
+        double Y(double v) => Height - Bottom - (v / max * (Height - Top - Bottom));
+        var svg = new System.Text.StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        svg.Append(inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" font-family=\"sans-serif\" font-size=\"12\">");
+        svg.Append(inv, $"<rect width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>");
+        svg.Append(inv, $"<text x=\"{Width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">Tutorial primes on ProcessPoolExecutor: numbers checked per second ({Environment.ProcessorCount} cores)</text>");
+        svg.Append(inv, $"<line x1=\"{Left}\" y1=\"{Height - Bottom}\" x2=\"{Width - Right}\" y2=\"{Height - Bottom}\" stroke=\"black\"/>");
+        svg.Append(inv, $"<line x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{Height - Bottom}\" stroke=\"black\"/>");
+        for (int tick = 0; tick <= 4; tick++)
+        {
+            double value = max * tick / 4;
+            svg.Append(inv, $"<text x=\"{Left - 8}\" y=\"{Y(value) + 4:F1}\" text-anchor=\"end\">{value:F0}</text>");
+            svg.Append(inv, $"<line x1=\"{Left}\" y1=\"{Y(value):F1}\" x2=\"{Width - Right}\" y2=\"{Y(value):F1}\" stroke=\"#ddd\"/>");
+        }
+
+        string path = string.Join(" ", points.Select((p, i) => string.Create(inv, $"{(i == 0 ? 'M' : 'L')}{X(i):F1},{Y(p.PerSecond):F1}")));
+        svg.Append(inv, $"<path d=\"{path}\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2\"/>");
+        for (int i = 0; i < points.Count; i++)
+        {
+            svg.Append(inv, $"<circle cx=\"{X(i):F1}\" cy=\"{Y(points[i].PerSecond):F1}\" r=\"4\" fill=\"#1f77b4\"/>");
+            svg.Append(inv, $"<text x=\"{X(i):F1}\" y=\"{Y(points[i].PerSecond) - 10:F1}\" text-anchor=\"middle\">{points[i].PerSecond:F0}</text>");
+            svg.Append(inv, $"<text x=\"{X(i):F1}\" y=\"{Height - Bottom + 18}\" text-anchor=\"middle\">{points[i].Workers}</text>");
+        }
+
+        svg.Append(inv, $"<text x=\"{(Left + Width - Right) / 2}\" y=\"{Height - 12}\" text-anchor=\"middle\">worker processes</text>");
+        svg.Append("</svg>");
+        return svg.ToString();
+    }
 }

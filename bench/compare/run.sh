@@ -15,3 +15,5 @@ python3 bench/compare/python_bench.py "${quick[@]}" > "$tmp/python.json"
 echo "C#..." >&2
 dotnet bench/ConcurrentFutures.Compare/bin/Release/net10.0/ConcurrentFutures.Compare.dll "${quick[@]}" > "$tmp/csharp.json"
 python3 bench/compare/report.py "$tmp/python.json" "$tmp/csharp.json" bench/results/latest
+echo "Scaling chart..." >&2
+dotnet bench/ConcurrentFutures.Compare/bin/Release/net10.0/ConcurrentFutures.Compare.dll "${quick[@]}" --scaling bench/results/scaling.svg
