@@ -58,3 +58,14 @@ public static class ChildFunctions
         }
     }
 }
+
+/// <summary>Targets that receive queues inside other queues' items.</summary>
+public static class NestedQueueFunctions
+{
+    /// <summary>Takes a reply queue from the request queue and answers on it.</summary>
+    public static void Answer(ProcessQueue<ProcessQueue<string>> requests)
+    {
+        ProcessQueue<string> reply = requests.Get();
+        reply.Put($"answered by {Environment.ProcessId}");
+    }
+}

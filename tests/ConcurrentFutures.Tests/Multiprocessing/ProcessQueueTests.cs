@@ -100,6 +100,19 @@ public class ProcessQueueTests
     }
 
     [Fact]
+    public void AQueueInsideAnotherQueuesItem_IsTheSameQueueInTheChild()
+    {
+        using var requests = new ProcessQueue<ProcessQueue<string>>();
+        using var reply = new ProcessQueue<string>();
+        using var child = new Process(NestedQueueFunctions.Answer, requests);
+        child.Start();
+        requests.Put(reply);
+        Assert.StartsWith("answered by ", reply.Get(Patience), StringComparison.Ordinal);
+        Assert.True(child.Join(Patience));
+        Assert.Equal(0, child.ExitCode);
+    }
+
+    [Fact]
     public void UnsendableItemType_IsRejected()
     {
         Assert.Throws<ArgumentException>(() => new ProcessQueue<Stream>());
