@@ -53,18 +53,34 @@ internal sealed class QueueSession(QueueBroker broker, Socket socket)
     private async Task HandleAsync(byte[] request, Task<ReadOnlyMemory<byte>?> clientGone, CancellationToken stopping)
     {
         (QueueMessage kind, int timeoutMs, byte[]? item) = Parse(request);
-        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        _ = clientGone.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Cancel(), abandon, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         var deadline = Deadline.From(timeoutMs < 0 ? null : TimeSpan.FromMilliseconds(timeoutMs));
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        Task operation = ServeAsync(kind, item, deadline, abandon.Token);
+        if (!operation.IsCompleted && await Task.WhenAny(operation, clientGone).ConfigureAwait(false) != operation)
+        {
+            abandon.Cancel(); // the client went away while waiting: withdraw its wait, so it takes no item
+        }
+
+        try
+        {
+            await operation.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (abandon.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ServeAsync(QueueMessage kind, byte[]? item, Deadline deadline, CancellationToken abandon)
+    {
         try
         {
             switch (kind)
             {
                 case QueueMessage.Put:
-                    await RespondAsync(await broker.PutAsync(item!, deadline, abandon.Token).ConfigureAwait(false) ? QueueMessage.Ok : QueueMessage.Timeout, null).ConfigureAwait(false);
+                    await RespondAsync(await broker.PutAsync(item!, deadline, abandon).ConfigureAwait(false) ? QueueMessage.Ok : QueueMessage.Timeout, null).ConfigureAwait(false);
                     break;
                 case QueueMessage.Get:
-                    byte[]? taken = await broker.GetAsync(deadline, abandon.Token).ConfigureAwait(false);
+                    byte[]? taken = await broker.GetAsync(deadline, abandon).ConfigureAwait(false);
                     if (!await TryRespondAsync(taken is null ? QueueMessage.Timeout : QueueMessage.Ok, taken).ConfigureAwait(false) && taken is not null)
                     {
                         broker.ReturnToFront(taken);
@@ -79,8 +95,9 @@ internal sealed class QueueSession(QueueBroker broker, Socket socket)
                     await RespondAsync(QueueMessage.Ok, null).ConfigureAwait(false);
                     break;
                 case QueueMessage.Join:
-                    bool joined = await broker.JoinAsync().WaitAsync(deadline.Remaining, abandon.Token).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default).ConfigureAwait(false);
-                    await RespondAsync(joined ? QueueMessage.Ok : QueueMessage.Timeout, null).ConfigureAwait(false);
+                    Task joined = broker.JoinAsync();
+                    bool done = joined.IsCompleted || await Task.WhenAny(joined, Task.Delay(deadline.Remaining, abandon)).ConfigureAwait(false) == joined;
+                    await RespondAsync(done ? QueueMessage.Ok : QueueMessage.Timeout, null).ConfigureAwait(false);
                     break;
                 default:
                     throw new InvalidDataException($"Unknown queue request {kind}.");
