@@ -21,10 +21,8 @@ internal sealed class PipeRelay
     public PipeRelay()
     {
         Token = RandomNumberGenerator.GetBytes(16);
-        SocketPath = Path.Combine(ProcessSupport.Directory, Processes.StaleFiles.NewName() + ".pipe");
-        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        _listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
-        _listener.Listen(4);
+        _listener = ProcessSupport.Listen(".pipe", backlog: 4, out string socketPath);
+        SocketPath = socketPath;
         _ = Task.Run(AcceptLoopAsync);
     }
 

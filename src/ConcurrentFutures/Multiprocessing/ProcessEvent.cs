@@ -1,5 +1,4 @@
 using MessagePack;
-using MessagePack.Formatters;
 
 namespace ConcurrentFutures.Multiprocessing;
 
@@ -7,8 +6,8 @@ namespace ConcurrentFutures.Multiprocessing;
 /// A flag shared by processes that others can wait for. Python: <c>multiprocessing.Event</c>. Passed to a child, it
 /// is the same event.
 /// </summary>
-[MessagePackFormatter(typeof(ProcessEventFormatter))]
-public sealed class ProcessEvent : IDisposable
+[MessagePackFormatter(typeof(NamedHandleFormatter<ProcessEvent>))]
+public sealed class ProcessEvent : IDisposable, INamedHandle<ProcessEvent>
 {
     private readonly SharedCounter _flag;
 
@@ -20,7 +19,7 @@ public sealed class ProcessEvent : IDisposable
     /// <summary>True once <see cref="Set"/> was called (and not cleared since). Python: <c>is_set()</c>.</summary>
     public bool IsSet => Volatile.Read(ref _flag.Value) != 0;
 
-    internal string Name => _flag.Name;
+    string INamedHandle<ProcessEvent>.Name => _flag.Name;
 
     /// <summary>Sets the flag; every waiter (in any process) wakes up. Python: <c>set()</c>.</summary>
     public void Set() => Interlocked.Exchange(ref _flag.Value, 1);
@@ -36,24 +35,6 @@ public sealed class ProcessEvent : IDisposable
     /// <summary>Unmaps the event here; the creating process also removes it.</summary>
     public void Dispose() => _flag.Dispose();
 
-    internal static ProcessEvent Open(string name) => new(SharedCounter.Open(name));
+    static ProcessEvent INamedHandle<ProcessEvent>.Open(string name) => new(SharedCounter.Open(name));
 }
 
-/// <summary>An event crosses processes as the name of its shared flag.</summary>
-internal sealed class ProcessEventFormatter : IMessagePackFormatter<ProcessEvent?>
-{
-    public void Serialize(ref MessagePackWriter writer, ProcessEvent? value, MessagePackSerializerOptions options)
-    {
-        if (value is null)
-        {
-            writer.WriteNil();
-        }
-        else
-        {
-            writer.Write(value.Name);
-        }
-    }
-
-    public ProcessEvent? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
-        reader.TryReadNil() ? null : ProcessEvent.Open(reader.ReadString()!);
-}

@@ -1,5 +1,4 @@
 using MessagePack;
-using MessagePack.Formatters;
 
 namespace ConcurrentFutures.Multiprocessing;
 
@@ -12,8 +11,8 @@ namespace ConcurrentFutures.Multiprocessing;
 /// If a process dies while holding the lock, the lock is released by the system and the next <see cref="Acquire"/>
 /// succeeds (it never deadlocks); the data the lock protected may then be half-updated.
 /// </remarks>
-[MessagePackFormatter(typeof(ProcessLockFormatter))]
-public sealed class ProcessLock : IDisposable
+[MessagePackFormatter(typeof(NamedHandleFormatter<ProcessLock>))]
+public sealed class ProcessLock : IDisposable, INamedHandle<ProcessLock>
 {
     private readonly Mutex _mutex;
 
@@ -30,6 +29,9 @@ public sealed class ProcessLock : IDisposable
     }
 
     internal string Name { get; }
+
+    /// <inheritdoc/>
+    string INamedHandle<ProcessLock>.Name => Name;
 
     /// <summary>Waits until the lock is free and takes it. Python: <c>acquire()</c>.</summary>
     public void Acquire() => TryAcquire(Timeout.InfiniteTimeSpan);
@@ -64,7 +66,7 @@ public sealed class ProcessLock : IDisposable
     /// <summary>Closes this process's handle to the lock.</summary>
     public void Dispose() => _mutex.Dispose();
 
-    internal static ProcessLock Open(string name) => new(name);
+    static ProcessLock INamedHandle<ProcessLock>.Open(string name) => new(name);
 
     private sealed class Releaser(ProcessLock owner) : IDisposable
     {
@@ -80,21 +82,3 @@ public sealed class ProcessLock : IDisposable
     }
 }
 
-/// <summary>A lock crosses processes as its name.</summary>
-internal sealed class ProcessLockFormatter : IMessagePackFormatter<ProcessLock?>
-{
-    public void Serialize(ref MessagePackWriter writer, ProcessLock? value, MessagePackSerializerOptions options)
-    {
-        if (value is null)
-        {
-            writer.WriteNil();
-        }
-        else
-        {
-            writer.Write(value.Name);
-        }
-    }
-
-    public ProcessLock? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
-        reader.TryReadNil() ? null : ProcessLock.Open(reader.ReadString()!);
-}

@@ -1,5 +1,4 @@
 using MessagePack;
-using MessagePack.Formatters;
 
 namespace ConcurrentFutures.Multiprocessing;
 
@@ -7,8 +6,8 @@ namespace ConcurrentFutures.Multiprocessing;
 /// A counting semaphore shared by processes. Python: <c>multiprocessing.Semaphore</c>. Passed to a child, it is the
 /// same semaphore. A count taken by a process that dies is not given back (as in Python).
 /// </summary>
-[MessagePackFormatter(typeof(ProcessSemaphoreFormatter))]
-public sealed class ProcessSemaphore : IDisposable
+[MessagePackFormatter(typeof(NamedHandleFormatter<ProcessSemaphore>))]
+public sealed class ProcessSemaphore : IDisposable, INamedHandle<ProcessSemaphore>
 {
     private readonly SharedCounter _count;
 
@@ -26,7 +25,7 @@ public sealed class ProcessSemaphore : IDisposable
     /// <summary>The current count (approximate while others change it).</summary>
     public int Count => Volatile.Read(ref _count.Value);
 
-    internal string Name => _count.Name;
+    string INamedHandle<ProcessSemaphore>.Name => _count.Name;
 
     /// <summary>Waits for a free slot and takes it. Python: <c>acquire()</c>.</summary>
     public void Acquire() => TryAcquire(Timeout.InfiniteTimeSpan);
@@ -42,7 +41,7 @@ public sealed class ProcessSemaphore : IDisposable
     /// <summary>Unmaps the semaphore here; the creating process also removes it.</summary>
     public void Dispose() => _count.Dispose();
 
-    internal static ProcessSemaphore Open(string name) => new(SharedCounter.Open(name));
+    static ProcessSemaphore INamedHandle<ProcessSemaphore>.Open(string name) => new(SharedCounter.Open(name));
 
     private bool TryTake()
     {
@@ -51,21 +50,3 @@ public sealed class ProcessSemaphore : IDisposable
     }
 }
 
-/// <summary>A semaphore crosses processes as the name of its shared counter.</summary>
-internal sealed class ProcessSemaphoreFormatter : IMessagePackFormatter<ProcessSemaphore?>
-{
-    public void Serialize(ref MessagePackWriter writer, ProcessSemaphore? value, MessagePackSerializerOptions options)
-    {
-        if (value is null)
-        {
-            writer.WriteNil();
-        }
-        else
-        {
-            writer.Write(value.Name);
-        }
-    }
-
-    public ProcessSemaphore? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
-        reader.TryReadNil() ? null : ProcessSemaphore.Open(reader.ReadString()!);
-}

@@ -28,4 +28,14 @@ internal static class ProcessSupport
     public static string Directory => s_directory.Value;
 
     public static WorkerLauncher Launcher => s_launcher.Value;
+
+    /// <summary>Listens on a new Unix domain socket in <see cref="Directory"/>; only this user can connect.</summary>
+    public static System.Net.Sockets.Socket Listen(string suffix, int backlog, out string socketPath)
+    {
+        socketPath = Path.Combine(Directory, StaleFiles.NewName() + suffix);
+        var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(backlog);
+        return listener;
+    }
 }

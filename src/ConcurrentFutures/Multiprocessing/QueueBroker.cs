@@ -26,10 +26,8 @@ internal sealed class QueueBroker : IDisposable
     {
         MaxSize = maxSize;
         Token = RandomNumberGenerator.GetBytes(16);
-        SocketPath = Path.Combine(ProcessSupport.Directory, Processes.StaleFiles.NewName() + ".queue");
-        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        _listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
-        _listener.Listen(64);
+        _listener = ProcessSupport.Listen(".queue", backlog: 64, out string socketPath);
+        SocketPath = socketPath;
         _ = Task.Run(AcceptLoopAsync);
     }
 

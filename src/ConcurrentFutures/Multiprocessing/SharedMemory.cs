@@ -1,6 +1,5 @@
 using System.IO.MemoryMappedFiles;
 using MessagePack;
-using MessagePack.Formatters;
 
 namespace ConcurrentFutures.Multiprocessing;
 
@@ -9,8 +8,8 @@ namespace ConcurrentFutures.Multiprocessing;
 /// <c>multiprocessing.shared_memory.SharedMemory</c>. Passed to a <see cref="Process"/> or pool work, the child maps
 /// the same block. <see cref="Dispose"/> unmaps it in this process; <see cref="Unlink"/> removes it for everyone.
 /// </summary>
-[MessagePackFormatter(typeof(SharedMemoryFormatter))]
-public sealed unsafe class SharedMemory : IDisposable
+[MessagePackFormatter(typeof(NamedHandleFormatter<SharedMemory>))]
+public sealed unsafe class SharedMemory : IDisposable, INamedHandle<SharedMemory>
 {
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
@@ -88,6 +87,9 @@ public sealed unsafe class SharedMemory : IDisposable
         }
     }
 
+    /// <inheritdoc/>
+    static SharedMemory INamedHandle<SharedMemory>.Open(string name) => new(name, create: false);
+
     /// <summary>The start of the mapping, for typed views (<see cref="SharedArray{T}"/>).</summary>
     internal byte* Pointer => _pointer;
 
@@ -118,21 +120,3 @@ public sealed unsafe class SharedMemory : IDisposable
     private static string PathOf(string name) => Path.Combine(Processes.SharedMemoryTransport.Directory, name);
 }
 
-/// <summary>A shared memory block crosses processes as its name.</summary>
-internal sealed class SharedMemoryFormatter : IMessagePackFormatter<SharedMemory?>
-{
-    public void Serialize(ref MessagePackWriter writer, SharedMemory? value, MessagePackSerializerOptions options)
-    {
-        if (value is null)
-        {
-            writer.WriteNil();
-        }
-        else
-        {
-            writer.Write(value.Name);
-        }
-    }
-
-    public SharedMemory? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
-        reader.TryReadNil() ? null : new SharedMemory(reader.ReadString(), create: false);
-}
