@@ -66,6 +66,12 @@ public sealed class ProcessPoolExecutor : Executor
     /// </summary>
     public void KillWorkers() => _pool.SignalAllWorkers(NativeMethods.Sigkill, "The pool's workers were killed by KillWorkers().");
 
+    /// <summary>The pool's private socket (tests check who may connect).</summary>
+    internal string SocketPath => _pool.SocketPath;
+
+    /// <summary>Name prefix of the pool's shared-memory payload files (tests check their mode).</summary>
+    internal string SharedMemoryPrefix => _pool.SharedMemoryPrefix;
+
     /// <inheritdoc/>
     internal override void Schedule(WorkItem workItem)
     {

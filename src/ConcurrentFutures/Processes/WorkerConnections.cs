@@ -64,6 +64,9 @@ internal sealed class WorkerConnections : IDisposable
     /// <summary>Name prefix for this pool's shared-memory payload files.</summary>
     public string SharedMemoryPrefix { get; } = Path.Combine(SharedMemoryTransport.Directory, StaleFiles.NewName() + "-");
 
+    /// <summary>The socket workers connect to.</summary>
+    public string SocketPath => _socketPath;
+
     /// <summary>The private directory holding the socket (mode 0700); removed on dispose.</summary>
     public string Directory => _directory;
 

@@ -56,6 +56,13 @@ public static class WorkerFunctions
 
     public static int Length(byte[] data) => data.Length;
 
+    /// <summary>Never returns; the payload file is normally deleted once read, so sleep before reading it.</summary>
+    public static int HoldThenLength(byte[] data)
+    {
+        Thread.Sleep(Timeout.Infinite);
+        return data.Length;
+    }
+
     public static object ReturnUnsendable() => new Dictionary<string, Stream> { ["stream"] = Stream.Null };
 
     public static Point Move(Point point, int dx) => point with { X = point.X + dx };

@@ -1,0 +1,55 @@
+using System.Net.Sockets;
+using ConcurrentFutures.Processes.Wire;
+
+namespace ConcurrentFutures.Tests.Processes;
+
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public class PrivacyTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public void SocketDirectory_IsOwnerOnly_AndLargePayloadFilesAre0600()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        pool.Submit(WorkerFunctions.Pid).Result(Patience);
+        string directory = Path.GetDirectoryName(pool.SocketPath)!;
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
+
+        // A payload file exists while its worker holds the task: catch one with a task that never returns.
+        using var slow = new ProcessPoolExecutor(1);
+        var held = slow.Submit(WorkerFunctions.HoldThenLength, new byte[2 * 1024 * 1024]);
+        string? file = null;
+        SpinWait.SpinUntil(() => (file = FindFile(slow.SharedMemoryPrefix)) is not null, Patience);
+        Assert.NotNull(file);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        slow.KillWorkers();
+        Assert.Throws<BrokenProcessPoolException>(() => held.Result(Patience));
+    }
+
+    [Fact]
+    public void AConnectionWithoutTheToken_IsDropped_AndThePoolKeepsServing()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        Assert.Equal(9, pool.Submit(Executors.Work.Square, 3).Result(Patience));
+        using var intruder = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        intruder.Connect(new UnixDomainSocketEndPoint(pool.SocketPath));
+        var hello = new FrameBuffer();
+        hello.BeginFrame();
+        var writer = new MessagePack.MessagePackWriter(hello);
+        writer.WriteArrayHeader(4);
+        writer.Write(1); // Hello
+        writer.Write(new byte[32]); // wrong token
+        writer.Write(0);
+        writer.Write(Environment.ProcessId);
+        writer.Flush();
+        hello.EndFrame();
+        intruder.Send(hello.Written.Span);
+        intruder.ReceiveTimeout = 30_000;
+        Assert.Equal(0, intruder.Receive(new byte[16])); // closed by the pool, nothing sent
+        Assert.Equal(16, pool.Submit(Executors.Work.Square, 4).Result(Patience));
+    }
+
+    private static string? FindFile(string prefix) =>
+        Directory.EnumerateFiles(Path.GetDirectoryName(prefix)!, Path.GetFileName(prefix) + "*").FirstOrDefault();
+}
