@@ -25,6 +25,8 @@ public static class WorkerFunctions
 
     public static string? InitializedWith() => s_initializedWith;
 
+    public static void CrashWhileInitializing() => Environment.Exit(5);
+
     public static int ExitWith(int code)
     {
         Environment.Exit(code);

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+
+namespace ConcurrentFutures.Tests.Processes;
+
+public class FaultTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public void AWorkerThatDiesInItsInitializer_BreaksThePool_InsteadOfRespawningForever()
+    {
+        using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, Initializer = WorkerFunctions.CrashWhileInitializing });
+        var future = pool.Submit(WorkerFunctions.Pid);
+        var exception = Assert.Throws<BrokenProcessPoolException>(() => future.Result(Patience));
+        Assert.Contains("exited with code 5", exception.Message, StringComparison.Ordinal);
+        Assert.Throws<BrokenProcessPoolException>(() => pool.Submit(WorkerFunctions.Pid));
+    }
+
+    [Fact]
+    public async Task AWorkerCrashingDuringShutdown_DoesNotHangShutdown()
+    {
+        var pool = new ProcessPoolExecutor(2);
+        var healthy = pool.Submit(WorkerFunctions.PidAfter, 200);
+        var crashing = pool.Submit(WorkerFunctions.ExitWith, 9);
+        var shutdown = Task.Run(() => pool.Shutdown(wait: true));
+        await shutdown.WaitAsync(Patience); // TimeoutException here would mean Shutdown hung after a worker crashed
+        Assert.Throws<BrokenProcessPoolException>(() => crashing.Result(TimeSpan.Zero));
+        Assert.NotEqual(0, healthy.Result(TimeSpan.Zero));
+        Assert.Empty(pool.WorkerProcessIds);
+        pool.Dispose();
+    }
+
+    [Fact]
+    public async Task HungWorker_WithoutTimeout_ShutdownWithoutWaitThenKillWorkers_ReturnsPromptly()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        var hung = pool.Submit(WorkerFunctions.SleepForever);
+        ProcessPoolExecutorTests.WaitForWorker(pool);
+        pool.Shutdown(wait: false, cancelFutures: true);
+        pool.KillWorkers();
+        Assert.Throws<BrokenProcessPoolException>(() => hung.Result(Patience));
+        await pool.WhenTerminatedAsync().WaitAsync(Patience);
+    }
+
+    [Fact]
+    public void CreateAndDisposeCycles_LeaveFileDescriptorsThreadsAndFilesAsTheyWere()
+    {
+        using (var warm = new ProcessPoolExecutor(1))
+        {
+            warm.Submit(WorkerFunctions.Pid).Result(Patience);
+        }
+
+        Thread.Sleep(200);
+        int fds = OpenFileDescriptors();
+        int threads = Process.GetCurrentProcess().Threads.Count;
+        int files = PoolFiles();
+        for (int i = 0; i < 20; i++)
+        {
+            using var pool = new ProcessPoolExecutor(1);
+            pool.Submit(WorkerFunctions.Pid).Result(Patience);
+        }
+
+        Thread.Sleep(200);
+        Assert.InRange(OpenFileDescriptors(), 0, fds + 5); // a little slack for runtime-owned handles
+        Assert.InRange(Process.GetCurrentProcess().Threads.Count, 0, threads + 5);
+        Assert.Equal(files, PoolFiles());
+    }
+
+    private static int OpenFileDescriptors() =>
+        OperatingSystem.IsLinux() ? Directory.GetFileSystemEntries("/proc/self/fd").Length : 0;
+
+    private static int PoolFiles() =>
+        new[] { Path.GetTempPath(), "/tmp", "/dev/shm" }.Where(Directory.Exists).Distinct()
+            .Sum(d => Directory.GetFileSystemEntries(d, $"cf-{Environment.ProcessId}-*").Length);
+}
