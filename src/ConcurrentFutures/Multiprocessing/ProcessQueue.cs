@@ -61,6 +61,12 @@ public class ProcessQueue<T> : IDisposable
     public void Put(T item, TimeSpan? timeout = null)
     {
         byte[] bytes = Serialize(item);
+        if (_client is not null && Handle.MaxSize == 0)
+        {
+            _client.Post(bytes); // an unbounded queue never refuses: no need to wait for the owner's answer
+            return;
+        }
+
         bool accepted = _broker is not null
             ? _broker.PutAsync(bytes, Deadline.From(timeout), CancellationToken.None).AsTask().GetAwaiter().GetResult()
             : _client!.Call(QueueMessage.Put, timeout, bytes).Kind == QueueMessage.Ok;
@@ -101,6 +107,12 @@ public class ProcessQueue<T> : IDisposable
         if (_broker is not null)
         {
             await _broker.PutAsync(bytes, Deadline.Never, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (Handle.MaxSize == 0)
+        {
+            _client!.Post(bytes);
             return;
         }
 

@@ -56,6 +56,18 @@ internal sealed class QueueClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a Put that the owner does not answer: for unbounded queues, where a Put cannot be refused while the owner
+    /// lives. Requests on one connection are handled in order, so the producer's FIFO order holds.
+    /// </summary>
+    public void Post(byte[] item)
+    {
+        lock (_lock)
+        {
+            Send(QueueMessage.Put, -1, item, noAck: true);
+        }
+    }
+
     /// <summary>Async twin: waits in slices, checking the token in between.</summary>
     public async ValueTask<(QueueMessage Kind, object? Value)> CallAsync(QueueMessage kind, byte[]? item, CancellationToken cancellationToken)
     {
@@ -78,12 +90,12 @@ internal sealed class QueueClient : IDisposable
         return null;
     }
 
-    private void Send(QueueMessage kind, int? timeoutMs, byte[]? item)
+    private void Send(QueueMessage kind, int? timeoutMs, byte[]? item, bool noAck = false)
     {
         _output.Clear();
         _output.BeginFrame();
         var writer = new MessagePackWriter(_output);
-        writer.WriteArrayHeader(kind == QueueMessage.Hello ? 2 : item is not null ? 3 : timeoutMs is not null ? 2 : 1);
+        writer.WriteArrayHeader(kind == QueueMessage.Hello ? 2 : noAck ? 4 : item is not null ? 3 : timeoutMs is not null ? 2 : 1);
         writer.Write((int)kind);
         if (kind == QueueMessage.Hello)
         {
@@ -99,6 +111,11 @@ internal sealed class QueueClient : IDisposable
             if (item is not null)
             {
                 writer.Write(item);
+            }
+
+            if (noAck)
+            {
+                writer.Write(true);
             }
         }
 

@@ -52,10 +52,10 @@ internal sealed class QueueSession(QueueBroker broker, Socket socket)
 
     private async Task HandleAsync(byte[] request, Task<ReadOnlyMemory<byte>?> clientGone, CancellationToken stopping)
     {
-        (QueueMessage kind, int timeoutMs, byte[]? item) = Parse(request);
+        (QueueMessage kind, int timeoutMs, byte[]? item, bool noAck) = Parse(request);
         var deadline = Deadline.From(timeoutMs < 0 ? null : TimeSpan.FromMilliseconds(timeoutMs));
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        Task operation = ServeAsync(kind, item, deadline, abandon.Token);
+        Task operation = ServeAsync(kind, item, noAck, deadline, abandon.Token);
         if (!operation.IsCompleted && await Task.WhenAny(operation, clientGone).ConfigureAwait(false) != operation)
         {
             abandon.Cancel(); // the client went away while waiting: withdraw its wait, so it takes no item
@@ -70,12 +70,15 @@ internal sealed class QueueSession(QueueBroker broker, Socket socket)
         }
     }
 
-    private async Task ServeAsync(QueueMessage kind, byte[]? item, Deadline deadline, CancellationToken abandon)
+    private async Task ServeAsync(QueueMessage kind, byte[]? item, bool noAck, Deadline deadline, CancellationToken abandon)
     {
         try
         {
             switch (kind)
             {
+                case QueueMessage.Put when noAck:
+                    await broker.PutAsync(item!, deadline, abandon).ConfigureAwait(false);
+                    break;
                 case QueueMessage.Put:
                     await RespondAsync(await broker.PutAsync(item!, deadline, abandon).ConfigureAwait(false) ? QueueMessage.Ok : QueueMessage.Timeout, null).ConfigureAwait(false);
                     break;
@@ -109,14 +112,15 @@ internal sealed class QueueSession(QueueBroker broker, Socket socket)
         }
     }
 
-    private static (QueueMessage Kind, int TimeoutMs, byte[]? Item) Parse(byte[] request)
+    private static (QueueMessage Kind, int TimeoutMs, byte[]? Item, bool NoAck) Parse(byte[] request)
     {
         var reader = new MessagePackReader(request);
         int fields = reader.ReadArrayHeader();
         var kind = (QueueMessage)reader.ReadInt32();
         int timeoutMs = fields > 1 ? reader.ReadInt32() : -1;
         byte[]? item = fields > 2 ? reader.ReadBytes()?.ToArray() : null;
-        return (kind, timeoutMs, item);
+        bool noAck = fields > 3 && reader.ReadBoolean();
+        return (kind, timeoutMs, item, noAck);
     }
 
     private async Task<bool> TryRespondAsync(QueueMessage kind, byte[]? item)

@@ -143,6 +143,23 @@ internal sealed partial class PoolManager
 
     // ---- Events from workers (called by WorkerHandle / WorkerConnections) ----
 
+    /// <summary>
+    /// A worker's process exists. Under the lock, so that a kill decided while it was being launched (when it had no
+    /// pid to signal) is carried out now.
+    /// </summary>
+    public void OnLaunched(WorkerHandle worker, System.Diagnostics.Process process)
+    {
+        lock (_lock)
+        {
+            worker.Process = process;
+            worker.Pid = process.Id;
+            if (worker.KilledBecause is not null || worker.TimedOutTask is not null)
+            {
+                worker.Signal(NativeMethods.Sigkill);
+            }
+        }
+    }
+
     /// <summary>A worker connected and proved it holds the pool's token.</summary>
     public void OnConnected(WorkerHandle worker)
     {
@@ -150,6 +167,21 @@ internal sealed partial class PoolManager
         {
             if (worker.State == WorkerState.Dead)
             {
+                return;
+            }
+
+            if (worker.State != WorkerState.Starting)
+            {
+                // Retired or doomed while it was starting: it never takes work.
+                if (worker.KilledBecause is not null)
+                {
+                    worker.Signal(NativeMethods.Sigkill);
+                }
+                else
+                {
+                    StopIfRetiredLocked(worker);
+                }
+
                 return;
             }
 

@@ -133,8 +133,7 @@ internal sealed class WorkerConnections : IDisposable
             try
             {
                 System.Diagnostics.Process process = _launcher.Start(environment);
-                worker.Pid = process.Id;
-                worker.Process = process;
+                _pool.OnLaunched(worker, process);
                 process.EnableRaisingEvents = true;
                 process.Exited += (_, _) => OnProcessExited(worker);
                 if (process.HasExited)
@@ -221,17 +220,9 @@ internal sealed class WorkerConnections : IDisposable
 
         byte[] token = reader.ReadBytes()?.ToArray() ?? [];
         int slot = reader.ReadInt32();
-        int pid = reader.ReadInt32();
-        if (!CryptographicOperations.FixedTimeEquals(token, _token) || !_awaitingConnection.TryRemove(slot, out WorkerHandle? worker))
-        {
-            return null;
-        }
-
-        if (worker.Pid == 0)
-        {
-            worker.Pid = pid;
-        }
-
-        return worker;
+        _ = reader.ReadInt32(); // the worker's pid; the launcher already knows it (OnLaunched)
+        return CryptographicOperations.FixedTimeEquals(token, _token) && _awaitingConnection.TryRemove(slot, out WorkerHandle? worker)
+            ? worker
+            : null;
     }
 }

@@ -5,9 +5,10 @@ namespace ConcurrentFutures.Tests.Multiprocessing;
 /// <summary>Targets run in child processes.</summary>
 public static class ChildFunctions
 {
-    /// <summary>The tutorial's func(secs, q), with the sleep unit as a parameter.</summary>
-    public static void SleepThenReport(int secs, int unitMs, ProcessQueue<string> queue)
+    /// <summary>The tutorial's func(secs, q), with the sleep unit as a parameter, started by a common signal.</summary>
+    public static void SleepThenReport(int secs, int unitMs, ProcessQueue<string> queue, ProcessEvent go)
     {
+        go.Wait(); // every child has started: only the sleeps decide the order now
         Console.WriteLine($"Start sleeping for {secs} secs");
         Thread.Sleep(secs * unitMs);
         queue.Put($"End sleeping for {secs} secs");

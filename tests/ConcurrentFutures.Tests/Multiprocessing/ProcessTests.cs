@@ -10,15 +10,18 @@ public class ProcessTests
     public void TheTutorialsProcessAndQueueProgram_ReportsInFinishingOrder()
     {
         using var queue = new ProcessQueue<string>();
+        using var go = new ProcessEvent();
         var processes = new List<Process>();
         try
         {
             for (int i = 3; i > 0; i--)
             {
-                var process = new Process(ChildFunctions.SleepThenReport, i, 300, queue);
+                var process = new Process(ChildFunctions.SleepThenReport, i, 300, queue, go);
                 process.Start();
                 processes.Add(process);
             }
+
+            go.Set();
 
             var results = new List<string>();
             foreach (Process process in processes)

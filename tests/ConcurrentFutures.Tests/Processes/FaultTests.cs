@@ -42,6 +42,14 @@ public class FaultTests
         await pool.WhenTerminatedAsync().WaitAsync(Patience);
     }
 
+}
+
+/// <summary>Counts process-wide resources, so it runs alone (no other test class in parallel).</summary>
+[Collection(RunsAlone.Name)]
+public class LeakTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
     [Fact]
     public void CreateAndDisposeCycles_LeaveFileDescriptorsThreadsAndFilesAsTheyWere()
     {
@@ -72,4 +80,11 @@ public class FaultTests
     private static int PoolFiles() =>
         new[] { Path.GetTempPath(), "/tmp", "/dev/shm" }.Where(Directory.Exists).Distinct()
             .Sum(d => Directory.GetFileSystemEntries(d, $"cf-{Environment.ProcessId}-*").Length);
+}
+
+/// <summary>Tests that measure the whole process run in this collection, after the parallel ones.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RunsAlone
+{
+    public const string Name = "Isolated from parallel tests";
 }
