@@ -262,49 +262,6 @@ internal sealed partial class PoolManager
         }
     }
 
-    private void Complete(RemoteTask task, bool ok, ReadOnlySequence<byte> payload)
-    {
-        if (!ok)
-        {
-            task.Fail(ExceptionPayload.FromBytes(payload.ToArray()));
-            return;
-        }
-
-        if (SharedMemoryReference(payload) is not { } path)
-        {
-            ResultCompleter.CompleteFrom(task.Future, payload);
-            return;
-        }
-
-        try
-        {
-            SharedMemoryTransport.ReadAndDelete(path, sequence =>
-            {
-                ResultCompleter.CompleteFrom(task.Future, sequence);
-                return true;
-            });
-        }
-        catch (IOException exception)
-        {
-            task.Fail(new InvalidDataException($"The result of {task.Function.Describe()} was lost in shared memory: {exception.Message}", exception));
-        }
-    }
-
-    /// <summary>A large result arrives as a reference to a shared-memory file instead of inline.</summary>
-    private string? SharedMemoryReference(ReadOnlySequence<byte> payload)
-    {
-        var reader = new MessagePack.MessagePackReader(payload);
-        if (!SharedMemoryTransport.TryReadReference(ref reader, out string path))
-        {
-            return null;
-        }
-
-        // Only a file of this pool (its random prefix) is ever opened: a worker cannot make the parent read elsewhere.
-        return path.StartsWith(SharedMemoryPrefix, StringComparison.Ordinal) && !path.Contains("..", StringComparison.Ordinal)
-            ? path
-            : throw new InvalidDataException("A worker referred to a shared-memory file outside its pool.");
-    }
-
     /// <summary>The connection ended (the process exited or is exiting), or the worker broke the protocol.</summary>
     public async Task OnDisconnectedAsync(WorkerHandle worker, Exception? protocolError)
     {
