@@ -334,7 +334,7 @@ internal sealed partial class PoolManager
             {
                 if (++_consecutiveStartFailures >= MaxConsecutiveStartFailures)
                 {
-                    var broken = new BrokenProcessPoolException($"Worker processes keep exiting before they connect (the last {WorkerHandle.DescribeExit(exitCode)}); the pool is not usable. Check the console for the worker's error output.");
+                    var broken = new BrokenProcessPoolException($"Worker processes keep exiting before they are ready to take work (the last {WorkerHandle.DescribeExit(exitCode)}, after connecting or during its initializer); the pool is not usable. Check the console for the worker's error output.");
                     BreakLocked(broken, failed);
                 }
             }

@@ -119,8 +119,14 @@ public class ThreadPoolExecutorTests
     [Fact]
     public void FailingInitializer_BreaksThePool_ForPendingAndLaterWork()
     {
-        using var executor = new ThreadPoolExecutor(1, initializer: () => throw new InvalidDataException("no config"));
+        using var queued = new ManualResetEventSlim();
+        using var executor = new ThreadPoolExecutor(1, initializer: () =>
+        {
+            queued.Wait(Patience); // fail only once all five are pending, so each must fail through its future
+            throw new InvalidDataException("no config");
+        });
         var futures = Enumerable.Range(0, 5).Select(i => executor.Submit(() => i)).ToList();
+        queued.Set();
         foreach (var future in futures)
         {
             var exception = Assert.Throws<BrokenThreadPoolException>(() => future.Result(Patience));
