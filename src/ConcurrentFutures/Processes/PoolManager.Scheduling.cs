@@ -12,7 +12,12 @@ internal sealed partial class PoolManager
     /// </summary>
     private void DispatchLocked()
     {
-        int starting = _workers.Count(w => w.State == WorkerState.Starting);
+        int starting = 0;
+        foreach (WorkerHandle worker in _workers)
+        {
+            starting += worker.State == WorkerState.Starting ? 1 : 0;
+        }
+
         int depth = PipelineDepth();
         while (_pending.Count > 0)
         {

@@ -20,6 +20,9 @@ namespace ConcurrentFutures;
 /// </remarks>
 public sealed class ProcessPoolExecutor : Executor
 {
+    /// <summary>The serialized target of a static method: MessagePack nil, shared by every submission.</summary>
+    private static readonly byte[] NoTarget = [0xc0];
+
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_scratch;
 
@@ -76,7 +79,9 @@ public sealed class ProcessPoolExecutor : Executor
     internal override void Schedule(WorkItem workItem)
     {
         FunctionReference function = FunctionReference.For(workItem.Function);
-        byte[] target = Serialize(static (ref MessagePackWriter w, (FunctionReference F, WorkItem Item) s) => s.F.WriteTarget(ref w, s.Item.Function.Target), (function, workItem));
+        byte[] target = workItem.Function.Target is null
+            ? NoTarget
+            : Serialize(static (ref MessagePackWriter w, (FunctionReference F, WorkItem Item) s) => s.F.WriteTarget(ref w, s.Item.Function.Target), (function, workItem));
         bool isChunk = workItem is IChunkArguments;
         ReadOnlySpan<byte> serialized = workItem is IChunkArguments chunk
             ? SerializeToScratch(static (ref MessagePackWriter w, (FunctionReference F, IChunkArguments C) s) =>
