@@ -59,9 +59,6 @@ public class Future<T> : Future
     internal bool TrySetResult(T result) =>
         TryComplete(exception: null, static (future, value) => ((Future<T>)future)._result = value, result, throwIfDone: false);
 
-    /// <summary>The stored result, for code that already knows the future finished successfully.</summary>
-    internal T ResultUnsafe => _result;
-
     private protected override object CreateTaskSource() => new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private protected override Task GetTask(object taskSource) => ((TaskCompletionSource<T>)taskSource).Task;

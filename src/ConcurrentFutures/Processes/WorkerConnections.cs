@@ -67,9 +67,6 @@ internal sealed class WorkerConnections : IDisposable
     /// <summary>The socket workers connect to.</summary>
     public string SocketPath => _socketPath;
 
-    /// <summary>The private directory holding the socket (mode 0700); removed on dispose.</summary>
-    public string Directory => _directory;
-
     private Dictionary<string, string> Environment { get; }
 
     /// <summary>Queues a worker to be started by the launcher thread.</summary>

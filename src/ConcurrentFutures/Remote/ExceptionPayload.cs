@@ -30,15 +30,6 @@ internal static class ExceptionPayload
         }
     }
 
-    public static byte[] ToBytes(Exception exception)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        var writer = new MessagePackWriter(buffer);
-        Write(ref writer, exception);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
-
     public static Exception Read(ref MessagePackReader reader, int depth = 0)
     {
         if (depth > MaxDepth || reader.ReadArrayHeader() != 4)

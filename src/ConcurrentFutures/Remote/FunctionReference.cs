@@ -26,7 +26,6 @@ internal sealed class FunctionReference
         Closure = targetType is not null && ClosureShape.IsClosureType(targetType) ? ClosureShape.For(method, targetType) : null;
         ParameterTypes = Array.ConvertAll(method.GetParameters(), p => p.ParameterType);
         _checkEachValue = Array.ConvertAll(ParameterTypes, t => t == typeof(object));
-        (ResultType, IsAsync) = ResultTypeOf(method.ReturnType);
         Definition = WriteDefinition();
     }
 
@@ -42,12 +41,6 @@ internal sealed class FunctionReference
     public ClosureShape? Closure { get; }
 
     public Type[] ParameterTypes { get; }
-
-    /// <summary>The type of the value the work produces (the T of a Task&lt;T&gt;), or <see cref="void"/>.</summary>
-    public Type ResultType { get; }
-
-    /// <summary>True when the method returns a Task whose result is awaited.</summary>
-    public bool IsAsync { get; }
 
     /// <summary>The wire form the worker resolves (see <see cref="FunctionResolver"/>).</summary>
     public byte[] Definition { get; }
@@ -118,20 +111,11 @@ internal sealed class FunctionReference
     /// <summary>"Type.Method", for messages.</summary>
     public string Describe() => $"{Method.DeclaringType?.Name}.{Method.Name}";
 
-    private static (Type Result, bool IsAsync) ResultTypeOf(Type returnType)
-    {
-        if (returnType == typeof(Task))
-        {
-            return (typeof(void), true);
-        }
-
-        if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>))
-        {
-            return (returnType.GetGenericArguments()[0], true);
-        }
-
-        return (returnType, false);
-    }
+    /// <summary>The type of the value the work produces: the T of a Task&lt;T&gt;, void for a Task, else the return type.</summary>
+    private static Type ResultTypeOf(Type returnType) =>
+        returnType == typeof(Task) ? typeof(void)
+        : returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>) ? returnType.GetGenericArguments()[0]
+        : returnType;
 
     private static void Validate(MethodInfo method, object? target)
     {
@@ -178,7 +162,7 @@ internal sealed class FunctionReference
             }
         }
 
-        (Type resultType, _) = ResultTypeOf(method.ReturnType);
+        Type resultType = ResultTypeOf(method.ReturnType);
         if (resultType != typeof(void) && Sendability.Check(resultType) is { } resultReason)
         {
             throw NotSendable($"The result of {name} cannot be sent back from another process: {resultReason}.");
