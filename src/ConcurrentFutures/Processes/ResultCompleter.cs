@@ -12,14 +12,15 @@ namespace ConcurrentFutures.Processes;
 /// </summary>
 internal static class ResultCompleter
 {
+    /// <summary>By the future's own type (<c>Future&lt;T&gt;</c>), so a result costs one lookup and no reflection.</summary>
     private static readonly ConcurrentDictionary<Type, Action<Future, ReadOnlySequence<byte>>> s_completers = new();
     private static readonly MethodInfo s_complete = typeof(ResultCompleter).GetMethod(nameof(Complete), BindingFlags.NonPublic | BindingFlags.Static)!;
 
     /// <summary>Completes <paramref name="future"/> (a <c>Future&lt;T&gt;</c>) with the value in <paramref name="payload"/>.</summary>
     public static void CompleteFrom(Future future, ReadOnlySequence<byte> payload)
     {
-        Type resultType = future.GetType().GetGenericArguments()[0];
-        s_completers.GetOrAdd(resultType, static t => s_complete.MakeGenericMethod(t).CreateDelegate<Action<Future, ReadOnlySequence<byte>>>())(future, payload);
+        s_completers.GetOrAdd(future.GetType(), static futureType =>
+            s_complete.MakeGenericMethod(futureType.GetGenericArguments()[0]).CreateDelegate<Action<Future, ReadOnlySequence<byte>>>())(future, payload);
     }
 
     private static void Complete<T>(Future future, ReadOnlySequence<byte> payload)
