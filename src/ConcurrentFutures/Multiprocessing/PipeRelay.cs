@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using ConcurrentFutures.Processes;
 using ConcurrentFutures.Processes.Wire;
 using MessagePack;
 
@@ -23,27 +24,12 @@ internal sealed class PipeRelay
         Token = RandomNumberGenerator.GetBytes(16);
         _listener = ProcessSupport.Listen(".pipe", backlog: 4, out string socketPath);
         SocketPath = socketPath;
-        _ = Task.Run(AcceptLoopAsync);
+        _ = UnixListener.AcceptAllAsync(_listener, AdmitAsync, CancellationToken.None);
     }
 
     public string SocketPath { get; }
 
     public byte[] Token { get; }
-
-    private async Task AcceptLoopAsync()
-    {
-        try
-        {
-            while (true)
-            {
-                Socket connection = await _listener.AcceptAsync().ConfigureAwait(false);
-                _ = Task.Run(() => AdmitAsync(connection));
-            }
-        }
-        catch (Exception e) when (e is ObjectDisposedException or SocketException)
-        {
-        }
-    }
 
     private async Task AdmitAsync(Socket connection)
     {

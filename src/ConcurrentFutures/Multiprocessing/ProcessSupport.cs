@@ -33,9 +33,6 @@ internal static class ProcessSupport
     public static System.Net.Sockets.Socket Listen(string suffix, int backlog, out string socketPath)
     {
         socketPath = Path.Combine(Directory, StaleFiles.NewName() + suffix);
-        var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
-        listener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
-        listener.Listen(backlog);
-        return listener;
+        return UnixListener.Listen(socketPath, backlog);
     }
 }

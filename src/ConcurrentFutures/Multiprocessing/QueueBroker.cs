@@ -28,7 +28,7 @@ internal sealed class QueueBroker : IDisposable
         Token = RandomNumberGenerator.GetBytes(16);
         _listener = ProcessSupport.Listen(".queue", backlog: 64, out string socketPath);
         SocketPath = socketPath;
-        _ = Task.Run(AcceptLoopAsync);
+        _ = Processes.UnixListener.AcceptAllAsync(_listener, connection => new QueueSession(this, connection).RunAsync(_stopping.Token), _stopping.Token);
     }
 
     public int MaxSize { get; }
@@ -224,24 +224,6 @@ internal sealed class QueueBroker : IDisposable
         }
 
         return await done.ConfigureAwait(false);
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket connection;
-            try
-            {
-                connection = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => new QueueSession(this, connection).RunAsync(_stopping.Token));
-        }
     }
 
     /// <summary>A pending Get (Item null) or Put (Item set); completed with the item taken or the item accepted.</summary>

@@ -38,10 +38,8 @@ internal sealed class WorkerConnections : IDisposable
         StaleFiles.SweepOnce(Path.GetDirectoryName(_directory)!, SharedMemoryTransport.Directory);
         _socketPath = Path.Combine(_directory, "pool.sock");
         _launcher = WorkerLauncher.Discover(_directory);
-        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        _listener.Bind(new UnixDomainSocketEndPoint(_socketPath));
-        _listener.Listen(128);
-        _ = Task.Run(AcceptLoopAsync);
+        _listener = UnixListener.Listen(_socketPath, backlog: 128);
+        _ = UnixListener.AcceptAllAsync(_listener, AuthenticateAsync, _stopping.Token);
         _launcherThread = new Thread(LaunchLoop) { IsBackground = true, Name = "ConcurrentFutures worker launcher" };
         _launcherThread.Start();
         if (settings.TaskTimeout is not null || settings.IdleWorkerTimeout is not null)
@@ -157,24 +155,6 @@ internal sealed class WorkerConnections : IDisposable
         if (_awaitingConnection.TryRemove(worker.Slot, out _))
         {
             _pool.OnWorkerExited(worker, worker.Process!.ExitCode);
-        }
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket connection;
-            try
-            {
-                connection = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => AuthenticateAsync(connection));
         }
     }
 
