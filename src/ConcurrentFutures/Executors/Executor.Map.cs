@@ -103,22 +103,31 @@ public abstract partial class Executor
     }
 
     /// <summary>Submits one dispatch (a single call or a chunk) per step; lazily, so bufferSize can pace it.</summary>
-    private IEnumerable<Future> Dispatch<T, TResult>(Func<T, TResult> fn, IEnumerable<T> source, int chunkSize)
+    private IEnumerable<Future> Dispatch<T, TResult>(Func<T, TResult> fn, IEnumerable<T> source, int chunkSize, ProgressTracker? tracker = null)
     {
+        int items = 0;
         if (chunkSize == 1)
         {
             foreach (T item in source)
             {
-                yield return Submit(fn, item);
+                Future<TResult> future = Submit(fn, item);
+                tracker?.Track(future);
+                items++;
+                yield return future;
             }
-
-            yield break;
         }
-
-        foreach (T[] chunk in source.Chunk(chunkSize))
+        else
         {
-            yield return Enqueue(new ChunkCall<T, TResult>(fn, chunk, static (f, x) => ((Func<T, TResult>)f)(x), static x => [x]));
+            foreach (T[] chunk in source.Chunk(chunkSize))
+            {
+                Future<TResult[]> future = Enqueue(new ChunkCall<T, TResult>(fn, chunk, static (f, x) => ((Func<T, TResult>)f)(x), static x => [x]));
+                tracker?.Track(future, chunk.Length);
+                items += chunk.Length;
+                yield return future;
+            }
         }
+
+        tracker?.SetTotal(items);
     }
 
     private IEnumerable<Future> Dispatch<T1, T2, TResult>(Func<T1, T2, TResult> fn, IEnumerable<T1> source1, IEnumerable<T2> source2, int chunkSize)

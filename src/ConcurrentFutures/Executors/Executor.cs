@@ -12,9 +12,15 @@ namespace ConcurrentFutures;
 public abstract partial class Executor : IDisposable, IAsyncDisposable
 {
     /// <summary>Executors are created through their concrete types.</summary>
-    private protected Executor()
+    /// <param name="executorType">The <c>executor.type</c> tag of its metrics and spans, e.g. <c>thread_pool</c>.</param>
+    /// <param name="name">The <c>executor.name</c> tag, or null.</param>
+    private protected Executor(string executorType, string? name)
     {
+        Telemetry = new ExecutorTelemetry(executorType, name);
     }
+
+    /// <summary>This executor's metrics and spans.</summary>
+    internal ExecutorTelemetry Telemetry { get; }
 
     /// <summary>Schedules <c>fn()</c>. Python: <c>submit(fn)</c>.</summary>
     /// <typeparam name="TResult">The result type.</typeparam>
@@ -162,7 +168,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     /// </summary>
     /// <param name="wait">Block until all running and queued work is done and the workers have exited.</param>
     /// <param name="cancelFutures">Cancel work that has not started; it ends <see cref="FutureState.Cancelled"/>.</param>
-    public void Shutdown(bool wait = true, bool cancelFutures = false) => ShutdownCore(wait, cancelFutures);
+    public void Shutdown(bool wait = true, bool cancelFutures = false) => ShutdownTracked(wait, cancelFutures);
 
     /// <summary>Shuts down and waits for all work: the same as <c>Shutdown(wait: true)</c>.</summary>
     public void Dispose()
@@ -175,7 +181,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     /// <returns>A task that completes when the executor has terminated.</returns>
     public async ValueTask DisposeAsync()
     {
-        ShutdownCore(wait: false, cancelFutures: false);
+        ShutdownTracked(wait: false, cancelFutures: false);
         await WhenTerminatedAsync().ConfigureAwait(false);
         Dispose(disposing: false);
         GC.SuppressFinalize(this);
@@ -196,13 +202,37 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     {
         if (disposing)
         {
-            ShutdownCore(wait: true, cancelFutures: false);
+            ShutdownTracked(wait: true, cancelFutures: false);
         }
+    }
+
+    /// <summary>Shuts down and stops publishing this executor's gauges once it has terminated.</summary>
+    private protected void ShutdownTracked(bool wait, bool cancelFutures)
+    {
+        ShutdownCore(wait, cancelFutures);
+        WhenTerminatedAsync().ContinueWith(static (_, state) => ((ExecutorTelemetry)state!).Untrack(), Telemetry, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private Future<TResult> Enqueue<TResult>(WorkItem<TResult> workItem)
     {
-        Schedule(workItem);
+        WorkObservation? observation = Telemetry.BeginWork(workItem);
+        if (observation is null)
+        {
+            Schedule(workItem);
+            return workItem.TypedFuture;
+        }
+
+        try
+        {
+            Schedule(workItem);
+        }
+        catch (Exception exception)
+        {
+            observation.Rejected(exception);
+            throw;
+        }
+
+        observation.Accepted(workItem.TypedFuture);
         return workItem.TypedFuture;
     }
 }

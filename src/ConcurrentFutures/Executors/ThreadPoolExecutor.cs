@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ConcurrentFutures;
 
@@ -33,6 +35,7 @@ public sealed class ThreadPoolExecutor : Executor
 
     private readonly string _threadNamePrefix;
     private readonly Action? _initializer;
+    private readonly ILogger _logger;
 
     /// <summary>Cached delegate given to <see cref="WorkItem.Run"/>: the running thread is about to be idle.</summary>
     private readonly Action _markThreadIdle;
@@ -56,18 +59,31 @@ public sealed class ThreadPoolExecutor : Executor
     /// <param name="initializer">Run once on each new thread before it takes work; if it throws, the pool is broken.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is zero or negative.</exception>
     public ThreadPoolExecutor(int? maxWorkers = null, string? threadNamePrefix = null, Action? initializer = null)
+        : this(new ThreadPoolExecutorOptions { MaxWorkers = maxWorkers, ThreadNamePrefix = threadNamePrefix, Initializer = initializer })
     {
-        if (maxWorkers is { } max)
+    }
+
+    /// <summary>Creates a thread pool executor with the given options.</summary>
+    /// <param name="options">The options; validated here.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="ThreadPoolExecutorOptions.MaxWorkers"/> is zero or negative.</exception>
+    public ThreadPoolExecutor(ThreadPoolExecutorOptions options)
+        : base("thread_pool", options?.Name)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxWorkers is { } max)
         {
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max, nameof(maxWorkers));
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max, "options.MaxWorkers");
         }
 
-        MaxWorkers = maxWorkers ?? Math.Min(32, Environment.ProcessorCount + 4);
-        _threadNamePrefix = string.IsNullOrEmpty(threadNamePrefix)
+        MaxWorkers = options.MaxWorkers ?? Math.Min(32, Environment.ProcessorCount + 4);
+        _threadNamePrefix = string.IsNullOrEmpty(options.ThreadNamePrefix)
             ? $"ThreadPoolExecutor-{Interlocked.Increment(ref s_instanceCounter) - 1}"
-            : threadNamePrefix;
-        _initializer = initializer;
+            : options.ThreadNamePrefix;
+        _initializer = options.Initializer;
+        _logger = options.LoggerFactory?.CreateLogger<ThreadPoolExecutor>() ?? NullLogger<ThreadPoolExecutor>.Instance;
         _markThreadIdle = () => Interlocked.Increment(ref _idleTokens);
+        Telemetry.Track(() => Volatile.Read(ref _liveThreads), () => _queue.Count);
     }
 
     /// <summary>The maximum number of threads. Python: <c>_max_workers</c>.</summary>
@@ -182,6 +198,7 @@ public sealed class ThreadPoolExecutor : Executor
         _threads.Add(thread);
         Interlocked.Increment(ref _liveThreads);
         thread.Start();
+        ExecutorLog.ThreadStarted(_logger, thread.Name, _threads.Count, MaxWorkers);
     }
 
     private void WorkerLoop()
@@ -244,7 +261,12 @@ public sealed class ThreadPoolExecutor : Executor
         const string Reason = "A thread initializer failed; the thread pool is not usable anymore.";
         lock (_lifecycleLock)
         {
-            _brokenReason ??= $"{Reason} ({cause.GetType().Name}: {cause.Message})";
+            if (_brokenReason is null)
+            {
+                _brokenReason = $"{Reason} ({cause.GetType().Name}: {cause.Message})";
+                ExecutorLog.ThreadPoolBroken(_logger, cause, Thread.CurrentThread.Name);
+            }
+
             _workAvailable.Release(_threads.Count);
         }
 

@@ -13,6 +13,9 @@ internal abstract class WorkItem
     /// <summary>The user's delegate, as given to Submit or Map.</summary>
     public abstract Delegate Function { get; }
 
+    /// <summary>Metrics and span of this item while a listener is attached; null otherwise.</summary>
+    public WorkObservation? Observation { get; set; }
+
     /// <summary>True when the delegate returns a Task that must be awaited for the result.</summary>
     public abstract bool IsAsync { get; }
 

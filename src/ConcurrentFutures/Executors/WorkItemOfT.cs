@@ -20,6 +20,19 @@ internal abstract class WorkItem<TResult> : WorkItem
             return;
         }
 
+        WorkObservation? observation = Observation;
+        if (observation is not null)
+        {
+            RunObserved(observation, threadFreed);
+            return;
+        }
+
+        RunStarted(threadFreed);
+    }
+
+    /// <summary>Calls the delegate; the future is already Running.</summary>
+    private void RunStarted(Action? threadFreed)
+    {
         if (IsAsync)
         {
             RunAsync(threadFreed);
@@ -42,6 +55,26 @@ internal abstract class WorkItem<TResult> : WorkItem
 
         threadFreed?.Invoke();
         TypedFuture.SetResult(result);
+    }
+
+    /// <summary>Runs inside the item's span, so the work's own spans and logs belong to it.</summary>
+    private void RunObserved(WorkObservation observation, Action? threadFreed)
+    {
+        observation.Started();
+        System.Diagnostics.Activity? previous = System.Diagnostics.Activity.Current;
+        if (observation.Activity is not null)
+        {
+            System.Diagnostics.Activity.Current = observation.Activity;
+        }
+
+        try
+        {
+            RunStarted(threadFreed);
+        }
+        finally
+        {
+            System.Diagnostics.Activity.Current = previous;
+        }
     }
 
     /// <summary>Calls the delegate synchronously.</summary>

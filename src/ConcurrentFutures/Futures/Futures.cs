@@ -5,7 +5,7 @@ namespace ConcurrentFutures;
 /// <summary>
 /// Waiting on many futures at once. Python: <c>concurrent.futures.wait</c> and <c>as_completed</c>.
 /// </summary>
-public static class Futures
+public static partial class Futures
 {
     /// <summary>
     /// Yields each distinct future once, as it becomes done: those already done first (in the order given), then the
@@ -26,7 +26,7 @@ public static class Futures
     }
 
     /// <summary>
-    /// Async twin of <see cref="AsCompleted{TFuture}"/>: yields each distinct future once as it becomes done.
+    /// Async twin of <see cref="AsCompleted{TFuture}(IEnumerable{TFuture}, TimeSpan?)"/>: yields each distinct future once as it becomes done.
     /// </summary>
     /// <typeparam name="TFuture">The future type.</typeparam>
     /// <param name="futures">The futures; duplicates are yielded once.</param>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace ConcurrentFutures.Processes;
 
@@ -63,6 +64,7 @@ internal sealed partial class PoolManager
             task.StartedAt = Stopwatch.GetTimestamp();
         }
 
+        task.Item.Observation?.Started();
         worker.InFlight.Enqueue(task);
         worker.TasksAssigned++;
         if (worker.KnownFunctions.Add(task.Function.Id))
@@ -74,6 +76,7 @@ internal sealed partial class PoolManager
         if (_settings.MaxTasksPerChild is { } quota && worker.TasksAssigned >= quota)
         {
             worker.State = WorkerState.Retiring;
+            ExecutorLog.WorkerRecycled(_settings.Logger, worker.Pid, "MaxTasksPerChild", quota);
         }
     }
 
@@ -104,6 +107,7 @@ internal sealed partial class PoolManager
     {
         _consecutiveStartFailures = 0;
         worker.State = WorkerState.Ready;
+        ExecutorLog.WorkerStarted(_settings.Logger, worker.Pid, worker.Slot);
         worker.IdleSince = Stopwatch.GetTimestamp();
         DispatchLocked();
         if (_shutdown)
@@ -163,6 +167,11 @@ internal sealed partial class PoolManager
 
     private void BreakLocked(BrokenProcessPoolException exception, List<(RemoteTask Task, Exception Error)> failed)
     {
+        if (_broken is null)
+        {
+            ExecutorLog.ProcessPoolBroken(_settings.Logger, exception.InnerException, exception.Message);
+        }
+
         _broken ??= exception;
         _shutdown = true;
         failed.AddRange(_pending.Select(t => (t, (Exception)exception)));
@@ -196,12 +205,19 @@ internal sealed partial class PoolManager
                 {
                     worker.TimedOutTask = running;
                     worker.State = WorkerState.Retiring;
+                    if (_settings.Logger.IsEnabled(LogLevel.Warning))
+                    {
+                        ExecutorLog.TaskTimedOut(_settings.Logger, running.Function.Describe(), _settings.TaskTimeout, worker.Pid);
+                    }
+
                     worker.Signal(NativeMethods.Sigkill);
                 }
                 else if (_settings.IdleWorkerTimeout is { } idle && worker.State == WorkerState.Ready && worker.InFlight.Count == 0
                     && Stopwatch.GetElapsedTime(worker.IdleSince) > idle)
                 {
                     worker.State = WorkerState.Retiring;
+                    ExecutorLog.WorkerRecycled(_settings.Logger, worker.Pid, "IdleWorkerTimeout in seconds", idle.TotalSeconds);
+
                     StopIfRetiredLocked(worker);
                 }
             }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using ConcurrentFutures.Remote;
 
 namespace ConcurrentFutures.Processes;
@@ -59,6 +60,30 @@ internal sealed partial class PoolManager
     }
 
     public Task Terminated => _terminated.Task;
+
+    /// <summary>Workers not yet dead (starting, ready or retiring), for the live-workers gauge.</summary>
+    public int LiveWorkerCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _workers.Count;
+            }
+        }
+    }
+
+    /// <summary>Tasks not yet sent to a worker, for the queue-depth gauge.</summary>
+    public int PendingCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Count;
+            }
+        }
+    }
 
     /// <summary>The pool's socket, for tests of who may connect.</summary>
     internal string SocketPath => _connections.SocketPath;
@@ -122,6 +147,7 @@ internal sealed partial class PoolManager
         List<RemoteTask> failed;
         lock (_lock)
         {
+            ExecutorLog.WorkersSignalled(_settings.Logger, signal, reason);
             _shutdown = true;
             failed = [.. _pending];
             _pending.Clear();
@@ -239,6 +265,7 @@ internal sealed partial class PoolManager
             if (_settings.MaxWorkerMemoryBytes is { } limit && workingSet > limit && worker.State == WorkerState.Ready)
             {
                 worker.State = WorkerState.Retiring;
+                ExecutorLog.WorkerRecycled(_settings.Logger, worker.Pid, "MaxWorkerMemoryBytes", limit);
             }
 
             StopIfRetiredLocked(worker);
@@ -319,6 +346,7 @@ internal sealed partial class PoolManager
             if (worker.KilledBecause is { } reason)
             {
                 failed.AddRange(worker.InFlight.Select(t => (t, (Exception)reason)));
+                ExecutorLog.WorkerExited(_settings.Logger, worker.Pid, exitCode);
             }
             else if (worker.InFlight.TryDequeue(out RemoteTask? running))
             {
@@ -326,7 +354,26 @@ internal sealed partial class PoolManager
                     ? new TimeoutException($"{running.Function.Describe()} did not finish within the pool's TaskTimeout of {_settings.TaskTimeout}; its worker process (pid {worker.Pid}) was killed and replaced.")
                     : new BrokenProcessPoolException($"A worker process (pid {worker.Pid}) {WorkerHandle.DescribeExit(exitCode)} while running {running.Function.Describe()}; that work was lost, the worker is being replaced.");
                 failed.Add((running, error));
+                if (worker.TimedOutTask != running)
+                {
+                    if (_settings.Logger.IsEnabled(LogLevel.Warning))
+                    {
+                        ExecutorLog.WorkerCrashed(_settings.Logger, worker.Pid, WorkerHandle.DescribeExit(exitCode), running.Function.Describe(), worker.InFlight.Count);
+                    }
+                }
+
                 RequeueFirstLocked(worker.InFlight); // sent but never started: run them elsewhere
+            }
+            else if (neverConnected && !expected && !_shutdown)
+            {
+                if (_settings.Logger.IsEnabled(LogLevel.Warning))
+                {
+                    ExecutorLog.WorkerDiedStarting(_settings.Logger, worker.Pid, WorkerHandle.DescribeExit(exitCode));
+                }
+            }
+            else
+            {
+                ExecutorLog.WorkerExited(_settings.Logger, worker.Pid, exitCode);
             }
 
             worker.InFlight.Clear();

@@ -1,4 +1,5 @@
 using ConcurrentFutures.Remote;
+using Microsoft.Extensions.Logging;
 
 namespace ConcurrentFutures.Processes;
 
@@ -9,7 +10,8 @@ internal sealed record PoolSettings(
     InitializerCall? Initializer,
     TimeSpan? TaskTimeout,
     TimeSpan? IdleWorkerTimeout,
-    long? MaxWorkerMemoryBytes);
+    long? MaxWorkerMemoryBytes,
+    ILogger Logger);
 
 /// <summary>The initializer, serialized once and sent to every new worker.</summary>
 internal sealed record InitializerCall(FunctionReference Function, byte[] Target, byte[] Arguments);

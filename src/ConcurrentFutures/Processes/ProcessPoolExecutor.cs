@@ -2,6 +2,8 @@ using System.Buffers;
 using ConcurrentFutures.Processes;
 using ConcurrentFutures.Remote;
 using MessagePack;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ConcurrentFutures;
 
@@ -44,11 +46,13 @@ public sealed class ProcessPoolExecutor : Executor
     /// <exception cref="ArgumentException">The initializer or its arguments cannot be sent to a worker.</exception>
     /// <exception cref="PlatformNotSupportedException">The application is single-file or Native AOT.</exception>
     public ProcessPoolExecutor(ProcessPoolOptions options)
+        : base("process_pool", options?.Name)
     {
         ArgumentNullException.ThrowIfNull(options);
         PoolSettings settings = Validate(options);
         MaxWorkers = settings.MaxWorkers;
         _pool = new PoolManager(settings);
+        Telemetry.Track(() => _pool.LiveWorkerCount, () => _pool.PendingCount);
     }
 
     /// <summary>The maximum number of worker processes.</summary>
@@ -178,6 +182,7 @@ public sealed class ProcessPoolExecutor : Executor
                 Serialize(static (ref MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (function, args)));
         }
 
-        return new PoolSettings(maxWorkers, options.MaxTasksPerChild, initializer, options.TaskTimeout, options.IdleWorkerTimeout, options.MaxWorkerMemoryBytes);
+        return new PoolSettings(maxWorkers, options.MaxTasksPerChild, initializer, options.TaskTimeout, options.IdleWorkerTimeout, options.MaxWorkerMemoryBytes,
+            options.LoggerFactory?.CreateLogger<ProcessPoolExecutor>() ?? NullLogger<ProcessPoolExecutor>.Instance);
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace ConcurrentFutures;
 
 /// <summary>Settings of a <see cref="ProcessPoolExecutor"/>. Python: the arguments of <c>ProcessPoolExecutor(...)</c>, plus limits Python lacks.</summary>
@@ -29,4 +31,13 @@ public sealed class ProcessPoolOptions
 
     /// <summary>A worker whose working set exceeds this after a task is replaced (after finishing what it holds). Null: no limit.</summary>
     public long? MaxWorkerMemoryBytes { get; set; }
+
+    /// <summary>The executor's name in logs, metrics (<c>executor.name</c>) and spans; null leaves it unnamed.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>
+    /// Where the pool logs worker starts, exits, crashes (with exit code or signal), recycling, timeout kills and a
+    /// broken pool; null (the default) logs nothing.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
 }

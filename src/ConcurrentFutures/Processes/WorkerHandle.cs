@@ -83,12 +83,13 @@ internal sealed class WorkerHandle
 
     public void SendRun(RemoteTask task) => Send((ref MessagePackWriter w) =>
     {
-        w.WriteArrayHeader(5);
+        w.WriteArrayHeader(6);
         w.Write((int)(task.IsChunk ? MessageKind.RunChunk : MessageKind.Run));
         w.Write(task.Id);
         w.Write(task.Function.Id);
         w.WriteRaw(task.Target);
         w.WriteRaw(task.Arguments);
+        w.Write(task.Item.Observation?.TraceParent); // W3C trace context, nil when nobody traces
     });
 
     public void SendInitialize(FunctionReference function, byte[] target, byte[] arguments) => Send((ref MessagePackWriter w) =>

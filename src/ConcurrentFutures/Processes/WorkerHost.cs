@@ -189,6 +189,8 @@ internal sealed class WorkerHost
             ResolvedFunction function = GetFunction(reader.ReadInt32());
             object? target = function.ReadTarget(ref reader);
             List<object?[]> calls = ReadCalls(ref reader, function, chunk);
+            string? traceParent = reader.TryReadNil() ? null : reader.ReadString();
+            using Activity? span = WorkerTracing.StartRun(traceParent, function);
             var resultWriter = new MessagePackWriter(_scratch);
             if (chunk)
             {
