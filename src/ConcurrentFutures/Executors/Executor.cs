@@ -22,6 +22,15 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     /// <summary>This executor's metrics and spans.</summary>
     internal ExecutorTelemetry Telemetry { get; }
 
+    /// <summary>Set when a host gave up waiting for this executor: later Dispose/Shutdown calls do not wait either.</summary>
+    private volatile bool _waitsAbandoned;
+
+    /// <summary>
+    /// A host's shutdown deadline passed: stop waiting for work that may never end (a hung thread cannot be killed), so
+    /// that disposing the executor afterwards does not block the host.
+    /// </summary>
+    internal void AbandonWaits() => _waitsAbandoned = true;
+
     /// <summary>Schedules <c>fn()</c>. Python: <c>submit(fn)</c>.</summary>
     /// <typeparam name="TResult">The result type.</typeparam>
     /// <param name="fn">The work.</param>
@@ -182,7 +191,11 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         ShutdownTracked(wait: false, cancelFutures: false);
-        await WhenTerminatedAsync().ConfigureAwait(false);
+        if (!_waitsAbandoned)
+        {
+            await WhenTerminatedAsync().ConfigureAwait(false);
+        }
+
         Dispose(disposing: false);
         GC.SuppressFinalize(this);
     }
@@ -195,6 +208,19 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
 
     /// <summary>Completes when, after a shutdown, every worker has exited.</summary>
     internal abstract Task WhenTerminatedAsync();
+
+    /// <summary>
+    /// Shuts down (as <c>Shutdown(wait: false, cancelFutures)</c>) and completes when all work is done and the workers
+    /// have exited: the async twin of <c>Shutdown(wait: true)</c>. Cancelling the token stops the waiting, not the work.
+    /// </summary>
+    /// <param name="cancelFutures">Cancel work that has not started.</param>
+    /// <param name="cancellationToken">Stops waiting with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>A task that completes when the executor has terminated.</returns>
+    public async Task ShutdownAsync(bool cancelFutures = false, CancellationToken cancellationToken = default)
+    {
+        ShutdownTracked(wait: false, cancelFutures);
+        await WhenTerminatedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Releases resources; the base implementation shuts down and waits when <paramref name="disposing"/>.</summary>
     /// <param name="disposing">True from <see cref="Dispose()"/>.</param>
@@ -209,7 +235,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     /// <summary>Shuts down and stops publishing this executor's gauges once it has terminated.</summary>
     private protected void ShutdownTracked(bool wait, bool cancelFutures)
     {
-        ShutdownCore(wait, cancelFutures);
+        ShutdownCore(wait && !_waitsAbandoned, cancelFutures);
         WhenTerminatedAsync().ContinueWith(static (_, state) => ((ExecutorTelemetry)state!).Untrack(), Telemetry, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 

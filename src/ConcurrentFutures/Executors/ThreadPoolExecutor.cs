@@ -131,16 +131,18 @@ public sealed class ThreadPoolExecutor : Executor
         Thread[] threads;
         lock (_lifecycleLock)
         {
+            // As Python: every call with cancelFutures drains the queue, even after an earlier plain shutdown.
+            if (cancelFutures)
+            {
+                while (_queue.TryDequeue(out WorkItem? item))
+                {
+                    item.Future.Cancel();
+                }
+            }
+
             if (!_shutdown)
             {
                 _shutdown = true;
-                if (cancelFutures)
-                {
-                    while (_queue.TryDequeue(out WorkItem? item))
-                    {
-                        item.Future.Cancel();
-                    }
-                }
 
                 // One wake-up per thread: each finds the queue drained and exits.
                 if (_threads.Count > 0)

@@ -116,18 +116,15 @@ internal sealed partial class PoolManager
         List<RemoteTask> cancelled = [];
         lock (_lock)
         {
-            if (!_shutdown)
+            if (cancelFutures)
             {
-                _shutdown = true;
-                if (cancelFutures)
-                {
-                    cancelled.AddRange(_pending);
-                    _pending.Clear();
-                }
-
-                RetireIdleWorkersLocked();
-                CheckTerminatedLocked();
+                cancelled.AddRange(_pending); // every call with cancelFutures, as Python
+                _pending.Clear();
             }
+
+            _shutdown = true;
+            RetireIdleWorkersLocked();
+            CheckTerminatedLocked();
         }
 
         foreach (RemoteTask task in cancelled)
