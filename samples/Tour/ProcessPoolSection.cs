@@ -28,8 +28,8 @@ internal static class ProcessPoolSection
         TimeSpan single = TimeSpan.Zero;
         TimeSpan sequential = TimeSpan.Zero;
         TourProgress.Run(
-            ("Map(chunkSize: 1)", Numbers.Length, done => single = Time(() => Consume(executor.Map(IsPrime, Numbers, chunkSize: 1), done))),
-            ("sequential", Numbers.Length, done => sequential = Time(() => Consume(Numbers.Select(IsPrime), done))));
+            ("Map(chunkSize: 1)", progress => single = Time(() => executor.Map(IsPrime, Numbers, progress, chunkSize: 1).ToList())),
+            ("sequential", progress => sequential = Time(() => Sequential(progress))));
         Console.WriteLine($"Map(chunkSize: 4) {chunked.TotalSeconds:F2} s (includes starting {executor.MaxWorkers} workers) | Map(chunkSize: 1) {single.TotalSeconds:F2} s | sequential {sequential.TotalSeconds:F2} s");
     }
 
@@ -40,11 +40,14 @@ internal static class ProcessPoolSection
         return clock.Elapsed;
     }
 
-    private static void Consume(IEnumerable<bool> results, Action done)
+    /// <summary>The same work on this thread, reporting progress by hand the way Map does it for you.</summary>
+    private static void Sequential(IProgress<FutureProgress> progress)
     {
-        foreach (bool _ in results)
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < Numbers.Length; i++)
         {
-            done();
+            IsPrime(Numbers[i]);
+            progress.Report(new FutureProgress(i + 1, 0, Numbers.Length, clock.Elapsed));
         }
     }
 

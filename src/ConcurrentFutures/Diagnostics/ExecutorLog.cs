@@ -17,8 +17,24 @@ internal static partial class ExecutorLog
     [LoggerMessage(EventId = 10, EventName = "WorkerStarted", Level = LogLevel.Debug, Message = "Worker process {Pid} (slot {Slot}) is ready.")]
     public static partial void WorkerStarted(ILogger logger, int pid, int slot);
 
-    [LoggerMessage(EventId = 11, EventName = "WorkerExited", Level = LogLevel.Debug, Message = "Worker process {Pid} exited (status {ExitStatus}; above 128: killed by signal status - 128).")]
-    public static partial void WorkerExited(ILogger logger, int pid, int exitStatus);
+    [LoggerMessage(EventId = 11, EventName = "WorkerExited", Level = LogLevel.Debug, Message = "Worker process {Pid} exited with code {ExitCode}.")]
+    public static partial void WorkerExited(ILogger logger, int pid, int exitCode);
+
+    [LoggerMessage(EventId = 18, EventName = "WorkerKilled", Level = LogLevel.Debug, Message = "Worker process {Pid} was killed by signal {Signal}.")]
+    public static partial void WorkerKilled(ILogger logger, int pid, int signal);
+
+    /// <summary>Logs a worker's expected end: its exit code, or the signal that ended it (status 128 + N on Unix).</summary>
+    public static void WorkerEnded(ILogger logger, int pid, int exitStatus)
+    {
+        if (exitStatus is > 128 and < 128 + 65 && !OperatingSystem.IsWindows())
+        {
+            WorkerKilled(logger, pid, exitStatus - 128);
+        }
+        else
+        {
+            WorkerExited(logger, pid, exitStatus);
+        }
+    }
 
     [LoggerMessage(EventId = 12, EventName = "WorkerCrashed", Level = LogLevel.Warning, Message = "Worker process {Pid} {Exit} while running {Function}; that work failed, {Requeued} queued tasks were re-sent, the worker is replaced.")]
     public static partial void WorkerCrashed(ILogger logger, int pid, string exit, string function, int requeued);

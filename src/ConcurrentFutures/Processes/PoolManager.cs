@@ -343,7 +343,7 @@ internal sealed partial class PoolManager
             if (worker.KilledBecause is { } reason)
             {
                 failed.AddRange(worker.InFlight.Select(t => (t, (Exception)reason)));
-                ExecutorLog.WorkerExited(_settings.Logger, worker.Pid, exitCode);
+                ExecutorLog.WorkerEnded(_settings.Logger, worker.Pid, exitCode);
             }
             else if (worker.InFlight.TryDequeue(out RemoteTask? running))
             {
@@ -370,7 +370,7 @@ internal sealed partial class PoolManager
             }
             else
             {
-                ExecutorLog.WorkerExited(_settings.Logger, worker.Pid, exitCode);
+                ExecutorLog.WorkerEnded(_settings.Logger, worker.Pid, exitCode);
             }
 
             worker.InFlight.Clear();
