@@ -1,4 +1,3 @@
-using System.Buffers;
 using ConcurrentFutures.Processes;
 using ConcurrentFutures.Remote;
 using MessagePack;
@@ -22,12 +21,6 @@ namespace ConcurrentFutures;
 /// </remarks>
 public sealed class ProcessPoolExecutor : Executor
 {
-    /// <summary>The serialized target of a static method: MessagePack nil, shared by every submission.</summary>
-    private static readonly byte[] NoTarget = [0xc0];
-
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_scratch;
-
     private readonly PoolManager _pool;
 
     /// <summary>Creates a pool of up to <paramref name="maxWorkers"/> worker processes.</summary>
@@ -83,34 +76,22 @@ public sealed class ProcessPoolExecutor : Executor
     internal override void Schedule(WorkItem workItem)
     {
         FunctionReference function = FunctionReference.For(workItem.Function);
-        byte[] target = workItem.Function.Target is null
-            ? NoTarget
-            : Serialize(static (ref MessagePackWriter w, (FunctionReference F, WorkItem Item) s) => s.F.WriteTarget(ref w, s.Item.Function.Target), (function, workItem));
-        bool isChunk = workItem is IChunkArguments;
-        ReadOnlySpan<byte> serialized = workItem is IChunkArguments chunk
-            ? SerializeToScratch(static (ref MessagePackWriter w, (FunctionReference F, IChunkArguments C) s) =>
-            {
-                w.WriteArrayHeader(s.C.Count);
-                for (int i = 0; i < s.C.Count; i++)
-                {
-                    s.F.WriteArguments(ref w, s.C.GetArguments(i));
-                }
-            }, (function, chunk))
-            : SerializeToScratch(static (ref MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (function, ((ICallArguments)workItem).GetArguments()));
+        byte[] target = CallEncoder.EncodeTarget(function, workItem.Function);
+        ReadOnlySpan<byte> serialized = CallEncoder.EncodeArgumentsToScratch(function, workItem);
         byte[] arguments;
         if (serialized.Length >= SharedMemoryTransport.Threshold)
         {
             // Large: the worker maps the file instead of receiving the bytes through the socket.
             string path = SharedMemoryTransport.Write(_pool.SharedMemoryPrefix, serialized);
             workItem.Future.AddDoneCallback(_ => SharedMemoryTransport.Delete(path));
-            arguments = Serialize(static (ref MessagePackWriter w, string p) => SharedMemoryTransport.WriteReference(ref w, p), path);
+            arguments = CallEncoder.Serialize(static (ref MessagePackWriter w, string p) => SharedMemoryTransport.WriteReference(ref w, p), path);
         }
         else
         {
             arguments = serialized.ToArray();
         }
 
-        _pool.Submit(new RemoteTask(workItem, function, target, arguments, isChunk));
+        _pool.Submit(new RemoteTask(workItem, function, target, arguments, workItem is IChunkArguments));
     }
 
     /// <inheritdoc/>
@@ -118,29 +99,6 @@ public sealed class ProcessPoolExecutor : Executor
 
     /// <inheritdoc/>
     internal override Task WhenTerminatedAsync() => _pool.Terminated;
-
-    private delegate void Writer<TState>(ref MessagePackWriter writer, TState state);
-
-    private static byte[] Serialize<TState>(Writer<TState> write, TState state) => SerializeToScratch(write, state).ToArray();
-
-    /// <summary>Serializes into this thread's scratch buffer; the span is valid until the thread's next call.</summary>
-    private static ReadOnlySpan<byte> SerializeToScratch<TState>(Writer<TState> write, TState state)
-    {
-        ArrayBufferWriter<byte> scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
-        scratch.ResetWrittenCount();
-        var writer = new MessagePackWriter(scratch);
-        try
-        {
-            write(ref writer, state);
-            writer.Flush();
-        }
-        catch (MessagePackSerializationException exception)
-        {
-            throw FunctionReference.NotSendable($"A value could not be serialized for another process: {exception.Message}");
-        }
-
-        return scratch.WrittenSpan;
-    }
 
     private static PoolSettings Validate(ProcessPoolOptions options)
     {
@@ -178,8 +136,8 @@ public sealed class ProcessPoolExecutor : Executor
 
             initializer = new InitializerCall(
                 function,
-                Serialize(static (ref MessagePackWriter w, (FunctionReference F, Delegate D) s) => s.F.WriteTarget(ref w, s.D.Target), (function, init)),
-                Serialize(static (ref MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (function, args)));
+                CallEncoder.EncodeTarget(function, init),
+                CallEncoder.Serialize(static (ref MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (function, args)));
         }
 
         return new PoolSettings(maxWorkers, options.MaxTasksPerChild, initializer, options.TaskTimeout, options.IdleWorkerTimeout, options.MaxWorkerMemoryBytes,

@@ -191,26 +191,7 @@ internal sealed class WorkerHost
             List<object?[]> calls = ReadCalls(ref reader, function, chunk);
             string? traceParent = reader.TryReadNil() ? null : reader.ReadString();
             using Activity? span = WorkerTracing.StartRun(traceParent, function);
-            var resultWriter = new MessagePackWriter(_scratch);
-            if (chunk)
-            {
-                resultWriter.WriteArrayHeader(calls.Count);
-            }
-
-            foreach (object?[] arguments in calls)
-            {
-                object? result = function.Invoke(target, arguments);
-                if (function.ResultType == typeof(void))
-                {
-                    resultWriter.WriteNil();
-                }
-                else
-                {
-                    PayloadSerializer.Write(ref resultWriter, function.ResultType, result);
-                }
-            }
-
-            resultWriter.Flush();
+            CallRunner.Run(function, target, calls, chunk, _scratch);
         }
 #pragma warning disable CA1031 // Whatever the work (or reading its input) throws belongs to its future.
         catch (Exception exception)
@@ -231,23 +212,11 @@ internal sealed class WorkerHost
             return SharedMemoryTransport.ReadAndDelete(path, sequence =>
             {
                 var mapped = new MessagePackReader(sequence);
-                return ReadCallsInline(ref mapped, function, chunk);
+                return CallRunner.ReadCalls(ref mapped, function, chunk);
             });
         }
 
-        return ReadCallsInline(ref reader, function, chunk);
-    }
-
-    private static List<object?[]> ReadCallsInline(ref MessagePackReader reader, ResolvedFunction function, bool chunk)
-    {
-        int count = chunk ? reader.ReadArrayHeader() : 1;
-        var calls = new List<object?[]>(count);
-        for (int i = 0; i < count; i++)
-        {
-            calls.Add(function.ReadArguments(ref reader));
-        }
-
-        return calls;
+        return CallRunner.ReadCalls(ref reader, function, chunk);
     }
 
     private void WriteResult(long taskId, Exception? failure, long micros)

@@ -1,10 +1,9 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Reflection;
-using ConcurrentFutures.Remote;
 using MessagePack;
 
-namespace ConcurrentFutures.Processes;
+namespace ConcurrentFutures.Remote;
 
 /// <summary>
 /// Completes a future from a result payload, reading it as the future's own result type (the type the caller

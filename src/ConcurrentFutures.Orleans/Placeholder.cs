@@ -1,0 +1,2 @@
+namespace ConcurrentFutures.Orleans;
+internal static class Placeholder { }

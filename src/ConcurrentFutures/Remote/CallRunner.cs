@@ -1,0 +1,49 @@
+using System.Buffers;
+using MessagePack;
+
+namespace ConcurrentFutures.Remote;
+
+/// <summary>
+/// The receiving side of a call: reads the arguments of one call or a chunk, runs the function on each, and writes
+/// the results (an array for a chunk). Shared by worker processes and cluster silos.
+/// </summary>
+internal static class CallRunner
+{
+    /// <summary>Reads the argument arrays: one for a call, the chunk's for a chunk.</summary>
+    public static List<object?[]> ReadCalls(ref MessagePackReader reader, ResolvedFunction function, bool chunk)
+    {
+        int count = chunk ? reader.ReadArrayHeader() : 1;
+        var calls = new List<object?[]>(count);
+        for (int i = 0; i < count; i++)
+        {
+            calls.Add(function.ReadArguments(ref reader));
+        }
+
+        return calls;
+    }
+
+    /// <summary>Runs every call in order and writes the results; the first exception stops the chunk and propagates.</summary>
+    public static void Run(ResolvedFunction function, object? target, List<object?[]> calls, bool chunk, IBufferWriter<byte> output)
+    {
+        var writer = new MessagePackWriter(output);
+        if (chunk)
+        {
+            writer.WriteArrayHeader(calls.Count);
+        }
+
+        foreach (object?[] arguments in calls)
+        {
+            object? result = function.Invoke(target, arguments);
+            if (function.ResultType == typeof(void))
+            {
+                writer.WriteNil();
+            }
+            else
+            {
+                PayloadSerializer.Write(ref writer, function.ResultType, result);
+            }
+        }
+
+        writer.Flush();
+    }
+}
