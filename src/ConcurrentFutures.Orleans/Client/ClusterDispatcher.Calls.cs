@@ -1,0 +1,123 @@
+using System.Buffers;
+using ConcurrentFutures.Remote;
+
+namespace ConcurrentFutures.Orleans;
+
+/// <summary>Calls to slot grains and what their outcome means.</summary>
+internal sealed partial class ClusterDispatcher
+{
+    private void StartCalls(List<ClusterTask> started)
+    {
+        foreach (ClusterTask task in started)
+        {
+            _ = CallAsync(task);
+        }
+    }
+
+    private async Task CallAsync(ClusterTask task)
+    {
+        WorkResponse? response = null;
+        Exception? failure = null;
+        CancellationTokenSource call = task.Call!;
+        try
+        {
+            response = await _client.GetGrain<IWorkSlotGrain>(task.Slot!).Run(task.Request, call.Token).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Any failure of the call (not of the work, which comes back in the response) means it was lost.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            failure = exception;
+        }
+
+        OnCallEnded(task, response, failure);
+    }
+
+    /// <summary>
+    /// The one place that decides what a call's end means: a response completes the future (with its result or the
+    /// work's own exception); anything else — a lost silo, a lost connection, a timeout — re-sends the task to another
+    /// slot until <see cref="ClusterExecutorOptions.MaxAttempts"/>, then fails it.
+    /// </summary>
+    private void OnCallEnded(ClusterTask task, WorkResponse? response, Exception? failure)
+    {
+        Exception? finalError = null;
+        List<ClusterTask> started;
+        lock (_lock)
+        {
+            SiloSlots silo = task.Silo!;
+            bool timedOut = failure is OperationCanceledException && !task.SiloLost && task.Call!.IsCancellationRequested;
+            silo.InFlight.Remove(task);
+            _inFlight--;
+            task.Call!.Dispose();
+            task.Call = null;
+            bool siloActive = _silos.TryGetValue(silo.Address, out SiloSlots? current) && current == silo;
+            if (response is not null)
+            {
+                if (siloActive)
+                {
+                    silo.ReturnSlot(task.Slot!);
+                }
+            }
+            else
+            {
+                if (siloActive)
+                {
+                    silo.ReplaceSlot(); // the old activation may still be busy with the abandoned call
+                }
+
+                task.Attempts++;
+                string reason = task.SiloLost ? "its silo left the cluster" : timedOut ? $"no answer within TaskTimeout {_options.TaskTimeout}" : $"{failure!.GetType().Name}: {failure.Message}";
+                if (task.Attempts >= _options.MaxAttempts || _shutdown && _terminating)
+                {
+                    finalError = timedOut
+                        ? new TimeoutException($"{task.Request.Description} got no answer within the TaskTimeout of {_options.TaskTimeout} in {task.Attempts} attempts.", failure)
+                        : new BrokenExecutorException($"{task.Request.Description} was sent {task.Attempts} times and lost each time; the last time {reason}.", failure);
+                    ClusterLog.CallFailed(_logger, task.Request.Description, task.Attempts, reason);
+                }
+                else
+                {
+                    ClusterLog.CallRetried(_logger, task.Request.Description, silo.Address, reason, task.Attempts + 1, _options.MaxAttempts);
+
+                    _pending.AddFirst(task);
+                }
+            }
+
+            task.Silo = null;
+            task.Slot = null;
+            started = DispatchLocked();
+            CheckTerminatedLocked();
+        }
+
+        // Completion runs outside the lock: callbacks may submit more work.
+        if (response is not null)
+        {
+            Complete(task, response);
+        }
+        else if (finalError is not null)
+        {
+            task.Item.Fail(finalError);
+        }
+
+        StartCalls(started);
+    }
+
+    private static void Complete(ClusterTask task, WorkResponse response)
+    {
+        if (!response.Ok)
+        {
+            task.Item.Fail(ExceptionPayload.FromBytes(response.Payload));
+            return;
+        }
+
+        try
+        {
+            ResultCompleter.CompleteFrom(task.Future, new ReadOnlySequence<byte>(response.Payload));
+        }
+#pragma warning disable CA1031 // A result that cannot be read fails its own future.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            task.Item.Fail(new InvalidDataException($"The result of {task.Request.Description} could not be read: {exception.Message}", exception));
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace ConcurrentFutures.Orleans;
+
+/// <summary>One call or chunk on its way through the cluster; owned by the dispatcher's lock.</summary>
+internal sealed class ClusterTask(WorkItem item, WorkRequest request)
+{
+    public WorkItem Item { get; } = item;
+
+    public WorkRequest Request { get; } = request;
+
+    public Future Future => Item.Future;
+
+    /// <summary>Calls sent so far (each lost silo, lost connection or timeout costs one).</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>Set once the future was moved to Running (first dispatch); a re-sent task keeps it.</summary>
+    public bool MarkedRunning { get; set; }
+
+    /// <summary>Where the current call went, and its slot key; null while queued.</summary>
+    public SiloSlots? Silo { get; set; }
+
+    public string? Slot { get; set; }
+
+    /// <summary>Cancels the current call: its per-call timeout, or its silo left the cluster.</summary>
+    public CancellationTokenSource? Call { get; set; }
+
+    /// <summary>Set when the call was cancelled because its silo left the cluster.</summary>
+    public bool SiloLost { get; set; }
+}

@@ -1,0 +1,45 @@
+using Orleans.Runtime;
+
+namespace ConcurrentFutures.Orleans;
+
+/// <summary>
+/// The execution slots this client uses on one silo: grain keys <c>{silo}#{n}</c> placed on that silo. A slot whose
+/// call was lost or timed out is never reused (its activation may still be busy); a fresh key replaces it.
+/// </summary>
+internal sealed class SiloSlots(SiloAddress address)
+{
+    private readonly string _prefix = address.ToParsableString();
+    private readonly Stack<string> _free = new();
+    private int _nextSlot;
+
+    public SiloAddress Address { get; } = address;
+
+    /// <summary>Calls in flight on this silo.</summary>
+    public HashSet<ClusterTask> InFlight { get; } = [];
+
+    /// <summary>Slots (cores × 2) once the silo told its processor count; 0 until then.</summary>
+    public int Capacity { get; private set; }
+
+    public bool HasFreeSlot => _free.Count > 0;
+
+    /// <summary>The key of the grain that tells this silo's processor count.</summary>
+    public string InfoKey => $"{_prefix}#info";
+
+    public void SetCapacity(int slots)
+    {
+        Capacity = slots;
+        while (_free.Count + InFlight.Count < Capacity)
+        {
+            _free.Push(NewSlot());
+        }
+    }
+
+    public string TakeSlot() => _free.Pop();
+
+    public void ReturnSlot(string slot) => _free.Push(slot);
+
+    /// <summary>Replaces a slot that cannot be trusted anymore by a fresh one.</summary>
+    public void ReplaceSlot() => _free.Push(NewSlot());
+
+    private string NewSlot() => $"{_prefix}#{_nextSlot++}";
+}

@@ -1,0 +1,141 @@
+using ConcurrentFutures.Remote;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Configuration;
+
+namespace ConcurrentFutures.Orleans;
+
+/// <summary>
+/// The <see cref="Executor"/> contract on a Microsoft Orleans cluster: work runs on silos started with
+/// <see cref="ClusterWorkerSiloBuilderExtensions.UseClusterWorker(ISiloBuilder)"/>, spread over all of them.
+/// Same sending rules as <see cref="ProcessPoolExecutor"/>; the application's code must be deployed on every silo.
+/// </summary>
+/// <remarks>
+/// Orleans delivers a call at most once and does not retry; this executor does: work held by a silo that leaves the
+/// cluster (or whose call is lost or times out) is re-sent to another silo, up to
+/// <see cref="ClusterExecutorOptions.MaxAttempts"/>, then fails with <see cref="BrokenExecutorException"/>. Work may
+/// therefore run twice; results still arrive once, in input order for Map.
+/// </remarks>
+public sealed class ClusterExecutor : Executor
+{
+    private readonly ClusterDispatcher _dispatcher;
+
+    /// <summary>Runs work through an Orleans client the caller owns (and disposes after this executor).</summary>
+    /// <param name="client">A started client of a cluster whose silos use <c>UseClusterWorker()</c>.</param>
+    /// <param name="options">Retry, timeout and concurrency settings; the connection settings are not used.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A count or time in <paramref name="options"/> is zero or negative.</exception>
+    public ClusterExecutor(IClusterClient client, ClusterExecutorOptions? options = null)
+        : this(client, options ?? new ClusterExecutorOptions(), ownedHost: null)
+    {
+    }
+
+    private ClusterExecutor(IClusterClient client, ClusterExecutorOptions options, IHost? ownedHost)
+        : base("cluster", options.Name)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        Validate(options);
+        ILogger logger = options.LoggerFactory?.CreateLogger<ClusterExecutor>() ?? NullLogger<ClusterExecutor>.Instance;
+        _dispatcher = new ClusterDispatcher(client, options, logger, async () =>
+        {
+            if (ownedHost is not null)
+            {
+                await ownedHost.StopAsync().ConfigureAwait(false);
+                ownedHost.Dispose();
+            }
+        });
+        Telemetry.Track(() => _dispatcher.SiloCount, () => _dispatcher.PendingCount);
+    }
+
+    /// <summary>
+    /// Connects to a cluster (localhost clustering on <see cref="ClusterExecutorOptions.GatewayPorts"/>, or Redis
+    /// clustering) and returns an executor that owns the connection and closes it when shut down.
+    /// </summary>
+    /// <param name="options">Cluster id, gateways or Redis, and the executor's settings.</param>
+    /// <param name="cancellationToken">Stops connecting.</param>
+    /// <returns>The connected executor.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A count, port or time in <paramref name="options"/> is invalid.</exception>
+    public static async Task<ClusterExecutor> ConnectAsync(ClusterExecutorOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        if (options.LoggerFactory is { } loggerFactory)
+        {
+            builder.Services.AddSingleton(loggerFactory);
+        }
+
+        builder.UseOrleansClient(client =>
+        {
+            if (options.RedisConnectionString is { Length: > 0 } redis)
+            {
+                client.UseRedisClustering(redis);
+                client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
+            }
+            else
+            {
+                client.UseLocalhostClustering(options.GatewayPorts.Count > 0 ? [.. options.GatewayPorts] : [30000], options.ServiceId, options.ClusterId);
+            }
+        });
+        IHost host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new ClusterExecutor(host.Services.GetRequiredService<IClusterClient>(), options, host);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    internal override void Schedule(WorkItem workItem)
+    {
+        FunctionReference function = FunctionReference.For(workItem.Function);
+        var request = new WorkRequest
+        {
+            Definition = function.Definition,
+            Target = CallEncoder.EncodeTarget(function, workItem.Function),
+            Arguments = CallEncoder.EncodeArgumentsToScratch(function, workItem).ToArray(),
+            IsChunk = workItem is IChunkArguments,
+            TraceParent = workItem.Observation?.TraceParent,
+            Description = function.Describe(),
+        };
+        _dispatcher.Submit(new ClusterTask(workItem, request));
+    }
+
+    /// <inheritdoc/>
+    internal override void ShutdownCore(bool wait, bool cancelFutures) => _dispatcher.Shutdown(wait, cancelFutures);
+
+    /// <inheritdoc/>
+    internal override Task WhenTerminatedAsync() => _dispatcher.Terminated;
+
+    private static void Validate(ClusterExecutorOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxAttempts, "options.MaxAttempts");
+        if (options.MaxConcurrency is { } concurrency)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(concurrency, "options.MaxConcurrency");
+        }
+
+        if (options.TaskTimeout is { } timeout)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, "options.TaskTimeout");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.MembershipRefreshInterval, TimeSpan.Zero, "options.MembershipRefreshInterval");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ClusterUnavailableTimeout, TimeSpan.Zero, "options.ClusterUnavailableTimeout");
+        foreach (int port in options.GatewayPorts)
+        {
+            if (port is < 1 or > 65535)
+            {
+                throw new ArgumentOutOfRangeException("options.GatewayPorts", port, "A gateway port must be between 1 and 65535.");
+            }
+        }
+    }
+}

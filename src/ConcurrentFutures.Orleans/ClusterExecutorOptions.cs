@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Logging;
+
+namespace ConcurrentFutures.Orleans;
+
+/// <summary>Settings of a <see cref="ClusterExecutor"/>: how to reach the cluster, and how work is retried and limited.</summary>
+public sealed class ClusterExecutorOptions
+{
+    /// <summary>The Orleans cluster id the silos were started with; default <c>concurrentfutures</c>.</summary>
+    public string ClusterId { get; set; } = ClusterWorkerOptions.DefaultClusterId;
+
+    /// <summary>The Orleans service id the silos were started with; default <c>concurrentfutures</c>.</summary>
+    public string ServiceId { get; set; } = ClusterWorkerOptions.DefaultServiceId;
+
+    /// <summary>
+    /// Localhost clustering (the default): the gateway ports of the silos on this machine, default <c>[30000]</c>.
+    /// Ignored when <see cref="RedisConnectionString"/> is set.
+    /// </summary>
+    public IList<int> GatewayPorts { get; } = [];
+
+    /// <summary>Redis clustering (production): e.g. <c>redis-host:6379</c>. One setting switches it on; silos must use the same.</summary>
+    public string? RedisConnectionString { get; set; }
+
+    /// <summary>
+    /// Per-call limit, the cluster's counterpart of Orleans' response timeout: a call without an answer after this long
+    /// is treated as lost and re-sent (its silo may be gone; the abandoned call keeps running there until it returns);
+    /// after <see cref="MaxAttempts"/> timeouts the future fails with <see cref="TimeoutException"/>. Null: no limit —
+    /// lost silos are still noticed through membership.
+    /// </summary>
+    public TimeSpan? TaskTimeout { get; set; }
+
+    /// <summary>How many times a call is sent before it fails (a lost silo, a lost connection, a timeout); default 3.</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>At most this many calls in flight from this client; default: the sum over silos of cores × 2.</summary>
+    public int? MaxConcurrency { get; set; }
+
+    /// <summary>How often cluster membership is read, to spread work over new silos and notice lost ones; default 1 s.</summary>
+    public TimeSpan MembershipRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Work waiting while no silo is reachable for this long fails with <see cref="BrokenExecutorException"/>; default 30 s.</summary>
+    public TimeSpan ClusterUnavailableTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The executor's name in logs, metrics (<c>executor.name</c>) and spans; null leaves it unnamed.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Where the executor logs lost silos, re-sent work and failures; null (the default) logs nothing.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+}

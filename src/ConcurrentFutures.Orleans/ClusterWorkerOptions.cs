@@ -1,0 +1,39 @@
+namespace ConcurrentFutures.Orleans;
+
+/// <summary>How a silo started with <see cref="ClusterWorker"/> joins its cluster.</summary>
+public sealed class ClusterWorkerOptions
+{
+    /// <summary>The default cluster id of workers and executors.</summary>
+    public const string DefaultClusterId = "concurrentfutures";
+
+    /// <summary>The default service id of workers and executors.</summary>
+    public const string DefaultServiceId = "concurrentfutures";
+
+    /// <summary>The Orleans cluster id; default <c>concurrentfutures</c>.</summary>
+    public string ClusterId { get; set; } = DefaultClusterId;
+
+    /// <summary>The Orleans service id; default <c>concurrentfutures</c>.</summary>
+    public string ServiceId { get; set; } = DefaultServiceId;
+
+    /// <summary>Port for silo-to-silo traffic; default 11111.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port clients (executors) connect to; default 30000.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Localhost clustering: the silo port of the first (primary) silo, which keeps the membership table. Default
+    /// 11111; a silo whose <see cref="SiloPort"/> is this port is the primary. Keep the primary running: it is the
+    /// cluster's membership in this mode. Ignored with <see cref="RedisConnectionString"/>.
+    /// </summary>
+    public int PrimarySiloPort { get; set; } = 11111;
+
+    /// <summary>Redis clustering: e.g. <c>redis-host:6379</c>; null uses localhost clustering.</summary>
+    public string? RedisConnectionString { get; set; }
+
+    /// <summary>
+    /// Faster failure detection (probes every second, a silo declared dead after two missed probes): for tests and
+    /// small clusters on one network. Default false (Orleans' defaults).
+    /// </summary>
+    public bool FastFailureDetection { get; set; }
+}

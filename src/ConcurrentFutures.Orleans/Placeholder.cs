@@ -1,2 +1,0 @@
-namespace ConcurrentFutures.Orleans;
-internal static class Placeholder { }

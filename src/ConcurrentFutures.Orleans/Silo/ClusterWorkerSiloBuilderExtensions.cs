@@ -1,0 +1,75 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace ConcurrentFutures.Orleans;
+
+/// <summary>Turns an Orleans silo into a ConcurrentFutures worker: <c>siloBuilder.UseClusterWorker()</c>.</summary>
+public static class ClusterWorkerSiloBuilderExtensions
+{
+    /// <summary>
+    /// Lets this silo run work sent by a <see cref="ClusterExecutor"/>: registers the placement that puts each execution
+    /// slot on the silo the executor chose. Clustering is left as the silo is configured. The application's code must
+    /// be deployed on the silo: work travels as a reference to a method, not as code.
+    /// </summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is null.</exception>
+    public static ISiloBuilder UseClusterWorker(this ISiloBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
+        return builder;
+    }
+
+    /// <summary>
+    /// As <see cref="UseClusterWorker(ISiloBuilder)"/>, and configures clustering from <paramref name="options"/>:
+    /// localhost clustering on the given ports, or Redis clustering when a connection string is set.
+    /// </summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <param name="options">Cluster id, ports, Redis connection string.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A port is outside 1–65535.</exception>
+    public static ISiloBuilder UseClusterWorker(this ISiloBuilder builder, ClusterWorkerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        ValidatePort(options.SiloPort, "options.SiloPort");
+        ValidatePort(options.GatewayPort, "options.GatewayPort");
+        ValidatePort(options.PrimarySiloPort, "options.PrimarySiloPort");
+        if (options.RedisConnectionString is { Length: > 0 } redis)
+        {
+            builder.UseRedisClustering(redis);
+            builder.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId));
+            builder.ConfigureEndpoints(IPAddress.Loopback, options.SiloPort, options.GatewayPort);
+        }
+        else
+        {
+            IPEndPoint? primary = options.SiloPort == options.PrimarySiloPort ? null : new IPEndPoint(IPAddress.Loopback, options.PrimarySiloPort);
+            builder.UseLocalhostClustering(options.SiloPort, options.GatewayPort, primary, options.ServiceId, options.ClusterId);
+        }
+
+        if (options.FastFailureDetection)
+        {
+            builder.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+            });
+        }
+
+        return builder.UseClusterWorker();
+    }
+
+    private static void ValidatePort(int port, string name)
+    {
+        if (port is < 1 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(name, port, "A port must be between 1 and 65535.");
+        }
+    }
+}
