@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ConcurrentFutures.Tests.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace ConcurrentFutures.Hosting.Tests;
@@ -78,7 +78,7 @@ public class HostingTests
     [Fact]
     public async Task HostStop_KillsWorkersThatOutliveTheShutdownTimeout_AndLogsIt()
     {
-        var log = new CapturingProvider();
+        var log = new CapturingLoggerProvider();
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddProvider(log);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(500));
@@ -180,27 +180,5 @@ public class HostingTests
         public Executor Isolated { get; } = isolated;
 
         public ThreadPoolExecutor Io { get; } = io;
-    }
-
-    private sealed class CapturingProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<(string Category, EventId Id, string Message)> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(CapturingProvider owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner.Entries.Enqueue((category, eventId, formatter(state, exception)));
-        }
     }
 }
