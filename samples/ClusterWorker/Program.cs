@@ -1,0 +1,130 @@
+// Runs a ConcurrentFutures silo, or a client that sends work to the silos.
+//   silo:   dotnet run --project samples/ClusterWorker -- --cluster localhost --silo-port 11111 --gateway-port 30000
+//   silo 2: dotnet run --project samples/ClusterWorker -- --cluster localhost --silo-port 11112 --gateway-port 30001 --primary-port 11111
+//   client: dotnet run --project samples/ClusterWorker -- --client --gateway-port 30000 --gateway-port 30001
+// Ctrl+C (or SIGTERM) stops a silo gracefully.
+using System.Diagnostics;
+using ConcurrentFutures.Orleans;
+using ConcurrentFutures.Samples.ClusterWorker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OrleansClusterWorker = ConcurrentFutures.Orleans.ClusterWorker;
+
+SampleArguments arguments;
+try
+{
+    arguments = SampleArguments.Parse(args);
+}
+catch (ArgumentException error)
+{
+    Console.Error.WriteLine(error.Message);
+    Console.Error.WriteLine(SampleArguments.Usage);
+    return 2;
+}
+
+return arguments.Client ? await RunClientAsync(arguments) : await RunSiloAsync(arguments);
+
+static async Task<int> RunSiloAsync(SampleArguments arguments)
+{
+    var options = new ClusterWorkerOptions
+    {
+        ClusterId = arguments.ClusterId,
+        SiloPort = arguments.SiloPort,
+        GatewayPort = arguments.GatewayPorts.FirstOrDefault(30000),
+        PrimarySiloPort = arguments.PrimaryPort ?? arguments.SiloPort,
+        RedisConnectionString = arguments.Cluster == "redis" ? arguments.Redis : null,
+        FastFailureDetection = arguments.FastFailureDetection,
+    };
+    HostApplicationBuilder builder = OrleansClusterWorker.CreateBuilder(options);
+    builder.Logging.SetMinimumLevel(LogLevel.Warning); // Orleans logs every step of its start at Information
+    using IHost host = builder.Build();
+    await host.StartAsync();
+    Console.WriteLine($"silo ready: process {Environment.ProcessId}, silo port {options.SiloPort}, gateway port {options.GatewayPort}, {arguments.Cluster} clustering");
+    if (arguments.ParentPid is int parent)
+    {
+        _ = StopWhenGoneAsync(parent, host.Services.GetRequiredService<IHostApplicationLifetime>());
+    }
+
+    await host.WaitForShutdownAsync();
+    return 0;
+}
+
+static async Task<int> RunClientAsync(SampleArguments arguments)
+{
+    var options = new ClusterExecutorOptions
+    {
+        ClusterId = arguments.ClusterId,
+        RedisConnectionString = arguments.Cluster == "redis" ? arguments.Redis : null,
+    };
+    foreach (int port in arguments.GatewayPorts)
+    {
+        options.GatewayPorts.Add(port);
+    }
+
+    using ClusterExecutor executor = await ClusterExecutor.ConnectAsync(options);
+    switch (arguments.Work)
+    {
+        case "primes":
+            // The tutorial's prime check, on the cluster instead of a local process pool.
+            foreach (var (number, isPrime) in SampleWork.Numbers.Zip(executor.Map(SampleWork.IsPrime, SampleWork.Numbers)))
+            {
+                Console.WriteLine($"{number} is prime: {isPrime}");
+            }
+
+            Measure("primes from 1,000,000,000", () => executor.Map(SampleWork.IsPrime, Range(1_000_000_000, arguments.Items), chunkSize: arguments.ChunkSize).Count(p => p), arguments);
+            break;
+        case "noop":
+            Measure("no-op", () => executor.Map(SampleWork.NoOp, Enumerable.Range(0, arguments.Items), chunkSize: arguments.ChunkSize).Count(), arguments);
+            break;
+        default:
+            foreach (string line in executor.Map(SampleWork.WhereAmI, Enumerable.Range(0, 8)))
+            {
+                Console.WriteLine(line);
+            }
+
+            break;
+    }
+
+    return 0;
+}
+
+static void Measure(string what, Func<int> run, SampleArguments arguments)
+{
+    var clock = Stopwatch.StartNew();
+    int count = run();
+    double seconds = clock.Elapsed.TotalSeconds;
+    Console.WriteLine($"{what}: {arguments.Items:N0} items, chunkSize {arguments.ChunkSize}, {seconds:F2} s, {arguments.Items / seconds:N0} items/s (result {count:N0})");
+}
+
+static IEnumerable<long> Range(long start, int count)
+{
+    for (long n = start; n < start + count; n++)
+    {
+        yield return n;
+    }
+}
+
+// A silo started by a test or a script stops when the process that started it is gone, so none is left behind.
+static async Task StopWhenGoneAsync(int pid, IHostApplicationLifetime lifetime)
+{
+    while (!lifetime.ApplicationStopping.IsCancellationRequested)
+    {
+        try
+        {
+            using var parent = Process.GetProcessById(pid);
+            if (parent.HasExited)
+            {
+                break;
+            }
+        }
+        catch (ArgumentException)
+        {
+            break; // no such process any more
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+    }
+
+    lifetime.StopApplication();
+}

@@ -1,0 +1,84 @@
+using ConcurrentFutures.Orleans;
+
+namespace ConcurrentFutures.Samples.ClusterWorker;
+
+/// <summary>The sample's command line: a silo by default, a client with <c>--client</c>.</summary>
+internal sealed class SampleArguments
+{
+    public const string Usage = """
+        Silo:   ClusterWorker --cluster localhost [--silo-port 11111] [--gateway-port 30000] [--primary-port 11111]
+                ClusterWorker --cluster redis --redis 127.0.0.1:6379 [--silo-port 11111] [--gateway-port 30000]
+                  [--cluster-id ID] [--fast-failure-detection] [--parent-pid PID]
+        Client: ClusterWorker --client [--cluster localhost --gateway-port 30000 [--gateway-port 30001 ...] | --cluster redis --redis HOST:PORT]
+                  [--work primes|noop|where] [--items N] [--chunk-size N]
+        """;
+
+    public bool Client { get; private set; }
+
+    public string Cluster { get; private set; } = "localhost";
+
+    public string? Redis { get; private set; }
+
+    public string ClusterId { get; private set; } = ClusterWorkerOptions.DefaultClusterId;
+
+    public int SiloPort { get; private set; } = 11111;
+
+    public List<int> GatewayPorts { get; } = [];
+
+    public int? PrimaryPort { get; private set; }
+
+    public bool FastFailureDetection { get; private set; }
+
+    public int? ParentPid { get; private set; }
+
+    public string Work { get; private set; } = "primes";
+
+    public int Items { get; private set; } = 100_000;
+
+    public int ChunkSize { get; private set; } = 100;
+
+    /// <summary>Reads the arguments; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
+    public static SampleArguments Parse(string[] args)
+    {
+        var parsed = new SampleArguments();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.", nameof(args));
+            int Number() => int.TryParse(Value(), out int n) && n > 0 ? n : throw new ArgumentException($"{name} needs a positive number, not '{args[i]}'.", nameof(args));
+            switch (name)
+            {
+                case "--client": parsed.Client = true; break;
+                case "--cluster": parsed.Cluster = Value(); break;
+                case "--redis": parsed.Redis = Value(); break;
+                case "--cluster-id": parsed.ClusterId = Value(); break;
+                case "--silo-port": parsed.SiloPort = Number(); break;
+                case "--gateway-port": parsed.GatewayPorts.Add(Number()); break;
+                case "--primary-port": parsed.PrimaryPort = Number(); break;
+                case "--fast-failure-detection": parsed.FastFailureDetection = true; break;
+                case "--parent-pid": parsed.ParentPid = Number(); break;
+                case "--work": parsed.Work = Value(); break;
+                case "--items": parsed.Items = Number(); break;
+                case "--chunk-size": parsed.ChunkSize = Number(); break;
+                default: throw new ArgumentException($"Unknown argument '{name}'.", nameof(args));
+            }
+        }
+
+        if (parsed.Cluster is not ("localhost" or "redis"))
+        {
+            throw new ArgumentException($"--cluster must be localhost or redis, not '{parsed.Cluster}'.", nameof(args));
+        }
+
+        if (parsed.Cluster == "redis" && parsed.Redis is null)
+        {
+            throw new ArgumentException("--cluster redis needs --redis HOST:PORT.", nameof(args));
+        }
+
+        if (parsed.Work is not ("primes" or "noop" or "where"))
+        {
+            throw new ArgumentException($"--work must be primes, noop or where, not '{parsed.Work}'.", nameof(args));
+        }
+
+        return parsed;
+    }
+}

@@ -1,0 +1,62 @@
+namespace ConcurrentFutures.Samples.ClusterWorker;
+
+/// <summary>
+/// The work this sample sends to the cluster. It lives in the sample's own assembly, which every silo runs, because a
+/// silo can only run methods whose code is deployed on it.
+/// </summary>
+public static class SampleWork
+{
+    /// <summary>The tutorial's six numbers, checked for primality.</summary>
+    public static IReadOnlyList<long> Numbers { get; } =
+    [
+        112272535095293,
+        112582705942171,
+        112272535095293,
+        115280095190773,
+        115797848077099,
+        1099726899285419,
+    ];
+
+    /// <summary>The tutorial's isPrime.</summary>
+    public static bool IsPrime(long n)
+    {
+        if (n < 2)
+        {
+            return false;
+        }
+
+        if (n == 2)
+        {
+            return true;
+        }
+
+        if (n % 2 == 0)
+        {
+            return false;
+        }
+
+        long sqrtN = (long)Math.Floor(Math.Sqrt(n));
+        for (long i = 3; i <= sqrtN; i += 2)
+        {
+            if (n % i == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Does nothing: measures the executor itself.</summary>
+    public static int NoOp(int x) => x;
+
+    /// <summary>Squares after a short pause, so a long Map is still running when a silo is stopped under it.</summary>
+    public static long SlowSquare(int x)
+    {
+        Thread.Sleep(1);
+        return (long)x * x;
+    }
+
+    /// <summary>The name of the process that ran the call, to show which silo did the work.</summary>
+    public static string WhereAmI(int x) => $"{x} ran in process {Environment.ProcessId}";
+}
