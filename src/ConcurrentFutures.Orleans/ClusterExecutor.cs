@@ -49,6 +49,9 @@ public sealed class ClusterExecutor : Executor
         Telemetry.Track(() => _dispatcher.SiloCount, () => _dispatcher.PendingCount);
     }
 
+    /// <summary>How many silos the executor currently sends work to (tests wait for a cluster to be fully known).</summary>
+    internal int SiloCount => _dispatcher.SiloCount;
+
     /// <summary>
     /// Connects to a cluster (localhost clustering on <see cref="ClusterExecutorOptions.GatewayPorts"/>, or Redis
     /// clustering) and returns an executor that owns the connection and closes it when shut down.

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using ConcurrentFutures.Remote;
 
 namespace ConcurrentFutures.Orleans;
@@ -6,6 +7,9 @@ namespace ConcurrentFutures.Orleans;
 /// <summary>Calls to slot grains and what their outcome means.</summary>
 internal sealed partial class ClusterDispatcher
 {
+    /// <summary>How long a silo whose call failed gets no new work (membership usually settles its fate sooner).</summary>
+    private static readonly TimeSpan SuspectSiloPause = TimeSpan.FromSeconds(3);
+
     private void StartCalls(List<ClusterTask> started)
     {
         foreach (ClusterTask task in started)
@@ -45,7 +49,9 @@ internal sealed partial class ClusterDispatcher
         lock (_lock)
         {
             SiloSlots silo = task.Silo!;
-            bool timedOut = failure is OperationCanceledException && !task.SiloLost && task.Call!.IsCancellationRequested;
+            CallLoss loss = task.Loss;
+            task.Loss = CallLoss.None;
+            bool timedOut = failure is OperationCanceledException && loss == CallLoss.None && task.Call!.IsCancellationRequested;
             silo.InFlight.Remove(task);
             _inFlight--;
             task.Call!.Dispose();
@@ -63,22 +69,37 @@ internal sealed partial class ClusterDispatcher
                 if (siloActive)
                 {
                     silo.ReplaceSlot(); // the old activation may still be busy with the abandoned call
+                    if (loss == CallLoss.None && !timedOut)
+                    {
+                        // The call failed on its own (connection refused or reset, silo unavailable): the silo may be
+                        // dying before membership says so. Send nothing more there for a while, so queued work does not
+                        // spend its attempts on it.
+                        silo.SuspendedUntil = Stopwatch.GetTimestamp() + (long)(SuspectSiloPause.TotalSeconds * Stopwatch.Frequency);
+                    }
                 }
 
-                task.Attempts++;
-                string reason = task.SiloLost ? "its silo left the cluster" : timedOut ? $"no answer within TaskTimeout {_options.TaskTimeout}" : $"{failure!.GetType().Name}: {failure.Message}";
-                if (task.Attempts >= _options.MaxAttempts || _shutdown && _terminating)
+                if (loss == CallLoss.RouteLost)
                 {
-                    finalError = timedOut
-                        ? new TimeoutException($"{task.Request.Description} got no answer within the TaskTimeout of {_options.TaskTimeout} in {task.Attempts} attempts.", failure)
-                        : new BrokenExecutorException($"{task.Request.Description} was sent {task.Attempts} times and lost each time; the last time {reason}.", failure);
-                    ClusterLog.CallFailed(_logger, task.Request.Description, task.Attempts, reason);
+                    // Neither the work's fault nor its silo's: re-sent without counting an attempt.
+                    ClusterLog.CallRetried(_logger, task.Request.Description, silo.Address, "another silo, maybe its gateway, left the cluster", task.Attempts + 1, _options.MaxAttempts);
+                    _pending.AddFirst(task);
                 }
                 else
                 {
-                    ClusterLog.CallRetried(_logger, task.Request.Description, silo.Address, reason, task.Attempts + 1, _options.MaxAttempts);
-
-                    _pending.AddFirst(task);
+                    task.Attempts++;
+                    string reason = loss == CallLoss.SiloLost ? "its silo left the cluster" : timedOut ? $"no answer within TaskTimeout {_options.TaskTimeout}" : $"{failure!.GetType().Name}: {failure.Message}";
+                    if (task.Attempts >= _options.MaxAttempts || _shutdown && _terminating)
+                    {
+                        finalError = timedOut
+                            ? new TimeoutException($"{task.Request.Description} got no answer within the TaskTimeout of {_options.TaskTimeout} in {task.Attempts} attempts.", failure)
+                            : new BrokenExecutorException($"{task.Request.Description} was sent {task.Attempts} times and lost each time; the last time {reason}.", failure);
+                        ClusterLog.CallFailed(_logger, task.Request.Description, task.Attempts, reason);
+                    }
+                    else
+                    {
+                        ClusterLog.CallRetried(_logger, task.Request.Description, silo.Address, reason, task.Attempts + 1, _options.MaxAttempts);
+                        _pending.AddFirst(task);
+                    }
                 }
             }
 

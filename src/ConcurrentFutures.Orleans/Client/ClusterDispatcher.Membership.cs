@@ -7,6 +7,9 @@ namespace ConcurrentFutures.Orleans;
 /// <summary>Following cluster membership: new silos get slots, lost silos give their calls back to the queue.</summary>
 internal sealed partial class ClusterDispatcher
 {
+    /// <summary>How long a membership or capacity query may take: one sent through a gateway that just died never answers.</summary>
+    private static readonly TimeSpan MembershipCallTimeout = TimeSpan.FromSeconds(5);
+
     private async Task MembershipLoopAsync()
     {
         using var timer = new PeriodicTimer(_options.MembershipRefreshInterval);
@@ -34,10 +37,16 @@ internal sealed partial class ClusterDispatcher
         Dictionary<SiloAddress, SiloStatus> hosts;
         try
         {
-            hosts = await _client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(_stop.Token).ConfigureAwait(false);
+            hosts = await _client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(MembershipCallTimeout, _stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
+            return;
+        }
+        catch (TimeoutException)
+        {
+            ClusterLog.MembershipUnavailable(_logger, $"no answer within {MembershipCallTimeout}");
+            CheckUnavailable(noSilos: true);
             return;
         }
 #pragma warning disable CA1031 // The cluster may be briefly unreachable; the next refresh tries again.
@@ -53,6 +62,7 @@ internal sealed partial class ClusterDispatcher
         List<ClusterTask> lost = [];
         lock (_lock)
         {
+            int before = _silos.Count;
             foreach (SiloAddress address in hosts.Keys.Where(a => !_silos.ContainsKey(a)))
             {
                 var silo = new SiloSlots(address);
@@ -66,7 +76,18 @@ internal sealed partial class ClusterDispatcher
                 ClusterLog.SiloLost(_logger, silo.Address, silo.InFlight.Count);
                 foreach (ClusterTask task in silo.InFlight)
                 {
-                    task.SiloLost = true;
+                    task.Loss = CallLoss.SiloLost;
+                    lost.Add(task);
+                }
+            }
+
+            if (lost.Count > 0 || _silos.Count < before)
+            {
+                // Calls to the silos still up may have gone through the lost one as their gateway; their answers
+                // would never come. Re-send them too.
+                foreach (ClusterTask task in _silos.Values.SelectMany(s => s.InFlight).Where(t => t.Loss == CallLoss.None))
+                {
+                    task.Loss = CallLoss.RouteLost;
                     lost.Add(task);
                 }
             }
@@ -83,6 +104,14 @@ internal sealed partial class ClusterDispatcher
         }
 
         CheckUnavailable(noSilos: hosts.Count == 0);
+
+        List<ClusterTask> resumed;
+        lock (_lock)
+        {
+            resumed = DispatchLocked(); // a silo's pause after a failed call may have ended
+        }
+
+        StartCalls(resumed);
     }
 
     /// <summary>Asks a new silo for its processor count and opens cores × 2 slots on it.</summary>
@@ -91,7 +120,7 @@ internal sealed partial class ClusterDispatcher
         int cores;
         try
         {
-            cores = await _client.GetGrain<IWorkSlotGrain>(silo.InfoKey).GetProcessorCount().WaitAsync(TimeSpan.FromSeconds(30), _stop.Token).ConfigureAwait(false);
+            cores = await _client.GetGrain<IWorkSlotGrain>(silo.InfoKey).GetProcessorCount().WaitAsync(MembershipCallTimeout, _stop.Token).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The silo may have left already; the next refresh sorts it out.
         catch (Exception exception)

@@ -54,7 +54,7 @@ internal sealed partial class ClusterDispatcher
         {
             lock (_lock)
             {
-                return _silos.Count;
+                return _silos.Values.Count(s => s.Capacity > 0);
             }
         }
     }
@@ -151,7 +151,7 @@ internal sealed partial class ClusterDispatcher
 
             task.Silo = target;
             task.Slot = target.TakeSlot();
-            task.SiloLost = false;
+            task.Loss = CallLoss.None;
             task.Call = new CancellationTokenSource();
             if (_options.TaskTimeout is { } timeout)
             {

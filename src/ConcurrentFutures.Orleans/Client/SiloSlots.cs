@@ -20,7 +20,10 @@ internal sealed class SiloSlots(SiloAddress address)
     /// <summary>Slots (cores × 2) once the silo told its processor count; 0 until then.</summary>
     public int Capacity { get; private set; }
 
-    public bool HasFreeSlot => _free.Count > 0;
+    public bool HasFreeSlot => _free.Count > 0 && (SuspendedUntil == 0 || System.Diagnostics.Stopwatch.GetTimestamp() >= SuspendedUntil);
+
+    /// <summary>A timestamp before which no work is sent here (a call to it just failed), or 0.</summary>
+    public long SuspendedUntil { get; set; }
 
     /// <summary>The key of the grain that tells this silo's processor count.</summary>
     public string InfoKey => $"{_prefix}#info";

@@ -56,7 +56,7 @@ internal sealed class WorkSlotGrain(ILocalSiloDetails silo) : Grain, IWorkSlotGr
 
     private ResolvedFunction Resolve(WorkRequest request)
     {
-        Lazy<ResolvedFunction> entry = Functions.GetOrAdd(Convert.ToBase64String(request.Definition), _ => new Lazy<ResolvedFunction>(() => FunctionResolver.Resolve(request.Definition)));
+        Lazy<ResolvedFunction> entry = Functions.GetOrAdd(Convert.ToBase64String(request.Definition), _ => new Lazy<ResolvedFunction>(() => FunctionResolver.Resolve(request.Definition, loadFromParentPath: false)));
         try
         {
             return entry.Value;

@@ -11,7 +11,14 @@ namespace ConcurrentFutures.Remote;
 /// </summary>
 internal static class FunctionResolver
 {
-    public static ResolvedFunction Resolve(ReadOnlyMemory<byte> definition)
+    /// <summary>Resolves a definition written by <see cref="FunctionReference"/>.</summary>
+    /// <param name="definition">The definition.</param>
+    /// <param name="loadFromParentPath">
+    /// Whether an assembly not found by name may be loaded from the sender's directory. True for a worker process, which
+    /// shares the parent's machine and trusts it; false for a silo, which serves any client of the cluster, may be on
+    /// another machine, and must only run code deployed with it.
+    /// </param>
+    public static ResolvedFunction Resolve(ReadOnlyMemory<byte> definition, bool loadFromParentPath = true)
     {
         var reader = new MessagePackReader(definition);
         if (reader.ReadArrayHeader() != 7)
@@ -26,13 +33,13 @@ internal static class FunctionResolver
         var methodTypeArguments = new Type[reader.ReadArrayHeader()];
         for (int i = 0; i < methodTypeArguments.Length; i++)
         {
-            methodTypeArguments[i] = ResolveType(reader.ReadString()!, location);
+            methodTypeArguments[i] = ResolveType(reader.ReadString()!, loadFromParentPath ? location : null);
         }
 
         string? targetTypeName = reader.ReadString();
         bool isClosure = reader.ReadBoolean();
 
-        Type declaringType = ResolveType(declaringTypeName, location);
+        Type declaringType = ResolveType(declaringTypeName, loadFromParentPath ? location : null);
         if (declaringType.Module.ModuleVersionId.ToString() != moduleVersionId)
         {
             throw new InvalidOperationException($"The worker loaded a different build of {declaringType.Assembly.GetName().Name} than the parent process ({declaringType.Assembly.Location}); rebuild and restart so both run the same assemblies.");
@@ -47,19 +54,23 @@ internal static class FunctionResolver
             method = method.MakeGenericMethod(methodTypeArguments);
         }
 
-        Type? targetType = targetTypeName is null ? null : ResolveType(targetTypeName, location);
+        Type? targetType = targetTypeName is null ? null : ResolveType(targetTypeName, loadFromParentPath ? location : null);
         return new ResolvedFunction(method, targetType, isClosure ? ClosureShape.For(method, targetType!) : null);
     }
 
     /// <summary>Resolves a type name, loading assemblies by name and falling back to the parent's directory.</summary>
-    private static Type ResolveType(string assemblyQualifiedName, string parentAssemblyLocation) =>
+    private static Type ResolveType(string assemblyQualifiedName, string? parentAssemblyLocation) =>
         Type.GetType(assemblyQualifiedName, name => LoadAssembly(name, parentAssemblyLocation), typeResolver: null, throwOnError: true)!;
 
-    private static Assembly LoadAssembly(AssemblyName name, string parentAssemblyLocation)
+    private static Assembly LoadAssembly(AssemblyName name, string? parentAssemblyLocation)
     {
         try
         {
             return AssemblyLoadContext.Default.LoadFromAssemblyName(name);
+        }
+        catch (FileNotFoundException) when (parentAssemblyLocation is null)
+        {
+            throw new FileNotFoundException($"Assembly {name.FullName} is not deployed here.", name.Name);
         }
         catch (FileNotFoundException)
         {

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ConcurrentFutures.Orleans.Tests.RealProcesses;
+
+/// <summary>
+/// A <c>samples/ClusterWorker</c> silo in its own process, started from the sample's own build output (so it has the
+/// sample's assemblies and not the tests'). It is told the test process's PID, so it stops if the tests die; Dispose
+/// kills it by PID in any case.
+/// </summary>
+public sealed class SiloProcess : IDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private readonly Process _process;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _output = [];
+
+    private SiloProcess(int siloPort, int gatewayPort, IEnumerable<string> arguments)
+    {
+        (SiloPort, GatewayPort) = (siloPort, gatewayPort);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(SampleDll);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.ArgumentList.Add("--parent-pid");
+        start.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.Exited += (_, _) => _ready.TrySetException(new InvalidOperationException($"The silo exited with code {_process.ExitCode} before it was ready:\n{Output}"));
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int SiloPort { get; }
+
+    public int GatewayPort { get; }
+
+    public int Pid => _process.Id;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    /// <summary>The sample's dll in its own output folder, built with the same configuration as these tests.</summary>
+    private static string SampleDll
+    {
+        get
+        {
+            var tests = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)); // tests/X/bin/<Configuration>/<tfm>
+            string framework = tests.Name;
+            string configuration = tests.Parent!.Name;
+            DirectoryInfo? root = tests;
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "ConcurrentFutures.slnx")))
+            {
+                root = root.Parent;
+            }
+
+            string dll = Path.Combine(root?.FullName ?? throw new InvalidOperationException("The repository root (ConcurrentFutures.slnx) was not found above " + tests.FullName), "samples", "ClusterWorker", "bin", configuration, framework, "ClusterWorker.dll");
+            return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing: build samples/ClusterWorker first.");
+        }
+    }
+
+    /// <summary>Starts a silo with localhost clustering; <paramref name="primary"/> null makes it the primary.</summary>
+    public static Task<SiloProcess> StartLocalhostAsync(SiloProcess? primary) =>
+        StartAsync(["--cluster", "localhost", "--fast-failure-detection"], primary is null ? [] : ["--primary-port", primary.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
+    /// <summary>Starts a silo that finds the cluster through Redis.</summary>
+    public static Task<SiloProcess> StartRedisAsync(string redis, string clusterId) =>
+        StartAsync(["--cluster", "redis", "--redis", redis, "--cluster-id", clusterId, "--fast-failure-detection"], []);
+
+    private static async Task<SiloProcess> StartAsync(string[] cluster, string[] more)
+    {
+        int siloPort = FreePort();
+        int gatewayPort = FreePort();
+        var silo = new SiloProcess(siloPort, gatewayPort, [.. cluster, "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--gateway-port", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. more]);
+        try
+        {
+            await silo._ready.Task.WaitAsync(StartTimeout);
+            return silo;
+        }
+        catch (TimeoutException)
+        {
+            string output = silo.Output;
+            silo.Dispose();
+            throw new TimeoutException($"The silo did not become ready within {StartTimeout}:\n{output}");
+        }
+        catch
+        {
+            silo.Dispose();
+            throw;
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>SIGKILL, as a crashed machine would look: no goodbye to the cluster.</summary>
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+
+        _process.WaitForExit(10_000);
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Add(line);
+        }
+
+        if (line.StartsWith("silo ready", StringComparison.Ordinal))
+        {
+            _ready.TrySetResult();
+        }
+    }
+}
