@@ -91,10 +91,13 @@ static async Task<int> RunClientAsync(SampleArguments arguments)
 
 static void Measure(string what, Func<int> run, SampleArguments arguments)
 {
-    var clock = Stopwatch.StartNew();
-    int count = run();
-    double seconds = clock.Elapsed.TotalSeconds;
-    Console.WriteLine($"{what}: {arguments.Items:N0} items, chunkSize {arguments.ChunkSize}, {seconds:F2} s, {arguments.Items / seconds:N0} items/s (result {count:N0})");
+    for (int i = 0; i < arguments.Repeat; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        int count = run();
+        double seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(FormattableString.Invariant($"{what}: {arguments.Items:N0} items, chunkSize {arguments.ChunkSize}, {seconds:F2} s, {arguments.Items / seconds:N0} items/s (result {count:N0})"));
+    }
 }
 
 static IEnumerable<long> Range(long start, int count)

@@ -10,7 +10,7 @@ internal sealed class SampleArguments
                 ClusterWorker --cluster redis --redis 127.0.0.1:6379 [--silo-port 11111] [--gateway-port 30000]
                   [--cluster-id ID] [--fast-failure-detection] [--parent-pid PID]
         Client: ClusterWorker --client [--cluster localhost --gateway-port 30000 [--gateway-port 30001 ...] | --cluster redis --redis HOST:PORT]
-                  [--work primes|noop|where] [--items N] [--chunk-size N]
+                  [--work primes|noop|where] [--items N] [--chunk-size N] [--repeat N]
         """;
 
     public bool Client { get; private set; }
@@ -37,6 +37,8 @@ internal sealed class SampleArguments
 
     public int ChunkSize { get; private set; } = 100;
 
+    public int Repeat { get; private set; } = 1;
+
     /// <summary>Reads the arguments; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public static SampleArguments Parse(string[] args)
     {
@@ -60,6 +62,7 @@ internal sealed class SampleArguments
                 case "--work": parsed.Work = Value(); break;
                 case "--items": parsed.Items = Number(); break;
                 case "--chunk-size": parsed.ChunkSize = Number(); break;
+                case "--repeat": parsed.Repeat = Number(); break;
                 default: throw new ArgumentException($"Unknown argument '{name}'.", nameof(args));
             }
         }

@@ -50,6 +50,7 @@ public class RealClusterTests
 
         // Work.Square lives in the tests' assembly, which the sample's silo does not have.
         var error = Assert.Throws<InvalidOperationException>(() => executor.Submit(Work.Square, 3).Result(Patience));
+        Assert.Contains("is not deployed here", error.Message, StringComparison.Ordinal);
         Assert.Contains("deploy the same application", error.Message, StringComparison.Ordinal);
         Assert.Contains(nameof(Work.Square), error.Message, StringComparison.Ordinal);
         Assert.Equal(49L, executor.Submit(SampleWork.SlowSquare, 7).Result(Patience));
