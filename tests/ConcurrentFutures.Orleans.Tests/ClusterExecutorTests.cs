@@ -58,6 +58,18 @@ public class ClusterExecutorTests(TwoSiloCluster cluster)
     }
 
     [Fact]
+    public void MaxConcurrency_CapsTheCallsInFlight()
+    {
+        ConcurrencyProbe.Reset();
+        using (var executor = new ClusterExecutor(cluster.Cluster.Client, new ClusterExecutorOptions { MaxConcurrency = 3 }))
+        {
+            Assert.All(executor.Map(ConcurrencyProbe.Hold, Enumerable.Repeat(30, 24), Patience), r => Assert.Equal(30, r));
+        }
+
+        Assert.InRange(ConcurrencyProbe.Peak, 1, 3);
+    }
+
+    [Fact]
     public void InvalidOptions_AreRejected_NamingTheOption()
     {
         Assert.Equal("options.MaxAttempts", Assert.Throws<ArgumentOutOfRangeException>(() => new ClusterExecutor(cluster.Cluster.Client, new ClusterExecutorOptions { MaxAttempts = 0 })).ParamName);

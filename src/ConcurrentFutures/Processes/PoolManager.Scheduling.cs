@@ -99,6 +99,15 @@ internal sealed partial class PoolManager
     private void SpawnLocked()
     {
         var worker = new WorkerHandle(this, _nextSlot++);
+        try
+        {
+            worker.Marker = TaskMarker.Create(TaskMarker.PathFor(_connections.SharedMemoryPrefix, worker.Slot));
+        }
+        catch (IOException)
+        {
+            // Without it a crash is blamed on the oldest unanswered task, as before; the worker still runs.
+        }
+
         _workers.Add(worker);
         _connections.Launch(worker);
     }
@@ -201,7 +210,7 @@ internal sealed partial class PoolManager
         {
             foreach (WorkerHandle worker in _workers)
             {
-                if (_settings.TaskTimeout is { } limit && worker.TimedOutTask is null && worker.InFlight.TryPeek(out RemoteTask? running) && running.RunningFor > limit)
+                if (_settings.TaskTimeout is { } limit && worker.TimedOutTask is null && RunningTooLong(worker, limit) is { } running)
                 {
                     worker.TimedOutTask = running;
                     worker.State = WorkerState.Retiring;
@@ -222,6 +231,42 @@ internal sealed partial class PoolManager
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The task a worker has been running for longer than <paramref name="limit"/>, if any: the one its marker names,
+    /// timed from when the marker changed (results travel in batches, so the oldest unanswered task may have finished
+    /// long ago); without a marker, the oldest unanswered task.
+    /// </summary>
+    private static RemoteTask? RunningTooLong(WorkerHandle worker, TimeSpan limit)
+    {
+        if (worker.Marker is not { } marker)
+        {
+            return worker.InFlight.TryPeek(out RemoteTask? oldest) && oldest.RunningFor > limit ? oldest : null;
+        }
+
+        long value = marker.Read();
+        long now = Stopwatch.GetTimestamp();
+        if (value != worker.LastMarker.Value)
+        {
+            worker.LastMarker = (value, now);
+            return null;
+        }
+
+        if (value <= 0 || Stopwatch.GetElapsedTime(worker.LastMarker.Since, now) <= limit)
+        {
+            return null;
+        }
+
+        foreach (RemoteTask task in worker.InFlight)
+        {
+            if (task.Id == value)
+            {
+                return task;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Kills every worker without waiting; used when this process exits.</summary>

@@ -18,6 +18,9 @@ internal sealed partial class PoolManager
     /// <summary>Consecutive workers dying before they connect after which the pool gives up (no retry loop).</summary>
     private const int MaxConsecutiveStartFailures = 3;
 
+    /// <summary>A task held by this many workers that died (not while running it) fails instead of being re-sent.</summary>
+    private const int MaxWorkerDeathsPerTask = 3;
+
     private readonly object _lock = new();
     private readonly PoolSettings _settings;
     private readonly WorkerConnections _connections;
@@ -265,6 +268,13 @@ internal sealed partial class PoolManager
                 ExecutorLog.WorkerRecycled(_settings.Logger, worker.Pid, "MaxWorkerMemoryBytes", limit);
             }
 
+            if (!ok && worker.State == WorkerState.Ready && ExceptionPayload.IsOutOfMemory(payload))
+            {
+                // The work ran out of memory (MaxWorkerHeapBytes, or the machine): what the worker holds may be damaged.
+                worker.State = WorkerState.Retiring;
+                ExecutorLog.WorkerRecycled(_settings.Logger, worker.Pid, "OutOfMemoryException", _settings.MaxWorkerHeapBytes ?? 0);
+            }
+
             StopIfRetiredLocked(worker);
             DispatchLocked();
             if (_shutdown)
@@ -324,6 +334,64 @@ internal sealed partial class PoolManager
     /// The one place that decides what a worker's exit means for its work. Called once per worker (later calls are
     /// ignored), from its read loop or, if it never connected, from its process's exit.
     /// </summary>
+    /// <summary>
+    /// Removes and returns the task a dead worker was running: the one its marker names, else (no marker) the oldest
+    /// it held. Null when it was between tasks. What stays in <see cref="WorkerHandle.InFlight"/> keeps its order.
+    /// </summary>
+    private static RemoteTask? TakeRunningTask(WorkerHandle worker)
+    {
+        if (worker.Marker is null)
+        {
+            return worker.InFlight.TryDequeue(out RemoteTask? oldest) ? oldest : null;
+        }
+
+        long running = worker.Marker.Read();
+        if (running <= 0 || !worker.InFlight.Any(t => t.Id == running))
+        {
+            return null;
+        }
+
+        RemoteTask? found = null;
+        int count = worker.InFlight.Count;
+        for (int i = 0; i < count; i++)
+        {
+            RemoteTask task = worker.InFlight.Dequeue();
+            if (task.Id == running)
+            {
+                found = task;
+            }
+            else
+            {
+                worker.InFlight.Enqueue(task);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Sends what a dead worker held (and was not running) to other workers — except a task that has now been held by
+    /// <see cref="MaxWorkerDeathsPerTask"/> dead workers, which fails: a task that kills its worker before the worker
+    /// can say it started (e.g. while its arguments are read) must not kill workers forever.
+    /// </summary>
+    private void RequeueAfterDeathLocked(WorkerHandle worker, List<(RemoteTask Task, Exception Error)> failed)
+    {
+        List<RemoteTask> again = [];
+        foreach (RemoteTask task in worker.InFlight)
+        {
+            if (++task.WorkerDeaths >= MaxWorkerDeathsPerTask)
+            {
+                failed.Add((task, new BrokenProcessPoolException($"{task.Function.Describe()} was held by {task.WorkerDeaths} worker processes that died (the last pid {worker.Pid}); it is not sent again.")));
+            }
+            else
+            {
+                again.Add(task);
+            }
+        }
+
+        RequeueFirstLocked(again);
+    }
+
     public void OnWorkerExited(WorkerHandle worker, int exitCode)
     {
         List<(RemoteTask Task, Exception Error)> failed = [];
@@ -345,7 +413,7 @@ internal sealed partial class PoolManager
                 failed.AddRange(worker.InFlight.Select(t => (t, (Exception)reason)));
                 ExecutorLog.WorkerEnded(_settings.Logger, worker.Pid, exitCode);
             }
-            else if (worker.InFlight.TryDequeue(out RemoteTask? running))
+            else if (TakeRunningTask(worker) is { } running)
             {
                 Exception error = worker.TimedOutTask == running
                     ? new TimeoutException($"{running.Function.Describe()} did not finish within the pool's TaskTimeout of {_settings.TaskTimeout}; its worker process (pid {worker.Pid}) was killed and replaced.")
@@ -359,7 +427,17 @@ internal sealed partial class PoolManager
                     }
                 }
 
-                RequeueFirstLocked(worker.InFlight); // sent but never started: run them elsewhere
+                RequeueAfterDeathLocked(worker, failed); // finished without their results arriving, or never started: run them elsewhere
+            }
+            else if (worker.InFlight.Count > 0)
+            {
+                // It died between tasks: none of what it holds was running; it all runs again elsewhere.
+                if (_settings.Logger.IsEnabled(LogLevel.Warning))
+                {
+                    ExecutorLog.WorkerCrashed(_settings.Logger, worker.Pid, WorkerHandle.DescribeExit(exitCode), "no task (between tasks)", worker.InFlight.Count);
+                }
+
+                RequeueAfterDeathLocked(worker, failed);
             }
             else if (neverConnected && !expected && !_shutdown)
             {
@@ -374,6 +452,12 @@ internal sealed partial class PoolManager
             }
 
             worker.InFlight.Clear();
+            worker.Marker?.Dispose();
+            if (worker.Marker is not null)
+            {
+                SharedMemoryTransport.Delete(TaskMarker.PathFor(_connections.SharedMemoryPrefix, worker.Slot)); // if it died before opening it
+            }
+
             if (neverConnected && !expected && worker.KilledBecause is null && !_shutdown)
             {
                 if (++_consecutiveStartFailures >= MaxConsecutiveStartFailures)

@@ -11,6 +11,7 @@ internal sealed record PoolSettings(
     TimeSpan? TaskTimeout,
     TimeSpan? IdleWorkerTimeout,
     long? MaxWorkerMemoryBytes,
+    long? MaxWorkerHeapBytes,
     ILogger Logger);
 
 /// <summary>The initializer, serialized once and sent to every new worker.</summary>

@@ -21,6 +21,9 @@ namespace ConcurrentFutures;
 /// </remarks>
 public sealed class ProcessPoolExecutor : Executor
 {
+    /// <summary>The smallest <see cref="ProcessPoolOptions.MaxWorkerHeapBytes"/> a worker's runtime can start with.</summary>
+    private const long MinimumWorkerHeap = 32L * 1024 * 1024;
+
     private readonly PoolManager _pool;
 
     /// <summary>Creates a pool of up to <paramref name="maxWorkers"/> worker processes.</summary>
@@ -124,6 +127,11 @@ public sealed class ProcessPoolExecutor : Executor
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(memory, "options.MaxWorkerMemoryBytes");
         }
 
+        if (options.MaxWorkerHeapBytes is { } heap && heap < MinimumWorkerHeap)
+        {
+            throw new ArgumentOutOfRangeException("options.MaxWorkerHeapBytes", heap, $"A worker's heap limit must be at least {MinimumWorkerHeap / (1024 * 1024)} MB: the runtime needs room to start.");
+        }
+
         InitializerCall? initializer = null;
         if (options.Initializer is { } init)
         {
@@ -140,7 +148,7 @@ public sealed class ProcessPoolExecutor : Executor
                 CallEncoder.Serialize(static (ref MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (function, args)));
         }
 
-        return new PoolSettings(maxWorkers, options.MaxTasksPerChild, initializer, options.TaskTimeout, options.IdleWorkerTimeout, options.MaxWorkerMemoryBytes,
+        return new PoolSettings(maxWorkers, options.MaxTasksPerChild, initializer, options.TaskTimeout, options.IdleWorkerTimeout, options.MaxWorkerMemoryBytes, options.MaxWorkerHeapBytes,
             options.LoggerFactory?.CreateLogger<ProcessPoolExecutor>() ?? NullLogger<ProcessPoolExecutor>.Instance);
     }
 }

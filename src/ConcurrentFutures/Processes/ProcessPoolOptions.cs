@@ -32,6 +32,14 @@ public sealed class ProcessPoolOptions
     /// <summary>A worker whose working set exceeds this after a task is replaced (after finishing what it holds). Null: no limit.</summary>
     public long? MaxWorkerMemoryBytes { get; set; }
 
+    /// <summary>
+    /// Hard cap on each worker's managed heap, without cgroups (the runtime's <c>GCHeapHardLimit</c>, set for the
+    /// workers only): work that allocates beyond it fails with <see cref="OutOfMemoryException"/> instead of
+    /// exhausting the machine, and the worker that ran it is replaced after it finishes what it holds. At least
+    /// 32 MB. Null: the runtime's default.
+    /// </summary>
+    public long? MaxWorkerHeapBytes { get; set; }
+
     /// <summary>The executor's name in logs, metrics (<c>executor.name</c>) and spans; null leaves it unnamed.</summary>
     public string? Name { get; set; }
 

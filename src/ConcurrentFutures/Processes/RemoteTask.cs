@@ -34,6 +34,9 @@ internal sealed class RemoteTask
     /// <summary>Set once the future was moved to Running (at its first dispatch); a requeued task keeps it.</summary>
     public bool MarkedRunning { get; set; }
 
+    /// <summary>How many workers died while holding this task (without it being the one they ran).</summary>
+    public int WorkerDeaths { get; set; }
+
     /// <summary>When the task started running in its worker (became the oldest of its in-flight tasks), as a timestamp.</summary>
     public long StartedAt { get; set; }
 

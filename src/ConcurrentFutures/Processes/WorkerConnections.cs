@@ -57,6 +57,10 @@ internal sealed class WorkerConnections : IDisposable
             [WorkerEnvironment.ReportMemory] = settings.MaxWorkerMemoryBytes is null ? "0" : "1",
             [WorkerEnvironment.SharedMemoryPrefix] = SharedMemoryPrefix,
         };
+        if (settings.MaxWorkerHeapBytes is { } heap)
+        {
+            Environment[WorkerEnvironment.HeapHardLimit] = heap.ToString("x", CultureInfo.InvariantCulture); // the runtime reads hex
+        }
     }
 
     /// <summary>Name prefix for this pool's shared-memory payload files.</summary>

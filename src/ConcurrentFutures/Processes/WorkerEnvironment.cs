@@ -20,4 +20,7 @@ internal static class WorkerEnvironment
 
     /// <summary>"1" when the pool enforces a memory limit and wants each result to report the worker's working set.</summary>
     public const string ReportMemory = "CONCURRENTFUTURES_WORKER_REPORT_MEMORY";
+
+    /// <summary>The runtime's own setting: a hard limit on the worker's GC heap, in hex bytes.</summary>
+    public const string HeapHardLimit = "DOTNET_GCHeapHardLimit";
 }

@@ -33,6 +33,12 @@ internal sealed class WorkerHandle
     /// <summary>Distinguishes this worker's connection from the others of the pool.</summary>
     public int Slot { get; }
 
+    /// <summary>What the worker says it is running (shared memory); null if it could not be created.</summary>
+    public TaskMarker? Marker { get; set; }
+
+    /// <summary>The marker's value at the last timer check, and since when it has had it (for TaskTimeout).</summary>
+    public (long Value, long Since) LastMarker { get; set; }
+
     /// <summary>Set by the launcher thread once the process exists.</summary>
     public Process? Process { get; set; }
 

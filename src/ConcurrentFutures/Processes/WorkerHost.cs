@@ -34,6 +34,9 @@ internal sealed class WorkerHost
     private readonly FrameBuffer _output = new();
     private readonly ArrayBufferWriter<byte> _scratch = new(1024);
     private Socket _socket = null!;
+
+    /// <summary>Tells the parent which task runs, should this process die (see <see cref="TaskMarker"/>).</summary>
+    private TaskMarker? _marker;
     private volatile bool _stopRequested;
 
     public WorkerHost(Task warmUp, string socketPath, byte[] token, int slot, bool reportMemory, string sharedMemoryPrefix) =>
@@ -41,6 +44,7 @@ internal sealed class WorkerHost
 
     public int Run()
     {
+        _marker = TaskMarker.OpenAndUnlink(TaskMarker.PathFor(_sharedMemoryPrefix, _slot));
         _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         _socket.Connect(new UnixDomainSocketEndPoint(_socketPath));
         WriteFrame(static (ref MessagePackWriter w, WorkerHost self) =>
@@ -181,6 +185,7 @@ internal sealed class WorkerHost
     private void Execute(ref MessagePackReader reader, bool chunk)
     {
         long taskId = reader.ReadInt64();
+        _marker?.Started(taskId);
         long started = Stopwatch.GetTimestamp();
         _scratch.ResetWrittenCount();
         Exception? failure = null;
@@ -202,6 +207,7 @@ internal sealed class WorkerHost
 
         long micros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
         WriteResult(taskId, failure, micros);
+        _marker?.Finished(taskId);
     }
 
     /// <summary>Reads the arguments of each call: inline, or from a shared-memory file when the parent sent a path.</summary>

@@ -44,6 +44,24 @@ internal static class ExceptionPayload
         return Rebuild(typeName, message, stackTrace, inner);
     }
 
+    /// <summary>Whether a payload carries an <see cref="OutOfMemoryException"/>, read without rebuilding it.</summary>
+    public static bool IsOutOfMemory(System.Buffers.ReadOnlySequence<byte> payload)
+    {
+        try
+        {
+            var reader = new MessagePackReader(payload);
+            return reader.ReadArrayHeader() == 4 && reader.ReadString() == typeof(OutOfMemoryException).FullName;
+        }
+        catch (MessagePackSerializationException)
+        {
+            return false;
+        }
+        catch (EndOfStreamException)
+        {
+            return false;
+        }
+    }
+
     public static Exception FromBytes(ReadOnlyMemory<byte> bytes)
     {
         var reader = new MessagePackReader(bytes);

@@ -31,11 +31,52 @@ public class FaultTests
     }
 
     [Fact]
+    public void AWorkerDyingMidMap_FailsOnlyTheItemItWasRunning_EarlierAndLaterItemsSucceed()
+    {
+        // Items 0-2 finish in the worker before 3 kills it; their results may still sit in its unsent batch.
+        using var pool = new ProcessPoolExecutor(1);
+        var futures = Enumerable.Range(0, 8).Select(i => pool.Submit(WorkerFunctions.KillOnThree, i)).ToList();
+        for (int i = 0; i < futures.Count; i++)
+        {
+            if (i == 3)
+            {
+                var error = Assert.Throws<BrokenProcessPoolException>(() => futures[i].Result(Patience));
+                Assert.Contains(nameof(WorkerFunctions.KillOnThree), error.Message, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.Equal(i, futures[i].Result(Patience));
+            }
+        }
+    }
+
+    [Fact]
+    public void AWorkerDyingWhileWritingItsResult_FailsThatWork_AndThePoolKeepsServing()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        var dying = pool.Submit(WorkerFunctions.DieWhileWritingResult);
+        var after = Enumerable.Range(0, 4).Select(i => pool.Submit(Executors.Work.Square, i)).ToList();
+        var error = Assert.Throws<BrokenProcessPoolException>(() => dying.Result(Patience));
+        Assert.Contains("signal 9", error.Message, StringComparison.Ordinal);
+        Assert.Equal([0, 1, 4, 9], after.Select(f => f.Result(Patience)));
+    }
+
+    [Fact]
+    public void AWorkerDyingWithWorkQueuedBehindIt_RunsThatWorkOnItsReplacement()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        var exiting = pool.Submit(WorkerFunctions.ExitWith, 3);
+        var queued = Enumerable.Range(0, 20).Select(i => pool.Submit(Executors.Work.Square, i)).ToList();
+        Assert.Contains("exited with code 3", Assert.Throws<BrokenProcessPoolException>(() => exiting.Result(Patience)).Message, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => i * i), queued.Select(f => f.Result(Patience)));
+    }
+
+    [Fact]
     public async Task HungWorker_WithoutTimeout_ShutdownWithoutWaitThenKillWorkers_ReturnsPromptly()
     {
         using var pool = new ProcessPoolExecutor(1);
         var hung = pool.Submit(WorkerFunctions.SleepForever);
-        ProcessPoolExecutorTests.WaitForWorker(pool);
+        ProcessPoolExecutorTests.WaitForWorker(pool, hung);
         pool.Shutdown(wait: false, cancelFutures: true);
         pool.KillWorkers();
         Assert.Throws<BrokenProcessPoolException>(() => hung.Result(Patience));
@@ -62,7 +103,7 @@ public class LeakTests
         int fds = OpenFileDescriptors();
         int threads = Process.GetCurrentProcess().Threads.Count;
         int files = PoolFiles();
-        for (int i = 0; i < 20; i++)
+        for (int i = 0; i < 200; i++)
         {
             using var pool = new ProcessPoolExecutor(1);
             pool.Submit(WorkerFunctions.Pid).Result(Patience);

@@ -63,7 +63,7 @@ public class ProcessPoolExecutorTests
         using var pool = new ProcessPoolExecutor(1);
         var victim = pool.Submit(WorkerFunctions.SleepForever);
         var queued = Enumerable.Range(0, 5).Select(i => pool.Submit(Executors.Work.Square, i)).ToList();
-        int pid = WaitForWorker(pool);
+        int pid = WaitForWorker(pool, victim);
         Process.GetProcessById(pid).Kill();
         var exception = Assert.Throws<BrokenProcessPoolException>(() => victim.Result(Patience));
         Assert.Contains("signal 9", exception.Message, StringComparison.Ordinal);
@@ -138,6 +138,19 @@ public class ProcessPoolExecutorTests
         int before = pool.Submit(WorkerFunctions.Pid).Result(Patience);
         pool.Submit(WorkerFunctions.Grow, 200).Result(Patience);
         Assert.NotEqual(before, pool.Submit(WorkerFunctions.Pid).Result(Patience));
+    }
+
+    [Fact]
+    public void MaxWorkerHeapBytes_FailsWorkThatAllocatesTooMuch_WithOutOfMemory_AndReplacesItsWorker()
+    {
+        using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, MaxWorkerHeapBytes = 64L * 1024 * 1024 });
+        int before = pool.Submit(WorkerFunctions.Pid).Result(Patience);
+        Assert.Throws<OutOfMemoryException>(() => pool.Submit(WorkerFunctions.Grow, 200).Result(Patience));
+        Assert.Equal(20L * 1024 * 1024, pool.Submit(WorkerFunctions.AllocateAndRelease, 20).Result(Patience)); // under the cap: fine
+        int after = pool.Submit(WorkerFunctions.Pid).Result(Patience);
+        Assert.NotEqual(before, after);
+        Assert.True(SpinWait.SpinUntil(() => ProcessIsGone(before), Patience), "the worker that ran out of memory should have been replaced");
+        Assert.Equal("options.MaxWorkerHeapBytes", Assert.Throws<ArgumentOutOfRangeException>(() => new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkerHeapBytes = 1024 })).ParamName);
     }
 
     [Fact]
@@ -240,7 +253,7 @@ public class ProcessPoolExecutorTests
         using var pool = new ProcessPoolExecutor(1);
         var running = pool.Submit(WorkerFunctions.SleepForever);
         var queued = pool.Submit(WorkerFunctions.Pid);
-        int pid = WaitForWorker(pool);
+        int pid = WaitForWorker(pool, running);
         pool.Shutdown(wait: false, cancelFutures: true);
         pool.KillWorkers();
         Assert.Throws<BrokenProcessPoolException>(() => running.Result(Patience));
@@ -253,16 +266,17 @@ public class ProcessPoolExecutorTests
     {
         using var pool = new ProcessPoolExecutor(1);
         var running = pool.Submit(WorkerFunctions.SleepForever);
-        WaitForWorker(pool);
+        WaitForWorker(pool, running);
         pool.TerminateWorkers();
         var exception = Assert.Throws<BrokenProcessPoolException>(() => running.Result(Patience));
         Assert.Contains("TerminateWorkers", exception.Message, StringComparison.Ordinal);
     }
 
-    internal static int WaitForWorker(ProcessPoolExecutor pool)
+    /// <summary>Waits until <paramref name="busy"/> has been handed to a worker (its future is running); returns that worker's pid.</summary>
+    internal static int WaitForWorker(ProcessPoolExecutor pool, Future busy)
     {
-        Assert.True(SpinWait.SpinUntil(() => pool.WorkerProcessIds.Count > 0, Patience));
-        Thread.Sleep(200); // let it pick up its task
+        Assert.True(SpinWait.SpinUntil(() => busy.IsRunning && pool.WorkerProcessIds.Count > 0, Patience), "the work never started");
+        Thread.Sleep(100); // let the worker read it
         return pool.WorkerProcessIds[0];
     }
 

@@ -95,9 +95,50 @@ public static class WorkerFunctions
     }
 
     public static int ReadStream(Stream stream) => stream.ReadByte();
+
+    /// <summary>Returns its argument, except 3, which kills the worker (SIGKILL) after the items before it finished.</summary>
+    public static int KillOnThree(int x)
+    {
+        if (x == 3)
+        {
+            Process.GetCurrentProcess().Kill();
+            Thread.Sleep(Timeout.Infinite);
+        }
+
+        return x;
+    }
+
+    /// <summary>A result whose serialization kills the worker: it dies while writing its result.</summary>
+    public static DiesWhenSerialized DieWhileWritingResult() => new();
+
+    /// <summary>Allocates and touches a buffer it does not keep; returns its size.</summary>
+    public static long AllocateAndRelease(int megabytes)
+    {
+        var buffer = new byte[megabytes * 1024 * 1024];
+        Array.Fill(buffer, (byte)1);
+        return buffer.LongLength;
+    }
 }
 
 public sealed record Point(int X, int Y);
+
+/// <summary>A result object whose property getter kills the process that reads it (the worker, serializing it).</summary>
+public sealed class DiesWhenSerialized
+{
+    public int Before { get; set; } = 1;
+
+    public int Fatal
+    {
+        get
+        {
+            Process.GetCurrentProcess().Kill();
+            Thread.Sleep(Timeout.Infinite);
+            return 0;
+        }
+
+        set => _ = value;
+    }
+}
 
 public sealed class WorkerOnlyException(string message) : Exception(message)
 {
