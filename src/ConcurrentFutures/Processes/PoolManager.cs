@@ -304,7 +304,8 @@ internal sealed partial class PoolManager
         {
             lock (_lock)
             {
-                worker.KilledBecause ??= new BrokenProcessPoolException($"Worker process {worker.Pid} sent a malformed message ({protocolError.Message}); it was killed and replaced.", protocolError);
+                string held = worker.InFlight.Count == 0 ? "no work" : string.Join(", ", worker.InFlight.Select(t => t.Function.Describe()).Distinct());
+                worker.KilledBecause ??= new BrokenProcessPoolException($"Worker process {worker.Pid} sent a malformed message ({protocolError.Message}) while it held {held}; it was killed and replaced, and what it held failed.", protocolError);
             }
 
             worker.Signal(NativeMethods.Sigkill);

@@ -71,6 +71,20 @@ public class FaultTests
         Assert.Equal(Enumerable.Range(0, 20).Select(i => i * i), queued.Select(f => f.Result(Patience)));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AWorkerSendingABadFrame_FailsItsWorkWithAClearError_AndIsReplaced(bool oversized)
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        int before = pool.Submit(WorkerFunctions.Pid).Result(Patience);
+        var bad = pool.Submit(WorkerFunctions.SendBadFrame, oversized);
+        var error = Assert.Throws<BrokenProcessPoolException>(() => bad.Result(Patience));
+        Assert.Contains(nameof(WorkerFunctions.SendBadFrame), error.Message, StringComparison.Ordinal);
+        Assert.True(SpinWait.SpinUntil(() => ProcessPoolExecutorTests.ProcessIsGone(before), Patience), "the worker that sent a bad frame should be gone");
+        Assert.Equal(49, pool.Submit(Executors.Work.Square, 7).Result(Patience));
+    }
+
     [Fact]
     public async Task HungWorker_WithoutTimeout_ShutdownWithoutWaitThenKillWorkers_ReturnsPromptly()
     {

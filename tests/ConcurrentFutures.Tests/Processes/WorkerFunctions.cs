@@ -108,6 +108,42 @@ public static class WorkerFunctions
         return x;
     }
 
+    /// <summary>
+    /// Writes a frame of garbage (or one declaring 2 GB) straight onto this worker's connection to its parent, as a
+    /// compromised or corrupted worker would, then waits to be dealt with.
+    /// </summary>
+    public static int SendBadFrame(bool oversized)
+    {
+        string parentSocket = Environment.GetEnvironmentVariable("CONCURRENTFUTURES_WORKER_SOCKET")!;
+        foreach (string fd in Directory.GetFiles("/proc/self/fd"))
+        {
+            if (!int.TryParse(Path.GetFileName(fd), out int handle) || new FileInfo(fd).LinkTarget is not { } link || !link.StartsWith("socket:", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            using var socket = new System.Net.Sockets.Socket(new System.Net.Sockets.SafeSocketHandle(handle, ownsHandle: false));
+            try
+            {
+                if (socket.RemoteEndPoint?.ToString() != parentSocket)
+                {
+                    continue;
+                }
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                continue;
+            }
+
+            byte[] frame = oversized ? [0xff, 0xff, 0xff, 0x7f, 1, 2, 3] : [8, 0, 0, 0, 0xc1, 0xc1, 0xc1, 0xc1, 0xc1, 0xc1, 0xc1, 0xc1];
+            socket.Send(frame);
+            Thread.Sleep(TimeSpan.FromSeconds(30));
+            return -1;
+        }
+
+        throw new InvalidOperationException("This worker's connection to its parent was not found.");
+    }
+
     /// <summary>A result whose serialization kills the worker: it dies while writing its result.</summary>
     public static DiesWhenSerialized DieWhileWritingResult() => new();
 
