@@ -61,13 +61,22 @@ public class ProcessPoolExecutorTests
     public void WorkerKilledFromOutside_FailsItsWork_QueuedWorkStillRuns()
     {
         using var pool = new ProcessPoolExecutor(1);
-        var victim = pool.Submit(WorkerFunctions.SleepForever);
-        var queued = Enumerable.Range(0, 5).Select(i => pool.Submit(Executors.Work.Square, i)).ToList();
-        int pid = WaitForWorker(pool, victim);
-        Process.GetProcessById(pid).Kill();
-        var exception = Assert.Throws<BrokenProcessPoolException>(() => victim.Result(Patience));
-        Assert.Contains("signal 9", exception.Message, StringComparison.Ordinal);
-        Assert.Equal([0, 1, 4, 9, 16], queued.Select(f => f.Result(Patience)));
+        string started = Path.Combine(Path.GetTempPath(), $"cf-test-{Guid.NewGuid():N}");
+        try
+        {
+            var victim = pool.Submit(WorkerFunctions.SignalThenSleepForever, started);
+            var queued = Enumerable.Range(0, 5).Select(i => pool.Submit(Executors.Work.Square, i)).ToList();
+            Assert.True(SpinWait.SpinUntil(() => File.Exists(started), Patience), "the victim never started");
+            Process.GetProcessById(pool.WorkerProcessIds[0]).Kill();
+            var exception = Assert.Throws<BrokenProcessPoolException>(() => victim.Result(Patience));
+            Assert.Contains("signal 9", exception.Message, StringComparison.Ordinal);
+            Assert.Equal([0, 1, 4, 9, 16], queued.Select(f => f.Result(Patience)));
+        }
+        finally
+        {
+            pool.KillWorkers(); // on failure, nothing may keep Dispose waiting for a task that sleeps forever
+            File.Delete(started);
+        }
     }
 
     [Fact]

@@ -48,6 +48,14 @@ public static class WorkerFunctions
 
     public static int Recurse(int depth) => depth == int.MinValue ? 0 : Recurse(depth + 1) + 1;
 
+    /// <summary>Creates <paramref name="path"/> once it runs (so a test knows the worker started it), then sleeps forever.</summary>
+    public static int SignalThenSleepForever(string path)
+    {
+        File.WriteAllText(path, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
+    }
+
     public static int SleepForever()
     {
         Thread.Sleep(Timeout.Infinite);
