@@ -3,69 +3,77 @@ using System.Diagnostics;
 namespace ConcurrentFutures.Processes;
 
 /// <summary>
-/// Removes a pool's files even when this process is killed outright (SIGKILL) and cannot do it itself: a
-/// <c>/bin/sh</c> child that reads its standard input, a pipe only this process holds. The pipe closes when the pool
-/// is disposed or this process dies, however it dies; the shell then deletes the socket directory and the pool's
-/// shared-memory files and exits. Disposing the pool deletes the files first, so the shell finds nothing left.
-/// Without a shell (Windows) there is no janitor, and the next pool created sweeps what dead processes left.
+/// Removes pools' files even when this process is killed outright (SIGKILL) and cannot do it itself: one
+/// <c>/bin/sh</c> child per process, started with the first pool, that collects the paths it is told (one per line
+/// on its standard input, a pipe only this process holds) until that pipe closes — which happens when this process
+/// ends, however it ends. It then deletes whatever of those paths still exists, using only shell builtins when
+/// nothing is left (pools disposed normally deleted their own files), and exits. Terminal signals are ignored, so
+/// a Ctrl+C that ends the app does not end the janitor first. Without a shell (Windows) there is no janitor, and the
+/// next pool created sweeps what dead processes left.
 /// </summary>
-internal sealed class Janitor : IDisposable
+internal static class Janitor
 {
-    // Ignores terminal signals (a Ctrl+C for the app must not kill the janitor before the app is gone); only the end
-    // of its input ends it. `read` is a shell builtin: no further process.
-    private const string Script = "trap '' INT TERM HUP QUIT; while read -r _; do :; done; rm -rf -- \"$1\" 2>/dev/null; rm -f -- \"$2\"* 2>/dev/null";
+    private const string Script = """
+        trap '' INT TERM HUP QUIT
+        while IFS= read -r line; do set -- "$@" "$line"; done
+        for entry in "$@"; do
+          case $entry in
+            "d "*) path=${entry#d }; if [ -e "$path" ]; then rm -rf -- "$path" 2>/dev/null; fi ;;
+            "p "*) for file in "${entry#p }"*; do if [ -e "$file" ]; then rm -f -- "$file" 2>/dev/null; fi; done ;;
+          esac
+        done
+        """;
 
-    private readonly Process? _shell;
+    private static readonly Lock s_lock = new();
+    private static Process? s_shell;
+    private static bool s_unavailable;
 
-    private Janitor(Process? shell) => _shell = shell;
+    /// <summary>Has the janitor delete <paramref name="directory"/> and every file starting with <paramref name="filePrefix"/> when this process ends.</summary>
+    public static void Watch(string directory, string filePrefix)
+    {
+        lock (s_lock)
+        {
+            if (s_unavailable || (s_shell is null && !TryStart()))
+            {
+                return;
+            }
 
-    /// <summary>Starts the janitor for a pool's socket directory and shared-memory file prefix.</summary>
-    public static Janitor Start(string directory, string sharedMemoryPrefix)
+            try
+            {
+                s_shell!.StandardInput.Write($"d {directory}\np {filePrefix}\n");
+                s_shell.StandardInput.Flush();
+            }
+            catch (IOException)
+            {
+                s_unavailable = true; // someone ended it; stale files are swept by the next process's first pool
+            }
+        }
+    }
+
+    private static bool TryStart()
     {
         if (OperatingSystem.IsWindows() || !File.Exists("/bin/sh"))
         {
-            return new Janitor(null);
+            s_unavailable = true;
+            return false;
         }
 
         var start = new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, UseShellExecute = false };
-        foreach (string argument in new[] { "-c", Script, "concurrentfutures-janitor", directory, sharedMemoryPrefix })
+        foreach (string argument in new[] { "-c", Script, "concurrentfutures-janitor" })
         {
             start.ArgumentList.Add(argument);
         }
 
         try
         {
-            return new Janitor(Process.Start(start));
+            s_shell = Process.Start(start);
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return new Janitor(null); // the pool works without it; stale files are swept by the next pool
-        }
-    }
-
-    /// <summary>Ends the janitor: its input closes, it finds the files already gone, and exits.</summary>
-    public void Dispose()
-    {
-        if (_shell is null)
-        {
-            return;
+            s_shell = null;
         }
 
-        try
-        {
-            _shell.StandardInput.Close();
-            if (!_shell.WaitForExit(2_000))
-            {
-                _shell.Kill();
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-        finally
-        {
-            _shell.Dispose();
-        }
+        s_unavailable = s_shell is null;
+        return s_shell is not null;
     }
 }

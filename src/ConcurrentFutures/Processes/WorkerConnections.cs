@@ -20,9 +20,6 @@ internal sealed class WorkerConnections : IDisposable
 
     private readonly PoolManager _pool;
     private readonly string _directory;
-
-    /// <summary>Deletes this pool's files should this process die without doing it.</summary>
-    private readonly Janitor _janitor;
     private readonly string _socketPath;
     private readonly byte[] _token = RandomNumberGenerator.GetBytes(32);
     private readonly Socket _listener;
@@ -39,7 +36,7 @@ internal sealed class WorkerConnections : IDisposable
         _pool = pool;
         _directory = CreatePrivateDirectory();
         StaleFiles.SweepOnce(Path.GetDirectoryName(_directory)!, SharedMemoryTransport.Directory);
-        _janitor = Janitor.Start(_directory, SharedMemoryPrefix);
+        Janitor.Watch(_directory, SharedMemoryPrefix);
         _socketPath = Path.Combine(_directory, "pool.sock");
         _launcher = WorkerLauncher.Discover(_directory);
         _listener = UnixListener.Listen(_socketPath, backlog: 128);
@@ -94,7 +91,6 @@ internal sealed class WorkerConnections : IDisposable
         _timer?.Dispose();
         _listener.Dispose();
         DeleteFiles();
-        _janitor.Dispose();
     }
 
     /// <summary>Removes the socket directory and any shared-memory payload files of this pool.</summary>

@@ -18,6 +18,8 @@ public class OrphanTests
             Assert.Equal(2, workers.Length);
             Assert.All(workers, pid => Assert.False(ChildProgram.IsGone(pid)));
 
+            int[] janitors = JanitorsOf(child.Id);
+            Assert.Single(janitors);
             child.Kill(); // SIGKILL: the parent gets no chance to clean up
             child.WaitForExit();
             var deadline = Stopwatch.StartNew();
@@ -30,8 +32,8 @@ public class OrphanTests
 
             // A parent killed outright cannot delete its socket directory and shared-memory files; its pools'
             // janitors do, and then exit: within 5 s nothing of it is left, files nor processes.
-            bool clean = SpinWait.SpinUntil(() => LeftoversOf(child.Id).Length == 0 && ProcessesMentioning($"cf-{child.Id}-").Length == 0, TimeSpan.FromSeconds(5));
-            Assert.True(clean, $"left behind: {string.Join(", ", LeftoversOf(child.Id))}; processes {string.Join(", ", ProcessesMentioning($"cf-{child.Id}-"))}");
+            bool clean = SpinWait.SpinUntil(() => LeftoversOf(child.Id).Length == 0 && janitors.All(ChildProgram.IsGone), TimeSpan.FromSeconds(5));
+            Assert.True(clean, $"left behind: {string.Join(", ", LeftoversOf(child.Id))}; janitor alive: {janitors.Any(pid => !ChildProgram.IsGone(pid))}");
         }
         finally
         {
@@ -61,17 +63,24 @@ public class OrphanTests
         }
     }
 
-    /// <summary>Processes whose command line contains <paramref name="text"/> (Linux; none elsewhere).</summary>
-    private static int[] ProcessesMentioning(string text) =>
+    /// <summary>The janitor shells started by process <paramref name="parent"/> (Linux; none elsewhere).</summary>
+    private static int[] JanitorsOf(int parent) =>
         !OperatingSystem.IsLinux() ? [] : [.. Directory.GetDirectories("/proc")
             .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
-            .Where(pid => pid > 0 && ReadCommandLine(pid).Contains(text, StringComparison.Ordinal))];
+            .Where(pid => pid > 0 && ParentOf(pid) == parent && Read($"/proc/{pid}/cmdline").Contains("concurrentfutures-janitor", StringComparison.Ordinal))];
 
-    private static string ReadCommandLine(int pid)
+    private static int ParentOf(int pid)
+    {
+        string stat = Read($"/proc/{pid}/stat");
+        int end = stat.LastIndexOf(')');
+        return end < 0 ? 0 : int.Parse(stat[(end + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string Read(string path)
     {
         try
         {
-            return File.ReadAllText($"/proc/{pid}/cmdline");
+            return File.ReadAllText(path);
         }
         catch (IOException)
         {
