@@ -26,19 +26,3 @@ internal sealed class ClusterTask(WorkItem item, WorkRequest request)
     /// <summary>Why the executor itself ended the call in flight, if it did (see <see cref="CallLoss"/>).</summary>
     public CallLoss Loss { get; set; }
 }
-
-/// <summary>Why the executor cancelled a call in flight: the call is re-sent, and only a lost silo counts as an attempt.</summary>
-internal enum CallLoss
-{
-    /// <summary>The executor did not end the call.</summary>
-    None,
-
-    /// <summary>The silo running the call left the cluster.</summary>
-    SiloLost,
-
-    /// <summary>
-    /// Another silo left: it may have been the gateway the call (and its answer) went through, and Orleans does not fail
-    /// calls whose gateway died, so the call is re-sent without counting an attempt; the work may run twice.
-    /// </summary>
-    RouteLost,
-}

@@ -91,9 +91,3 @@ public class RealClusterTests
         }
     }
 }
-
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class RealSilos
-{
-    public const string Name = "Real silo processes";
-}

@@ -1,0 +1,17 @@
+namespace ConcurrentFutures.Orleans;
+
+/// <summary>Why the executor cancelled a call in flight: the call is re-sent, and only a lost silo counts as an attempt.</summary>
+internal enum CallLoss
+{
+    /// <summary>The executor did not end the call.</summary>
+    None,
+
+    /// <summary>The silo running the call left the cluster.</summary>
+    SiloLost,
+
+    /// <summary>
+    /// Another silo left: it may have been the gateway the call (and its answer) went through, and Orleans does not fail
+    /// calls whose gateway died, so the call is re-sent without counting an attempt; the work may run twice.
+    /// </summary>
+    RouteLost,
+}
