@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.ExceptionServices;
+using System.Text;
 using MessagePack;
 
 namespace ConcurrentFutures.Remote;
@@ -30,7 +31,21 @@ internal static class ExceptionPayload
         }
     }
 
-    public static Exception Read(ref MessagePackReader reader, int depth = 0)
+    /// <summary>Reads an exception written by <see cref="Write"/>; a malformed payload throws <see cref="MessagePackSerializationException"/>.</summary>
+    public static Exception Read(ref MessagePackReader reader)
+    {
+        try
+        {
+            return ReadCore(ref reader, 0);
+        }
+        catch (Exception exception) when (exception is ArgumentException or OverflowException or InvalidOperationException or DecoderFallbackException)
+        {
+            // The reader's own checks can surface as these on hostile input (e.g. an out-of-range extension length).
+            throw new MessagePackSerializationException($"Malformed exception payload: {exception.Message}", exception);
+        }
+    }
+
+    private static Exception ReadCore(ref MessagePackReader reader, int depth)
     {
         if (depth > MaxDepth || reader.ReadArrayHeader() != 4)
         {
@@ -40,7 +55,7 @@ internal static class ExceptionPayload
         string typeName = reader.ReadString() ?? typeof(Exception).FullName!;
         string message = reader.ReadString() ?? string.Empty;
         string? stackTrace = reader.ReadString();
-        Exception? inner = reader.TryReadNil() ? null : Read(ref reader, depth + 1);
+        Exception? inner = reader.TryReadNil() ? null : ReadCore(ref reader, depth + 1);
         return Rebuild(typeName, message, stackTrace, inner);
     }
 
@@ -62,6 +77,7 @@ internal static class ExceptionPayload
         }
     }
 
+    /// <summary>Rebuilds the exception in <paramref name="bytes"/>; a malformed payload throws <see cref="MessagePackSerializationException"/>.</summary>
     public static Exception FromBytes(ReadOnlyMemory<byte> bytes)
     {
         var reader = new MessagePackReader(bytes);

@@ -6,8 +6,9 @@ namespace ConcurrentFutures.Tests.Multiprocessing;
 public static class ChildFunctions
 {
     /// <summary>The tutorial's func(secs, q), with the sleep unit as a parameter, started by a common signal.</summary>
-    public static void SleepThenReport(int secs, int unitMs, ProcessQueue<string> queue, ProcessEvent go)
+    public static void SleepThenReport(int secs, int unitMs, ProcessQueue<string> queue, ProcessEvent go, ProcessSemaphore ready)
     {
+        ready.Release();
         go.Wait(); // every child has started: only the sleeps decide the order now
         Console.WriteLine($"Start sleeping for {secs} secs");
         Thread.Sleep(secs * unitMs);

@@ -11,14 +11,20 @@ public class ProcessTests
     {
         using var queue = new ProcessQueue<string>();
         using var go = new ProcessEvent();
+        using var ready = new ProcessSemaphore(0);
         var processes = new List<Process>();
         try
         {
             for (int i = 3; i > 0; i--)
             {
-                var process = new Process(ChildFunctions.SleepThenReport, i, 300, queue, go);
+                var process = new Process(ChildFunctions.SleepThenReport, i, 300, queue, go, ready);
                 process.Start();
                 processes.Add(process);
+            }
+
+            for (int i = 0; i < processes.Count; i++)
+            {
+                Assert.True(ready.TryAcquire(Patience), "a child never started"); // under load, starting a child can take longer than a sleep
             }
 
             go.Set();

@@ -15,6 +15,9 @@ public class HostileInputTests
 {
     private static readonly Gen<byte[]> RandomBytes = Gen.Byte.Array[0, 512];
 
+    /// <summary>Cases per property: 3,000 in CI; set CONCURRENTFUTURES_FUZZ_CASES for a longer hunt.</summary>
+    private static readonly int Cases = int.TryParse(Environment.GetEnvironmentVariable("CONCURRENTFUTURES_FUZZ_CASES"), out int cases) && cases > 0 ? cases : 3_000;
+
     /// <summary>Valid payloads with a few bytes overwritten, cut short, or with junk appended.</summary>
     private static Gen<byte[]> Mutated(byte[] valid) =>
         Gen.OneOf(
@@ -43,7 +46,7 @@ public class HostileInputTests
             ReadAsResult<Dictionary<string, int>>(bytes);
             ReadAsResult<byte[]>(bytes);
             ReadAsResult<object>(bytes);
-        }, iter: 3_000);
+        }, iter: Cases);
     }
 
     [Fact]
@@ -52,9 +55,9 @@ public class HostileInputTests
         byte[] point = MessagePackSerializer.Serialize(new Point(3, 4), PayloadSerializer.Options);
         byte[] dictionary = MessagePackSerializer.Serialize(new Dictionary<string, int> { ["a"] = 1, ["bb"] = 2 }, PayloadSerializer.Options);
         byte[] nested = MessagePackSerializer.Serialize(new List<List<string>> { new() { "x", "y" }, new() { "z" } }, PayloadSerializer.Options);
-        Mutated(point).Sample(b => ReadAsResult<Point>(b), iter: 2_000);
-        Mutated(dictionary).Sample(b => ReadAsResult<Dictionary<string, int>>(b), iter: 2_000);
-        Mutated(nested).Sample(b => ReadAsResult<List<List<string>>>(b), iter: 2_000);
+        Mutated(point).Sample(b => ReadAsResult<Point>(b), iter: Cases);
+        Mutated(dictionary).Sample(b => ReadAsResult<Dictionary<string, int>>(b), iter: Cases);
+        Mutated(nested).Sample(b => ReadAsResult<List<List<string>>>(b), iter: Cases);
     }
 
     [Fact]
@@ -94,7 +97,7 @@ public class HostileInputTests
             {
                 // refused: truncated
             }
-        }, iter: 3_000);
+        }, iter: Cases);
     }
 
     [Theory]
