@@ -1,7 +1,8 @@
 using ConcurrentFutures;
 
 // Modes:
-//   hold N   start a pool of N workers, print "WORKERS pid,pid,...", then block until killed.
+//   hold N   start a pool of N workers busy with work and a multiprocessing queue holding an item, print
+//            "WORKERS pid,pid,...", then block until killed.
 //   print    run a task that writes to the console in a worker, then exit.
 switch (args.FirstOrDefault())
 {
@@ -9,6 +10,8 @@ switch (args.FirstOrDefault())
         int workers = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
         var pool = new ProcessPoolExecutor(workers);
         var futures = Enumerable.Range(0, workers).Select(_ => pool.Submit(Child.SleepForever)).ToList();
+        var queue = new ConcurrentFutures.Multiprocessing.ProcessQueue<int>(); // its socket lives in this process's directory
+        queue.Put(1);
         while (pool.WorkerProcessIds.Count < workers)
         {
             Thread.Sleep(20);

@@ -19,6 +19,7 @@ internal static class ProcessSupport
 
         StaleFiles.SweepOnce(Path.GetDirectoryName(path)!, SharedMemoryTransport.Directory);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => StaleFiles.Delete(path);
+        Janitor.Watch(path); // and if this process is killed outright
         return path;
     });
 

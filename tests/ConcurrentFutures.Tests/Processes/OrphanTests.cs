@@ -20,6 +20,7 @@ public class OrphanTests
 
             int[] janitors = JanitorsOf(child.Id);
             Assert.Single(janitors);
+            Assert.True(LeftoversOf(child.Id).Length >= 2, "the pool's socket directory and the multiprocessing directory should exist while the parent lives");
             child.Kill(); // SIGKILL: the parent gets no chance to clean up
             child.WaitForExit();
             var deadline = Stopwatch.StartNew();
