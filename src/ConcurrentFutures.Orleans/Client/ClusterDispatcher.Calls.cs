@@ -78,29 +78,7 @@ internal sealed partial class ClusterDispatcher
                     }
                 }
 
-                if (loss == CallLoss.RouteLost)
-                {
-                    // Neither the work's fault nor its silo's: re-sent without counting an attempt.
-                    ClusterLog.CallRetried(_logger, task.Request.Description, silo.Address, "another silo, maybe its gateway, left the cluster", task.Attempts + 1, _options.MaxAttempts);
-                    _pending.AddFirst(task);
-                }
-                else
-                {
-                    task.Attempts++;
-                    string reason = loss == CallLoss.SiloLost ? "its silo left the cluster" : timedOut ? $"no answer within TaskTimeout {_options.TaskTimeout}" : $"{failure!.GetType().Name}: {failure.Message}";
-                    if (task.Attempts >= _options.MaxAttempts || _shutdown && _terminating)
-                    {
-                        finalError = timedOut
-                            ? new TimeoutException($"{task.Request.Description} got no answer within the TaskTimeout of {_options.TaskTimeout} in {task.Attempts} attempts.", failure)
-                            : new BrokenExecutorException($"{task.Request.Description} was sent {task.Attempts} times and lost each time; the last time {reason}.", failure);
-                        ClusterLog.CallFailed(_logger, task.Request.Description, task.Attempts, reason);
-                    }
-                    else
-                    {
-                        ClusterLog.CallRetried(_logger, task.Request.Description, silo.Address, reason, task.Attempts + 1, _options.MaxAttempts);
-                        _pending.AddFirst(task);
-                    }
-                }
+                finalError = RetryOrFailLocked(task, silo, loss, timedOut, failure);
             }
 
             task.Silo = null;
@@ -120,6 +98,35 @@ internal sealed partial class ClusterDispatcher
         }
 
         StartCalls(started);
+    }
+
+    /// <summary>
+    /// A call ended without a response: puts the task back at the front of the queue, or — after
+    /// <see cref="ClusterExecutorOptions.MaxAttempts"/> lost attempts — returns the error to fail it with. A call
+    /// re-sent only because another silo (maybe its gateway) left does not count as an attempt.
+    /// </summary>
+    private Exception? RetryOrFailLocked(ClusterTask task, SiloSlots silo, CallLoss loss, bool timedOut, Exception? failure)
+    {
+        if (loss == CallLoss.RouteLost)
+        {
+            ClusterLog.CallRetried(_logger, task.Request.Description, silo.Address, "another silo, maybe its gateway, left the cluster", task.Attempts + 1, _options.MaxAttempts);
+            _pending.AddFirst(task);
+            return null;
+        }
+
+        task.Attempts++;
+        string reason = loss == CallLoss.SiloLost ? "its silo left the cluster" : timedOut ? $"no answer within TaskTimeout {_options.TaskTimeout}" : $"{failure!.GetType().Name}: {failure.Message}";
+        if (task.Attempts < _options.MaxAttempts && !(_shutdown && _terminating))
+        {
+            ClusterLog.CallRetried(_logger, task.Request.Description, silo.Address, reason, task.Attempts + 1, _options.MaxAttempts);
+            _pending.AddFirst(task);
+            return null;
+        }
+
+        ClusterLog.CallFailed(_logger, task.Request.Description, task.Attempts, reason);
+        return timedOut
+            ? new TimeoutException($"{task.Request.Description} got no answer within the TaskTimeout of {_options.TaskTimeout} in {task.Attempts} attempts.", failure)
+            : new BrokenExecutorException($"{task.Request.Description} was sent {task.Attempts} times and lost each time; the last time {reason}.", failure);
     }
 
     private static void Complete(ClusterTask task, WorkResponse response)

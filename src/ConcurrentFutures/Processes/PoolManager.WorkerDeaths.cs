@@ -124,49 +124,7 @@ internal sealed partial class PoolManager
             _workers.Remove(worker);
             worker.Process?.Dispose();
 
-            if (worker.KilledBecause is { } reason)
-            {
-                failed.AddRange(worker.InFlight.Select(t => (t, (Exception)reason)));
-                ExecutorLog.WorkerEnded(_settings.Logger, worker.Pid, exitCode);
-            }
-            else if (TakeRunningTask(worker) is { } running)
-            {
-                Exception error = worker.TimedOutTask == running
-                    ? new TimeoutException($"{running.Function.Describe()} did not finish within the pool's TaskTimeout of {_settings.TaskTimeout}; its worker process (pid {worker.Pid}) was killed and replaced.")
-                    : new BrokenProcessPoolException($"A worker process (pid {worker.Pid}) {WorkerHandle.DescribeExit(exitCode)} while running {running.Function.Describe()}; that work was lost, the worker is being replaced.");
-                failed.Add((running, error));
-                if (worker.TimedOutTask != running)
-                {
-                    if (_settings.Logger.IsEnabled(LogLevel.Warning))
-                    {
-                        ExecutorLog.WorkerCrashed(_settings.Logger, worker.Pid, WorkerHandle.DescribeExit(exitCode), running.Function.Describe(), worker.InFlight.Count);
-                    }
-                }
-
-                RequeueAfterDeathLocked(worker, failed); // finished without their results arriving, or never started: run them elsewhere
-            }
-            else if (worker.InFlight.Count > 0)
-            {
-                // It died between tasks: none of what it holds was running; it all runs again elsewhere.
-                if (_settings.Logger.IsEnabled(LogLevel.Warning))
-                {
-                    ExecutorLog.WorkerCrashed(_settings.Logger, worker.Pid, WorkerHandle.DescribeExit(exitCode), "no task (between tasks)", worker.InFlight.Count);
-                }
-
-                RequeueAfterDeathLocked(worker, failed);
-            }
-            else if (neverConnected && !expected && !_shutdown)
-            {
-                if (_settings.Logger.IsEnabled(LogLevel.Warning))
-                {
-                    ExecutorLog.WorkerDiedStarting(_settings.Logger, worker.Pid, WorkerHandle.DescribeExit(exitCode));
-                }
-            }
-            else
-            {
-                ExecutorLog.WorkerEnded(_settings.Logger, worker.Pid, exitCode);
-            }
-
+            SettleHeldWorkLocked(worker, exitCode, diedStarting: neverConnected && !expected && !_shutdown, failed);
             worker.InFlight.Clear();
             worker.Marker?.Dispose();
             if (worker.Marker is not null)
@@ -194,6 +152,56 @@ internal sealed partial class PoolManager
         foreach ((RemoteTask task, Exception error) in failed)
         {
             task.Fail(error);
+        }
+    }
+
+    /// <summary>
+    /// Decides what happens to the work a dead worker held: all of it fails if the pool killed the worker on purpose;
+    /// else the task it was running fails (or times out), and what it finished or never started runs elsewhere.
+    /// </summary>
+    private void SettleHeldWorkLocked(WorkerHandle worker, int exitCode, bool diedStarting, List<(RemoteTask Task, Exception Error)> failed)
+    {
+        if (worker.KilledBecause is { } reason)
+        {
+            failed.AddRange(worker.InFlight.Select(t => (t, (Exception)reason)));
+            ExecutorLog.WorkerEnded(_settings.Logger, worker.Pid, exitCode);
+        }
+        else if (TakeRunningTask(worker) is { } running)
+        {
+            Exception error = worker.TimedOutTask == running
+                ? new TimeoutException($"{running.Function.Describe()} did not finish within the pool's TaskTimeout of {_settings.TaskTimeout}; its worker process (pid {worker.Pid}) was killed and replaced.")
+                : new BrokenProcessPoolException($"A worker process (pid {worker.Pid}) {WorkerHandle.DescribeExit(exitCode)} while running {running.Function.Describe()}; that work was lost, the worker is being replaced.");
+            failed.Add((running, error));
+            if (worker.TimedOutTask != running)
+            {
+                if (_settings.Logger.IsEnabled(LogLevel.Warning))
+                {
+                    ExecutorLog.WorkerCrashed(_settings.Logger, worker.Pid, WorkerHandle.DescribeExit(exitCode), running.Function.Describe(), worker.InFlight.Count);
+                }
+            }
+
+            RequeueAfterDeathLocked(worker, failed); // finished without their results arriving, or never started: run them elsewhere
+        }
+        else if (worker.InFlight.Count > 0)
+        {
+            // It died between tasks: none of what it holds was running; it all runs again elsewhere.
+            if (_settings.Logger.IsEnabled(LogLevel.Warning))
+            {
+                ExecutorLog.WorkerCrashed(_settings.Logger, worker.Pid, WorkerHandle.DescribeExit(exitCode), "no task (between tasks)", worker.InFlight.Count);
+            }
+
+            RequeueAfterDeathLocked(worker, failed);
+        }
+        else if (diedStarting)
+        {
+            if (_settings.Logger.IsEnabled(LogLevel.Warning))
+            {
+                ExecutorLog.WorkerDiedStarting(_settings.Logger, worker.Pid, WorkerHandle.DescribeExit(exitCode));
+            }
+        }
+        else
+        {
+            ExecutorLog.WorkerEnded(_settings.Logger, worker.Pid, exitCode);
         }
     }
 }
