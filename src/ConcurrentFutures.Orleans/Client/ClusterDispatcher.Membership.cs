@@ -43,12 +43,6 @@ internal sealed partial class ClusterDispatcher
         {
             return;
         }
-        catch (TimeoutException)
-        {
-            ClusterLog.MembershipUnavailable(_logger, $"no answer within {MembershipCallTimeout}");
-            CheckUnavailable(noSilos: true);
-            return;
-        }
 #pragma warning disable CA1031 // The cluster may be briefly unreachable; the next refresh tries again.
         catch (Exception exception)
 #pragma warning restore CA1031
@@ -62,7 +56,7 @@ internal sealed partial class ClusterDispatcher
         List<ClusterTask> lost = [];
         lock (_lock)
         {
-            int before = _silos.Count;
+            bool anyLost = false;
             foreach (SiloAddress address in hosts.Keys.Where(a => !_silos.ContainsKey(a)))
             {
                 var silo = new SiloSlots(address);
@@ -73,6 +67,7 @@ internal sealed partial class ClusterDispatcher
             foreach (SiloSlots silo in _silos.Values.Where(s => !hosts.ContainsKey(s.Address)).ToList())
             {
                 _silos.Remove(silo.Address);
+                anyLost = true;
                 ClusterLog.SiloLost(_logger, silo.Address, silo.InFlight.Count);
                 foreach (ClusterTask task in silo.InFlight)
                 {
@@ -81,7 +76,7 @@ internal sealed partial class ClusterDispatcher
                 }
             }
 
-            if (lost.Count > 0 || _silos.Count < before)
+            if (anyLost)
             {
                 // Calls to the silos still up may have gone through the lost one as their gateway; their answers
                 // would never come. Re-send them too.

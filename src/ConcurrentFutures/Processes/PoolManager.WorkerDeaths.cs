@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ConcurrentFutures.Remote;
@@ -58,7 +57,7 @@ internal sealed partial class PoolManager
         }
 
         long running = worker.Marker.Read();
-        if (running <= 0 || !worker.InFlight.Any(t => t.Id == running))
+        if (running <= 0)
         {
             return null;
         }

@@ -30,16 +30,17 @@ internal static class FunctionResolver
         string moduleVersionId = reader.ReadString()!;
         string declaringTypeName = reader.ReadString()!;
         int token = reader.ReadInt32();
+        string? fallbackLocation = loadFromParentPath ? location : null;
         var methodTypeArguments = new Type[reader.ReadArrayHeader()];
         for (int i = 0; i < methodTypeArguments.Length; i++)
         {
-            methodTypeArguments[i] = ResolveType(reader.ReadString()!, loadFromParentPath ? location : null);
+            methodTypeArguments[i] = ResolveType(reader.ReadString()!, fallbackLocation);
         }
 
         string? targetTypeName = reader.ReadString();
         bool isClosure = reader.ReadBoolean();
 
-        Type declaringType = ResolveType(declaringTypeName, loadFromParentPath ? location : null);
+        Type declaringType = ResolveType(declaringTypeName, fallbackLocation);
         if (declaringType.Module.ModuleVersionId.ToString() != moduleVersionId)
         {
             throw new InvalidOperationException($"The worker loaded a different build of {declaringType.Assembly.GetName().Name} than the parent process ({declaringType.Assembly.Location}); rebuild and restart so both run the same assemblies.");
@@ -54,7 +55,7 @@ internal static class FunctionResolver
             method = method.MakeGenericMethod(methodTypeArguments);
         }
 
-        Type? targetType = targetTypeName is null ? null : ResolveType(targetTypeName, loadFromParentPath ? location : null);
+        Type? targetType = targetTypeName is null ? null : ResolveType(targetTypeName, fallbackLocation);
         return new ResolvedFunction(method, targetType, isClosure ? ClosureShape.For(method, targetType!) : null);
     }
 
