@@ -126,10 +126,6 @@ internal sealed partial class PoolManager
             SettleHeldWorkLocked(worker, exitCode, diedStarting: neverConnected && !expected && !_shutdown, failed);
             worker.InFlight.Clear();
             worker.Marker?.Dispose();
-            if (worker.Marker is not null)
-            {
-                SharedMemoryTransport.Delete(TaskMarker.PathFor(_connections.SharedMemoryPrefix, worker.Slot)); // if it died before opening it
-            }
 
             if (neverConnected && !expected && worker.KilledBecause is null && !_shutdown)
             {

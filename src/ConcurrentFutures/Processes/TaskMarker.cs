@@ -18,9 +18,13 @@ internal sealed class TaskMarker : IDisposable
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
 
-    private TaskMarker(MemoryMappedFile map)
+    /// <summary>The marker's file, deleted at the latest when the marker is disposed.</summary>
+    private readonly string _path;
+
+    private TaskMarker(MemoryMappedFile map, string path)
     {
         _map = map;
+        _path = path;
         _view = map.CreateViewAccessor(0, sizeof(long));
     }
 
@@ -41,7 +45,7 @@ internal sealed class TaskMarker : IDisposable
         try
         {
             file.SetLength(sizeof(long));
-            return new TaskMarker(MemoryMappedFile.CreateFromFile(file, mapName: null, sizeof(long), MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false));
+            return new TaskMarker(MemoryMappedFile.CreateFromFile(file, mapName: null, sizeof(long), MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false), path);
         }
         catch
         {
@@ -56,7 +60,7 @@ internal sealed class TaskMarker : IDisposable
     {
         try
         {
-            var marker = new TaskMarker(MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, sizeof(long), MemoryMappedFileAccess.ReadWrite));
+            var marker = new TaskMarker(MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, sizeof(long), MemoryMappedFileAccess.ReadWrite), path);
             SharedMemoryTransport.Delete(path);
             return marker;
         }
@@ -73,9 +77,11 @@ internal sealed class TaskMarker : IDisposable
 
     public void Finished(long taskId) => _view.Write(0, -taskId);
 
+    /// <summary>Unmaps the marker and deletes its file if it is still there (a worker that died before opening it).</summary>
     public void Dispose()
     {
         _view.Dispose();
         _map.Dispose();
+        SharedMemoryTransport.Delete(_path);
     }
 }

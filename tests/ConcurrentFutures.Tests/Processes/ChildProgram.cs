@@ -33,22 +33,30 @@ internal static class ChildProgram
     /// <summary>True when the process no longer runs (gone, or a zombie waiting to be reaped by whoever adopted it).</summary>
     public static bool IsGone(int pid)
     {
-        string stat = $"/proc/{pid}/stat";
         if (OperatingSystem.IsLinux())
         {
-            try
-            {
-                string text = File.ReadAllText(stat);
-                char state = text[(text.LastIndexOf(')') + 2)..][0];
-                return state is 'Z' or 'X';
-            }
-            catch (IOException)
-            {
-                return true;
-            }
+            return StatFields(pid) is not { } fields || fields[0] is "Z" or "X";
         }
 
         return ProcessPoolExecutorTests.ProcessIsGone(pid);
+    }
+
+    /// <summary>The parent pid of a running process (Linux), or 0 when it is gone or unknown.</summary>
+    public static int ParentOf(int pid) =>
+        StatFields(pid) is { } fields ? int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) : 0;
+
+    /// <summary>The fields of /proc/PID/stat after the command name (state, ppid, …), or null when there is none.</summary>
+    private static string[]? StatFields(int pid)
+    {
+        try
+        {
+            string text = File.ReadAllText($"/proc/{pid}/stat");
+            return text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Kills a process by pid if it still runs (test cleanup; only processes the test started).</summary>

@@ -68,14 +68,7 @@ public class OrphanTests
     private static int[] JanitorsOf(int parent) =>
         !OperatingSystem.IsLinux() ? [] : [.. Directory.GetDirectories("/proc")
             .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
-            .Where(pid => pid > 0 && ParentOf(pid) == parent && Read($"/proc/{pid}/cmdline").Contains("concurrentfutures-janitor", StringComparison.Ordinal))];
-
-    private static int ParentOf(int pid)
-    {
-        string stat = Read($"/proc/{pid}/stat");
-        int end = stat.LastIndexOf(')');
-        return end < 0 ? 0 : int.Parse(stat[(end + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-    }
+            .Where(pid => pid > 0 && ChildProgram.ParentOf(pid) == parent && Read($"/proc/{pid}/cmdline").Contains("concurrentfutures-janitor", StringComparison.Ordinal))];
 
     private static string Read(string path)
     {
