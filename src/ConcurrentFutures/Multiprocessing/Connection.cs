@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Net.Sockets;
-using ConcurrentFutures.Processes.Wire;
 using ConcurrentFutures.Remote;
 using MessagePack;
 using MessagePack.Formatters;
@@ -9,19 +7,28 @@ namespace ConcurrentFutures.Multiprocessing;
 
 /// <summary>
 /// One end of a <see cref="Pipe"/>: sends and receives whole messages. Python: <c>multiprocessing.connection.Connection</c>.
-/// It connects on first use, in whichever process uses it; each end is used by one process.
+/// Each end is used by one process: the first process to send or receive on it. When that process closes the end
+/// or exits, the other end's receives end with <see cref="EndOfStreamException"/> once the messages already sent
+/// are read.
 /// </summary>
 [MessagePackFormatter(typeof(ConnectionFormatter))]
-public sealed class Connection : IDisposable
+public sealed unsafe class Connection : IDisposable
 {
-    private readonly Lock _sendLock = new();
-    private readonly Lock _receiveLock = new();
-    private readonly FrameBuffer _output = new(1024);
-    private Socket? _socket;
-    private FrameReader? _reader;
-    private bool _disposed;
+    /// <summary>Longest sleep before checking again whether the other end is still there.</summary>
+    private static readonly TimeSpan PeerCheckInterval = TimeSpan.FromMilliseconds(100);
 
-    internal Connection(ConnectionHandle handle) => Handle = handle;
+    private static readonly int s_pid = Environment.ProcessId;
+
+    private readonly SharedRing? _receive;
+    private readonly SharedRing? _send;
+    private int _attached;
+
+    internal Connection(ConnectionHandle handle)
+    {
+        Handle = handle;
+        _receive = CanReceive ? SharedRing.Open(ConnectionHandle.RingPath(handle.BasePath, handle.Side)) : null;
+        _send = CanSend ? SharedRing.Open(ConnectionHandle.RingPath(handle.BasePath, 1 - handle.Side)) : null;
+    }
 
     internal ConnectionHandle Handle { get; }
 
@@ -34,25 +41,19 @@ public sealed class Connection : IDisposable
     /// <param name="value">The value.</param>
     /// <exception cref="ArgumentException">The value cannot be sent to another process.</exception>
     /// <exception cref="InvalidOperationException">This end of a one-way pipe only receives.</exception>
+    /// <exception cref="EndOfStreamException">The other end was closed.</exception>
     public void Send<T>(T value)
     {
-        if (Sendability.CheckValue(typeof(T), value) is { } reason)
-        {
-            throw new ArgumentException($"The value cannot be sent to another process: {reason}.", nameof(value));
-        }
-
-        var buffer = new ArrayBufferWriter<byte>(64);
-        var writer = new MessagePackWriter(buffer);
-        PayloadSerializer.Write(ref writer, typeof(T), value);
-        writer.Flush();
-        SendBytes(buffer.WrittenSpan);
+        SharedRing ring = SendRing();
+        ReadOnlyMemory<byte> payload = RingPayload.Encode(ring, value, nameof(value), out int kind);
+        Put(ring, payload.Span, kind);
     }
 
     /// <summary>Receives a value sent with <see cref="Send{T}"/>, waiting for one. Python: <c>recv()</c>.</summary>
     /// <typeparam name="T">The type the sender declared.</typeparam>
     /// <returns>The value.</returns>
     /// <exception cref="EndOfStreamException">The other end was closed.</exception>
-    public T Receive<T>() => PayloadSerializer.Read<T>(new ReadOnlySequence<byte>(ReceiveBytes()));
+    public T Receive<T>() => Take(PayloadSerializer.Read<T>);
 
     /// <summary>Sends raw bytes as one message. Python: <c>send_bytes()</c>.</summary>
     /// <param name="data">The bytes.</param>
@@ -60,105 +61,165 @@ public sealed class Connection : IDisposable
     /// <exception cref="EndOfStreamException">The other end was closed.</exception>
     public void SendBytes(ReadOnlySpan<byte> data)
     {
-        if (!CanSend)
+        SharedRing ring = SendRing();
+        if (data.Length <= ring.MaxInline)
         {
-            throw new InvalidOperationException("This end of a one-way pipe (duplex: false) only receives.");
+            Put(ring, data, SharedRing.InlineKind);
+            return;
         }
 
-        lock (_sendLock)
-        {
-            Socket socket = Connect();
-            _output.Clear();
-            _output.BeginFrame();
-            data.CopyTo(_output.GetSpan(data.Length));
-            _output.Advance(data.Length);
-            _output.EndFrame();
-            ReadOnlySpan<byte> pending = _output.Written.Span;
-            try
-            {
-                while (!pending.IsEmpty)
-                {
-                    pending = pending[socket.Send(pending, SocketFlags.None)..];
-                }
-            }
-            catch (SocketException exception)
-            {
-                throw new EndOfStreamException("The other end of the pipe was closed.", exception);
-            }
-        }
+        ReadOnlyMemory<byte> payload = RingPayload.Place(ring, data.ToArray(), out int kind);
+        Put(ring, payload.Span, kind);
     }
 
     /// <summary>Receives one message's bytes, waiting for one. Python: <c>recv_bytes()</c>.</summary>
     /// <returns>The bytes.</returns>
     /// <exception cref="InvalidOperationException">This end of a one-way pipe only sends.</exception>
     /// <exception cref="EndOfStreamException">The other end was closed.</exception>
-    public byte[] ReceiveBytes()
-    {
-        if (!CanReceive)
-        {
-            throw new InvalidOperationException("This end of a one-way pipe (duplex: false) only sends.");
-        }
-
-        lock (_receiveLock)
-        {
-            Connect();
-            try
-            {
-                return _reader!.ReadFrame()?.ToArray() ?? throw new EndOfStreamException("The other end of the pipe was closed.");
-            }
-            catch (SocketException exception)
-            {
-                throw new EndOfStreamException("The other end of the pipe was closed.", exception);
-            }
-        }
-    }
+    public byte[] ReceiveBytes() => Take(static bytes => bytes.ToArray());
 
     /// <summary>True when a message (or the end of the stream) can be read without waiting longer than <paramref name="timeout"/>. Python: <c>poll(timeout)</c>.</summary>
     /// <param name="timeout">How long to wait; zero checks without waiting.</param>
     /// <returns>True if <see cref="ReceiveBytes"/> would not block.</returns>
     public bool Poll(TimeSpan timeout = default)
     {
-        lock (_receiveLock)
+        SharedRing ring = ReceiveRing();
+        var deadline = Deadline.From(timeout);
+        using var use = ring.Use();
+        while (true)
         {
-            Socket socket = Connect();
-            if (_reader!.HasBufferedFrame)
+            int seen = Volatile.Read(ref ring.Header->ItemsSeq);
+            if (Volatile.Read(ref ring.Header->Count) > 0 || PeerGone(ring.Header->WriterClosed, ring.Header->WriterPid))
             {
                 return true;
             }
 
-            long microseconds = timeout == Timeout.InfiniteTimeSpan ? -1 : (long)Deadline.From(timeout).Remaining.TotalMicroseconds;
-            return socket.Poll(microseconds > int.MaxValue ? -1 : (int)microseconds, SelectMode.SelectRead);
+            if (deadline.HasExpired)
+            {
+                return false;
+            }
+
+            ring.AwaitChange(&ring.Header->ItemsSeq, &ring.Header->ItemsWaiters, seen, Slice(deadline));
         }
     }
 
     /// <summary>Closes this end; the other end's receives then end with <see cref="EndOfStreamException"/>. Python: <c>close()</c>.</summary>
     public void Dispose()
     {
-        _disposed = true;
-        _socket?.Dispose();
-    }
-
-    private Socket Connect()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_socket is not null)
+        if (Volatile.Read(ref _attached) == 1 && Interlocked.Exchange(ref _attached, 2) == 1)
         {
-            return _socket;
+            if (_receive is { IsDisposed: false } receive)
+            {
+                using var use = receive.Use();
+                Volatile.Write(ref receive.Header->ReaderClosed, 1);
+                SharedRing.Signal(&receive.Header->SpaceSeq, &receive.Header->SpaceWaiters, always: true);
+            }
+
+            if (_send is { IsDisposed: false } send)
+            {
+                using var use = send.Use();
+                Volatile.Write(ref send.Header->WriterClosed, 1);
+                SharedRing.Signal(&send.Header->ItemsSeq, &send.Header->ItemsWaiters, always: true);
+            }
         }
 
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        socket.Connect(new UnixDomainSocketEndPoint(Handle.SocketPath));
-        var hello = new FrameBuffer(64);
-        hello.BeginFrame();
-        var writer = new MessagePackWriter(hello);
-        writer.WriteArrayHeader(2);
-        writer.Write(Handle.Token);
-        writer.Write(Handle.Side);
-        writer.Flush();
-        hello.EndFrame();
-        socket.Send(hello.Written.Span, SocketFlags.None);
-        _reader = new FrameReader(socket);
-        return _socket = socket;
+        _receive?.Dispose();
+        _send?.Dispose();
+    }
+
+    private static Deadline Slice(Deadline deadline) =>
+        deadline.IsInfinite || deadline.Remaining > PeerCheckInterval ? Deadline.From(PeerCheckInterval) : deadline;
+
+    /// <summary>True once the other end was closed, or the process using it (<paramref name="pid"/>, 0 = do not check) exited.</summary>
+    private static bool PeerGone(int closed, int pid) =>
+        closed != 0 || (pid != 0 && pid != s_pid && !Processes.NativeMethods.ProcessExists(pid));
+
+    /// <summary>Sends one record; like a write to a pipe whose reader is gone (Python: BrokenPipeError), it fails once the receiving process has closed its end or exited.</summary>
+    private static void Put(SharedRing ring, ReadOnlySpan<byte> payload, int kind)
+    {
+        using var use = ring.Use();
+        while (true)
+        {
+            int seen = Volatile.Read(ref ring.Header->SpaceSeq);
+            if (PeerGone(ring.Header->ReaderClosed, ring.Header->ReaderPid))
+            {
+                RingPayload.Discard(payload, kind);
+                throw new EndOfStreamException("The other end of the pipe was closed.");
+            }
+
+            if (ring.TryPut(payload, kind))
+            {
+                return;
+            }
+
+            ring.AwaitChange(&ring.Header->SpaceSeq, &ring.Header->SpaceWaiters, seen, Deadline.From(PeerCheckInterval));
+        }
+    }
+
+    private T Take<T>(Func<ReadOnlySequence<byte>, T> read)
+    {
+        SharedRing ring = ReceiveRing();
+        using var use = ring.Use();
+        bool slept = false;
+        while (true)
+        {
+            int seen = Volatile.Read(ref ring.Header->ItemsSeq);
+            if (RingPayload.TryTake(ring, read, out T value))
+            {
+                return value;
+            }
+
+            if (PeerGone(ring.Header->WriterClosed, slept ? ring.Header->WriterPid : 0))
+            {
+                throw new EndOfStreamException("The other end of the pipe was closed.");
+            }
+
+            ring.AwaitChange(&ring.Header->ItemsSeq, &ring.Header->ItemsWaiters, seen, Deadline.From(PeerCheckInterval));
+            slept = Volatile.Read(ref ring.Header->ItemsSeq) == seen;
+        }
+    }
+
+    private SharedRing SendRing()
+    {
+        SharedRing ring = _send ?? throw new InvalidOperationException("This end of a one-way pipe (duplex: false) only receives.");
+        Attach();
+        return ring;
+    }
+
+    private SharedRing ReceiveRing()
+    {
+        SharedRing ring = _receive ?? throw new InvalidOperationException("This end of a one-way pipe (duplex: false) only sends.");
+        Attach();
+        return ring;
+    }
+
+    /// <summary>On first use: records this process as the user of this end; once both ends are in use the files go.</summary>
+    private void Attach()
+    {
+        if (Volatile.Read(ref _attached) != 0)
+        {
+            ObjectDisposedException.ThrowIf(_attached == 2 || (_receive ?? _send)!.IsDisposed, this);
+            return;
+        }
+
+        ObjectDisposedException.ThrowIf((_receive ?? _send)!.IsDisposed, this);
+        if (Interlocked.CompareExchange(ref _attached, 1, 0) != 0)
+        {
+            return;
+        }
+
+        foreach ((SharedRing? ring, bool reader) in new[] { (_receive, true), (_send, false) })
+        {
+            if (ring is not null)
+            {
+                using var use = ring.Use();
+                Volatile.Write(ref reader ? ref ring.Header->ReaderPid : ref ring.Header->WriterPid, s_pid);
+                if (Volatile.Read(ref ring.Header->ReaderPid) != 0 && Volatile.Read(ref ring.Header->WriterPid) != 0)
+                {
+                    Processes.SharedMemoryTransport.Delete(ring.Path); // both ends are mapped: nobody needs the name
+                }
+            }
+        }
     }
 }
 
@@ -173,9 +234,8 @@ internal sealed class ConnectionFormatter : IMessagePackFormatter<Connection?>
             return;
         }
 
-        writer.WriteArrayHeader(4);
-        writer.Write(value.Handle.SocketPath);
-        writer.Write(value.Handle.Token);
+        writer.WriteArrayHeader(3);
+        writer.Write(value.Handle.BasePath);
         writer.Write(value.Handle.Side);
         writer.Write(value.Handle.Duplex);
     }
@@ -187,7 +247,13 @@ internal sealed class ConnectionFormatter : IMessagePackFormatter<Connection?>
             return null;
         }
 
-        reader.ReadArrayHeader();
-        return new Connection(new ConnectionHandle(reader.ReadString()!, reader.ReadBytes()!.Value.ToArray(), reader.ReadInt32(), reader.ReadBoolean()));
+        if (reader.ReadArrayHeader() != 3 || reader.ReadString() is not { } path
+            || !path.StartsWith(Processes.SharedMemoryTransport.Directory, StringComparison.Ordinal) || path.Contains("..", StringComparison.Ordinal)
+            || reader.ReadInt32() is var side && side is not (0 or 1))
+        {
+            throw new MessagePackSerializationException("Malformed pipe handle.");
+        }
+
+        return new Connection(new ConnectionHandle(path, side, reader.ReadBoolean()));
     }
 }

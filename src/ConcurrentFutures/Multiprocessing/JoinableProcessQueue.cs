@@ -2,7 +2,7 @@ namespace ConcurrentFutures.Multiprocessing;
 
 /// <summary>
 /// A <see cref="ProcessQueue{T}"/> that counts unfinished items: each <c>Put</c> adds one, each <see cref="TaskDone"/>
-/// removes one, and <see cref="Join"/> waits until none is left. Python: <c>multiprocessing.JoinableQueue</c>.
+/// removes one, and <see cref="Join()"/> waits until none is left. Python: <c>multiprocessing.JoinableQueue</c>.
 /// </summary>
 /// <typeparam name="T">The item type.</typeparam>
 [MessagePack.MessagePackFormatter(typeof(JoinableQueueHandleFormatter<>))]
@@ -12,41 +12,24 @@ public sealed class JoinableProcessQueue<T> : ProcessQueue<T>
     /// <summary>Creates a joinable queue owned by this process.</summary>
     /// <param name="maxSize">Maximum items held; 0 = unbounded.</param>
     public JoinableProcessQueue(int maxSize = 0)
-        : base(maxSize)
+        : base(maxSize, joinable: true)
     {
-        Handle.Joinable = true;
     }
 
-    internal JoinableProcessQueue(QueueHandle handle)
-        : base(handle)
+    internal JoinableProcessQueue(SharedRing ring)
+        : base(ring)
     {
     }
 
     /// <summary>Marks one item taken with Get as processed. Python: <c>task_done()</c>.</summary>
     /// <exception cref="InvalidOperationException">Called more times than items were put.</exception>
-    public void TaskDone()
-    {
-        if (Broker is not null)
-        {
-            Broker.TaskDone();
-        }
-        else
-        {
-            Client!.Call(QueueMessage.TaskDone, null);
-        }
-    }
+    public void TaskDone() => Ring.TaskDone();
 
     /// <summary>Waits until every item put has been marked done. Python: <c>join()</c>.</summary>
-    public void Join()
-    {
-        if (Broker is not null)
-        {
-            Broker.JoinAsync().GetAwaiter().GetResult();
-            return;
-        }
+    public void Join() => Join(Timeout.InfiniteTimeSpan);
 
-        while (Client!.Call(QueueMessage.Join, TimeSpan.FromSeconds(1)).Kind != QueueMessage.Ok)
-        {
-        }
-    }
+    /// <summary>Waits until every item put has been marked done, at most <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <returns>False if items were still unfinished after <paramref name="timeout"/>.</returns>
+    public bool Join(TimeSpan timeout) => Ring.WaitAllDone(Deadline.From(timeout));
 }

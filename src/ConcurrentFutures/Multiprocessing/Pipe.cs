@@ -3,17 +3,32 @@ namespace ConcurrentFutures.Multiprocessing;
 /// <summary>Creates connected pairs of <see cref="Connection"/>s. Python: <c>multiprocessing.Pipe</c>.</summary>
 public static class Pipe
 {
+    /// <summary>Bytes of each direction's shared-memory ring; larger messages travel through a file of their own.</summary>
+    internal const long Capacity = 1024 * 1024;
+
     /// <summary>Creates a pipe. Python: <c>Pipe(duplex=True)</c>.</summary>
     /// <param name="duplex">True: both ends send and receive. False: the first end only receives, the second only sends.</param>
     /// <returns>The two ends; pass either to a <see cref="Process"/> or pool work.</returns>
-    /// <remarks>The process that creates the pipe relays its bytes, so the pipe works while that process lives.</remarks>
+    /// <remarks>
+    /// Each direction is a ring in shared memory (/dev/shm) that both processes map. Its file is removed once both
+    /// ends are in use, or when the creating process exits.
+    /// </remarks>
     public static (Connection, Connection) Create(bool duplex = true)
     {
-        var relay = new PipeRelay();
-        return (new Connection(new ConnectionHandle(relay.SocketPath, relay.Token, 0, duplex)),
-                new Connection(new ConnectionHandle(relay.SocketPath, relay.Token, 1, duplex)));
+        string basePath = ProcessSupport.NewSharedMemoryPath(".pipe");
+        SharedRing.Create(ConnectionHandle.RingPath(basePath, 0), maxSize: 0, joinable: false, Capacity).Dispose();
+        if (duplex)
+        {
+            SharedRing.Create(ConnectionHandle.RingPath(basePath, 1), maxSize: 0, joinable: false, Capacity).Dispose();
+        }
+
+        return (new Connection(new ConnectionHandle(basePath, 0, duplex)), new Connection(new ConnectionHandle(basePath, 1, duplex)));
     }
 }
 
-/// <summary>What crosses a process boundary for one end of a pipe.</summary>
-internal sealed record ConnectionHandle(string SocketPath, byte[] Token, int Side, bool Duplex);
+/// <summary>What crosses a process boundary for one end of a pipe: the pipe's files and which end it is.</summary>
+internal sealed record ConnectionHandle(string BasePath, int Side, bool Duplex)
+{
+    /// <summary>The ring carrying messages to end <paramref name="side"/>.</summary>
+    public static string RingPath(string basePath, int side) => basePath + side.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

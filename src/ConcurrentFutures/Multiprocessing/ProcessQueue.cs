@@ -7,23 +7,33 @@ namespace ConcurrentFutures.Multiprocessing;
 /// to a <see cref="Process"/>, to pool work, or inside another queue's item). Python: <c>multiprocessing.Queue</c>.
 /// </summary>
 /// <remarks>
-/// The process that creates the queue holds its items; the others reach it through a private socket, so the queue
-/// lives as long as its creator. Items are copied (serialized) on <see cref="Put"/>, like Python's pickling.
-/// Nothing put is lost or duplicated while the creator lives; a consumer that dies while waiting loses nothing.
+/// Items live in shared memory (a file in /dev/shm that every process using the queue maps), so a Put or Get costs a
+/// copy and a lock in that memory, not a message to another process. Items are copied (serialized) on
+/// <see cref="Put"/>, like Python's pickling; items over 2 MB travel through a file of their own. A process that dies
+/// in the middle of a Put adds nothing, one that dies in the middle of a Get takes nothing: nothing is lost or
+/// duplicated except an item a consumer had already taken. An unbounded queue's Put never waits: when the shared
+/// memory is full, the item waits in the producing process until there is room (in order with that process's later
+/// items), and a process exiting normally waits up to 10 s for such items to be taken.
 /// </remarks>
 /// <typeparam name="T">The item type; must be sendable, as work arguments are.</typeparam>
 [MessagePack.MessagePackFormatter(typeof(QueueHandleFormatter<>))]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "The name is fixed by the API contract (Python's multiprocessing.Queue).")]
 public class ProcessQueue<T> : IDisposable
 {
-    private readonly QueueBroker? _broker;
-    private readonly QueueClient? _client;
+    private readonly SharedRing _ring;
+    private readonly QueueFeeder _feeder;
 
     /// <summary>Creates a queue owned by this process.</summary>
     /// <param name="maxSize">Maximum items held; 0 = unbounded. Python: <c>maxsize</c>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSize"/> is negative.</exception>
     /// <exception cref="ArgumentException"><typeparamref name="T"/> cannot be sent to another process.</exception>
     public ProcessQueue(int maxSize = 0)
+        : this(maxSize, joinable: false)
+    {
+    }
+
+    /// <summary>Creates a queue owned by this process, counting unfinished tasks when <paramref name="joinable"/>.</summary>
+    private protected ProcessQueue(int maxSize, bool joinable)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
         if (Sendability.Check(typeof(T)) is { } reason)
@@ -31,48 +41,67 @@ public class ProcessQueue<T> : IDisposable
             throw new ArgumentException($"Items of type {Sendability.Describe(typeof(T))} cannot be sent to another process: {reason}.");
         }
 
-        _broker = new QueueBroker(maxSize);
-        Handle = new QueueHandle(_broker.SocketPath, _broker.Token, maxSize);
-        QueueRegistry.Add(Handle.SocketPath, this);
+        _ring = SharedRing.Create(ProcessSupport.NewSharedMemoryPath(".queue"), maxSize, joinable);
+        _feeder = new QueueFeeder(_ring);
+        QueueRegistry.Add(_ring.Path, this);
     }
 
-    /// <summary>Opens a queue owned by another process (what deserializing a handle does).</summary>
-    private protected ProcessQueue(QueueHandle handle)
+    /// <summary>Opens a queue created by another process (what deserializing a handle does).</summary>
+    private protected ProcessQueue(SharedRing ring)
     {
-        Handle = handle;
-        _client = new QueueClient(handle.SocketPath, handle.Token);
+        _ring = ring;
+        _feeder = new QueueFeeder(_ring);
     }
 
-    /// <summary>Approximate number of items. Python: <c>qsize()</c>.</summary>
-    public int Count => _broker?.Count ?? (int)_client!.Call(QueueMessage.Count, null).Value!;
+    /// <summary>Approximate number of items (including this process's items still waiting for room). Python: <c>qsize()</c>.</summary>
+    public unsafe int Count
+    {
+        get
+        {
+            using var use = _ring.Use();
+            return Volatile.Read(ref _ring.Header->Count) + _feeder.Count;
+        }
+    }
 
-    internal QueueHandle Handle { get; }
+    internal string Path => _ring.Path;
 
-    private protected QueueBroker? Broker => _broker;
+    internal bool IsJoinable => Ring.Joinable;
 
-    private protected QueueClient? Client => _client;
+    private protected SharedRing Ring => _ring;
 
     /// <summary>Adds an item, waiting while a bounded queue is full. Python: <c>put(item, timeout=)</c>.</summary>
     /// <param name="item">The item (copied).</param>
     /// <param name="timeout">How long to wait for room; null waits forever.</param>
     /// <exception cref="TimeoutException">Still full after <paramref name="timeout"/> (Python: <c>queue.Full</c>).</exception>
     /// <exception cref="ArgumentException">The item's value cannot be sent.</exception>
-    /// <exception cref="InvalidOperationException">The queue was closed, or its owner exited.</exception>
-    public void Put(T item, TimeSpan? timeout = null)
+    /// <exception cref="InvalidOperationException">The queue was closed by its creator.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was closed in this process.</exception>
+    public unsafe void Put(T item, TimeSpan? timeout = null)
     {
-        byte[] bytes = Serialize(item);
-        if (_client is not null && Handle.MaxSize == 0)
+        var deadline = Deadline.From(timeout);
+        using var use = _ring.Use(); // the mapping stays while this call uses it, even if another thread closes the queue
+        ReadOnlySpan<byte> payload = RingPayload.Encode(_ring, item, nameof(item), out int kind).Span;
+        if (MaxSize == 0)
         {
-            _client.Post(bytes); // an unbounded queue never refuses: no need to wait for the owner's answer
+            _feeder.Put(payload, kind); // an unbounded queue never refuses
             return;
         }
 
-        bool accepted = _broker is not null
-            ? _broker.PutAsync(bytes, Deadline.From(timeout), CancellationToken.None).AsTask().GetAwaiter().GetResult()
-            : _client!.Call(QueueMessage.Put, timeout, bytes).Kind == QueueMessage.Ok;
-        if (!accepted)
+        while (true)
         {
-            throw new TimeoutException($"The queue stayed full (maxSize {Handle.MaxSize}) for {timeout}.");
+            int seen = _ring.SpaceWatcher.Current;
+            if (_ring.TryPut(payload, kind))
+            {
+                return;
+            }
+
+            if (deadline.HasExpired)
+            {
+                RingPayload.Discard(payload, kind);
+                throw new TimeoutException($"The queue stayed full (maxSize {MaxSize}) for {timeout}.");
+            }
+
+            _ring.AwaitChange(&_ring.Header->SpaceSeq, &_ring.Header->SpaceWaiters, seen, deadline);
         }
     }
 
@@ -80,7 +109,8 @@ public class ProcessQueue<T> : IDisposable
     /// <param name="timeout">How long to wait for an item; null waits forever.</param>
     /// <returns>The item.</returns>
     /// <exception cref="TimeoutException">Still empty after <paramref name="timeout"/> (Python: <c>queue.Empty</c>).</exception>
-    /// <exception cref="InvalidOperationException">The queue was closed, or its owner exited.</exception>
+    /// <exception cref="InvalidOperationException">The queue was closed by its creator.</exception>
+    /// <exception cref="ObjectDisposedException">The queue was closed in this process.</exception>
     public T Get(TimeSpan? timeout = null) =>
         TryGet(out T item, timeout ?? Timeout.InfiniteTimeSpan) ? item : throw new TimeoutException($"The queue stayed empty for {timeout}.");
 
@@ -88,13 +118,26 @@ public class ProcessQueue<T> : IDisposable
     /// <param name="item">The item, when the call returns true.</param>
     /// <param name="timeout">How long to wait; zero does not wait.</param>
     /// <returns>False when the queue stayed empty.</returns>
-    public bool TryGet(out T item, TimeSpan timeout = default)
+    public unsafe bool TryGet(out T item, TimeSpan timeout = default)
     {
-        byte[]? bytes = _broker is not null
-            ? _broker.GetAsync(Deadline.From(timeout), CancellationToken.None).AsTask().GetAwaiter().GetResult()
-            : _client!.Call(QueueMessage.Get, timeout).Value as byte[];
-        item = bytes is null ? default! : Deserialize(bytes);
-        return bytes is not null;
+        var deadline = Deadline.From(timeout);
+        using var use = _ring.Use();
+        while (true)
+        {
+            int seen = _ring.ItemsWatcher.Current;
+            if (RingPayload.TryTake(_ring, PayloadSerializer.Read<T>, out item))
+            {
+                return true;
+            }
+
+            if (deadline.HasExpired)
+            {
+                item = default!;
+                return false;
+            }
+
+            _ring.AwaitChange(&_ring.Header->ItemsSeq, &_ring.Header->ItemsWaiters, seen, deadline);
+        }
     }
 
     /// <summary>Async twin of <see cref="Put"/>: waits for room without blocking a thread.</summary>
@@ -103,20 +146,32 @@ public class ProcessQueue<T> : IDisposable
     /// <returns>A task that completes when the item is in the queue.</returns>
     public async ValueTask PutAsync(T item, CancellationToken cancellationToken = default)
     {
-        byte[] bytes = Serialize(item);
-        if (_broker is not null)
+        using var use = _ring.Use();
+        byte[] payload = RingPayload.Encode(_ring, item, nameof(item), out int kind).ToArray(); // this thread's buffer may be reused while this call waits
+        if (MaxSize == 0)
         {
-            await _broker.PutAsync(bytes, Deadline.Never, cancellationToken).ConfigureAwait(false);
+            _feeder.Put(payload, kind);
             return;
         }
 
-        if (Handle.MaxSize == 0)
+        try
         {
-            _client!.Post(bytes);
-            return;
-        }
+            while (true)
+            {
+                int seen = _ring.SpaceWatcher.Current;
+                if (_ring.TryPut(payload, kind))
+                {
+                    return;
+                }
 
-        await _client!.CallAsync(QueueMessage.Put, bytes, cancellationToken).ConfigureAwait(false);
+                await _ring.SpaceWatcher.WaitAsync(seen, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            RingPayload.Discard(payload, kind);
+            throw;
+        }
     }
 
     /// <summary>Async twin of <see cref="Get"/>: waits for an item without blocking a thread.</summary>
@@ -124,15 +179,22 @@ public class ProcessQueue<T> : IDisposable
     /// <returns>The item.</returns>
     public async ValueTask<T> GetAsync(CancellationToken cancellationToken = default)
     {
-        byte[]? bytes = _broker is not null
-            ? await _broker.GetAsync(Deadline.Never, cancellationToken).ConfigureAwait(false)
-            : (byte[]?)(await _client!.CallAsync(QueueMessage.Get, null, cancellationToken).ConfigureAwait(false)).Value;
-        return Deserialize(bytes!);
+        using var use = _ring.Use();
+        while (true)
+        {
+            int seen = _ring.ItemsWatcher.Current;
+            if (RingPayload.TryTake(_ring, PayloadSerializer.Read<T>, out T item))
+            {
+                return item;
+            }
+
+            await _ring.ItemsWatcher.WaitAsync(seen, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
-    /// In the creating process: closes the queue (waiting calls fail, other processes lose it). Elsewhere: closes this
-    /// process's connection. Python: <c>close()</c>.
+    /// In the creating process: closes the queue (waiting calls fail, in every process). Elsewhere: waits up to 10 s
+    /// for this process's items to be in the queue, then lets go of it. Python: <c>close()</c>.
     /// </summary>
     public void Close() => Dispose();
 
@@ -143,39 +205,41 @@ public class ProcessQueue<T> : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Releases the broker (creator) or the connection (others).</summary>
+    /// <summary>Closes the queue (creator) or lets go of it (others).</summary>
     /// <param name="disposing">True from <see cref="Dispose()"/>.</param>
     protected virtual void Dispose(bool disposing)
     {
-        if (disposing)
+        if (!disposing || _ring.IsDisposed)
         {
-            _broker?.Dispose();
-            _client?.Dispose();
-            if (_broker is not null)
-            {
-                QueueRegistry.Remove(Handle.SocketPath);
-            }
+            return;
         }
+
+        if (_ring.IsOwner)
+        {
+            QueueRegistry.Remove(_ring.Path);
+            _ring.Close();
+            Processes.SharedMemoryTransport.Delete(_ring.Path);
+            RingPayload.DeleteFiles(_ring);
+        }
+        else
+        {
+            _feeder.Flush(TimeSpan.FromSeconds(10));
+        }
+
+        _ring.Dispose();
     }
 
-    /// <summary>Opens the queue a handle names: this process's own object if it owns it, else a connection to the owner.</summary>
-    internal static ProcessQueue<T> Open(QueueHandle handle) =>
-        QueueRegistry.Find(handle.SocketPath) as ProcessQueue<T>
-        ?? (handle.Joinable ? new JoinableProcessQueue<T>(handle) : new ProcessQueue<T>(handle));
-
-    private static byte[] Serialize(T item)
+    /// <summary>Opens the queue a path names: this process's own object if it created it, else a new mapping.</summary>
+    internal static ProcessQueue<T> Open(string path, bool joinable)
     {
-        if (Sendability.CheckValue(typeof(T), item) is { } reason)
+        if (QueueRegistry.Find(path) is ProcessQueue<T> mine)
         {
-            throw new ArgumentException($"The item cannot be sent to another process: {reason}.", nameof(item));
+            return mine;
         }
 
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
-        var writer = new MessagePack.MessagePackWriter(buffer);
-        PayloadSerializer.Write(ref writer, typeof(T), item);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
+        SharedRing ring = SharedRing.Open(path);
+        return joinable ? new JoinableProcessQueue<T>(ring) : new ProcessQueue<T>(ring);
     }
 
-    private static T Deserialize(byte[] bytes) => PayloadSerializer.Read<T>(new System.Buffers.ReadOnlySequence<byte>(bytes));
+    private int MaxSize => _ring.MaxSize;
 }

@@ -30,6 +30,17 @@ internal static class ProcessSupport
 
     public static WorkerLauncher Launcher => s_launcher.Value;
 
+    /// <summary>
+    /// A new path in /dev/shm for a shared object this process creates; the janitor removes it (and files starting
+    /// with it) if this process is killed before it does.
+    /// </summary>
+    public static string NewSharedMemoryPath(string suffix)
+    {
+        string path = Path.Combine(SharedMemoryTransport.Directory, StaleFiles.NewName() + suffix);
+        Janitor.Watch(directory: null, filePrefix: path);
+        return path;
+    }
+
     /// <summary>Listens on a new Unix domain socket in <see cref="Directory"/>; only this user can connect.</summary>
     public static System.Net.Sockets.Socket Listen(string suffix, int backlog, out string socketPath)
     {

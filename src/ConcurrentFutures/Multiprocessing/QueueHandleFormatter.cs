@@ -15,11 +15,9 @@ internal sealed class QueueHandleFormatter<T> : IMessagePackFormatter<ProcessQue
             return;
         }
 
-        writer.WriteArrayHeader(4);
-        writer.Write(value.Handle.SocketPath);
-        writer.Write(value.Handle.Token);
-        writer.Write(value.Handle.MaxSize);
-        writer.Write(value.Handle.Joinable);
+        writer.WriteArrayHeader(2);
+        writer.Write(value.Path);
+        writer.Write(value.IsJoinable);
     }
 
     public ProcessQueue<T>? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
@@ -29,13 +27,13 @@ internal sealed class QueueHandleFormatter<T> : IMessagePackFormatter<ProcessQue
             return null;
         }
 
-        if (reader.ReadArrayHeader() != 4)
+        if (reader.ReadArrayHeader() != 2 || reader.ReadString() is not { } path
+            || !path.StartsWith(Processes.SharedMemoryTransport.Directory, StringComparison.Ordinal) || path.Contains("..", StringComparison.Ordinal))
         {
             throw new MessagePackSerializationException("Malformed queue handle.");
         }
 
-        var handle = new QueueHandle(reader.ReadString()!, reader.ReadBytes()!.Value.ToArray(), reader.ReadInt32()) { Joinable = reader.ReadBoolean() };
-        return ProcessQueue<T>.Open(handle);
+        return ProcessQueue<T>.Open(path, reader.ReadBoolean());
     }
 }
 

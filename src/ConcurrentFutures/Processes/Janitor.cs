@@ -28,8 +28,8 @@ internal static class Janitor
     private static Process? s_shell;
     private static bool s_unavailable;
 
-    /// <summary>Has the janitor delete <paramref name="directory"/> and every file starting with <paramref name="filePrefix"/> (if given) when this process ends.</summary>
-    public static void Watch(string directory, string? filePrefix = null)
+    /// <summary>Has the janitor delete <paramref name="directory"/> (if given) and every file starting with <paramref name="filePrefix"/> (if given) when this process ends.</summary>
+    public static void Watch(string? directory, string? filePrefix = null)
     {
         lock (s_lock)
         {
@@ -40,7 +40,8 @@ internal static class Janitor
 
             try
             {
-                s_shell!.StandardInput.Write(filePrefix is null ? $"d {directory}\n" : $"d {directory}\np {filePrefix}\n");
+                string lines = (directory is null ? string.Empty : $"d {directory}\n") + (filePrefix is null ? string.Empty : $"p {filePrefix}\n");
+                s_shell!.StandardInput.Write(lines);
                 s_shell.StandardInput.Flush();
             }
             catch (IOException)

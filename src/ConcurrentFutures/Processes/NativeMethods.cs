@@ -12,6 +12,7 @@ internal static partial class NativeMethods
     public const int Sigkill = 9;
 
     private const int PrSetPdeathsig = 1;
+    private const int PermissionDenied = 1; // EPERM: the process exists but belongs to someone else
 
     /// <summary>Asks the kernel to SIGKILL this process when the thread that started it (the pool's launcher) exits.</summary>
     public static void DieWithParent()
@@ -35,6 +36,25 @@ internal static partial class NativeMethods
         }
 
         _ = Kill(pid, signal);
+    }
+
+    /// <summary>True while a process with this pid exists (a zombie not yet reaped counts as existing).</summary>
+    public static bool ProcessExists(int pid)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                using var process = System.Diagnostics.Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        }
+
+        return Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == PermissionDenied;
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

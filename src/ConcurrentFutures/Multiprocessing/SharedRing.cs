@@ -1,0 +1,311 @@
+using System.IO.MemoryMappedFiles;
+
+namespace ConcurrentFutures.Multiprocessing;
+
+/// <summary>
+/// The storage of a <see cref="ProcessQueue{T}"/>: a file in /dev/shm that every process using the queue maps, holding
+/// a <see cref="RingHeader"/> and a ring of records (8-byte header: length and kind, then the payload, padded to 8).
+/// A Put or Get is a few memory copies under a lock in that memory, no system call unless someone sleeps. Records
+/// become visible only when the new positions are committed, so a process that dies mid-Put adds nothing and one that
+/// dies mid-Get takes nothing.
+/// </summary>
+internal sealed unsafe partial class SharedRing : IDisposable
+{
+    /// <summary>Ring bytes of a new queue: an item up to half of it goes inline, larger ones through their own file.</summary>
+    public const long DefaultCapacity = 4 * 1024 * 1024;
+
+    public const int InlineKind = 0;
+    public const int FileKind = 1;
+    private const int PaddingKind = 2;
+    private const int RecordHeader = 8;
+
+    private static readonly int s_pid = Environment.ProcessId;
+
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly RingHeader* _header;
+    private readonly byte* _ring;
+    private int _disposed;
+
+    private SharedRing(string path, MemoryMappedViewAccessor view, bool isOwner)
+    {
+        Path = path;
+        IsOwner = isOwner;
+        _view = view;
+        byte* pointer = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        _header = (RingHeader*)(pointer + view.PointerOffset);
+        _ring = (byte*)_header + RingHeader.Size;
+        ItemsWatcher = new SeqWatcher(this, &_header->ItemsSeq, &_header->ItemsWaiters);
+        SpaceWatcher = new SeqWatcher(this, &_header->SpaceSeq, &_header->SpaceWaiters);
+    }
+
+    public string Path { get; }
+
+    public bool IsOwner { get; }
+
+    public RingHeader* Header => _header;
+
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>The largest payload stored inline; larger ones go through a file.</summary>
+    public long MaxInline => (Capacity / 2) - RecordHeader;
+
+    /// <summary>Bytes in the ring (fixed when the queue was created).</summary>
+    public long Capacity { get; private set; }
+
+    /// <summary>Maximum items held, 0 = unbounded (fixed when the queue was created).</summary>
+    public int MaxSize { get; private set; }
+
+    /// <summary>True for a joinable queue (fixed when the queue was created).</summary>
+    public bool Joinable { get; private set; }
+
+    public SeqWatcher ItemsWatcher { get; }
+
+    public SeqWatcher SpaceWatcher { get; }
+
+    /// <summary>Creates the file (0600, in /dev/shm) and its header.</summary>
+    public static SharedRing Create(string path, int maxSize, bool joinable, long capacity = DefaultCapacity)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.ReadWrite };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using var file = new FileStream(path, options);
+        file.SetLength(RingHeader.Size + capacity);
+        var ring = new SharedRing(path, Map(file), isOwner: true);
+        RingHeader* header = ring._header;
+        header->MaxSize = maxSize;
+        header->Capacity = capacity;
+        header->Joinable = joinable ? 1 : 0;
+        Volatile.Write(ref header->Magic, RingHeader.MagicValue);
+        ring.ReadSettings();
+        return ring;
+    }
+
+    /// <summary>Maps an existing queue file.</summary>
+    /// <exception cref="InvalidOperationException">The file is gone (the queue was closed or its creator exited) or is not a queue.</exception>
+    public static SharedRing Open(string path)
+    {
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new InvalidOperationException($"The queue {path} no longer exists: it was closed, or the process that created it exited.");
+        }
+
+        using (file)
+        {
+            var ring = new SharedRing(path, Map(file), isOwner: false);
+            if (file.Length < RingHeader.Size || Volatile.Read(ref ring._header->Magic) != RingHeader.MagicValue
+                || ring._header->Capacity != file.Length - RingHeader.Size)
+            {
+                ring.Dispose();
+                throw new InvalidOperationException($"{path} is not a queue.");
+            }
+
+            ring.ReadSettings();
+            return ring;
+        }
+    }
+
+    /// <summary>Adds a record if the queue has room (item count and bytes); wakes sleeping consumers.</summary>
+    /// <exception cref="InvalidOperationException">The queue was closed.</exception>
+    public bool TryPut(ReadOnlySpan<byte> payload, int kind)
+    {
+        using var use = Use();
+        if (!Lock(Deadline.Never))
+        {
+            return false;
+        }
+
+        try
+        {
+            RingHeader* h = _header;
+            ThrowIfClosed();
+            if (h->MaxSize > 0 && h->Count >= h->MaxSize)
+            {
+                return false;
+            }
+
+            long capacity = h->Capacity;
+            long size = Align(RecordHeader + payload.Length);
+            long position = h->Tail % capacity;
+            long padding = capacity - position < size ? capacity - position : 0;
+            if (padding + size > capacity - (h->Tail - h->Head))
+            {
+                return false;
+            }
+
+            if (padding > 0)
+            {
+                WriteRecordHeader(position, (int)(padding - RecordHeader), PaddingKind);
+                position = 0;
+            }
+
+            WriteRecordHeader(position, payload.Length, kind);
+            payload.CopyTo(new Span<byte>(_ring + position + RecordHeader, payload.Length));
+            Commit(h->Head, h->Tail + padding + size, h->Count + 1, h->Unfinished + h->Joinable);
+        }
+        finally
+        {
+            Unlock();
+        }
+
+        Signal(&_header->ItemsSeq, &_header->ItemsWaiters);
+        return true;
+    }
+
+    /// <summary>Removes the oldest record, if any, copying its payload into <paramref name="buffer"/> (grown when too small); wakes producers waiting for room.</summary>
+    /// <exception cref="InvalidOperationException">The queue was closed.</exception>
+    public bool TryTake(ref byte[] buffer, out int length, out int kind)
+    {
+        using var use = Use();
+        length = 0;
+        kind = InlineKind;
+        if (!Lock(Deadline.Never))
+        {
+            return false;
+        }
+
+        try
+        {
+            RingHeader* h = _header;
+            ThrowIfClosed();
+            if (h->Count == 0)
+            {
+                return false;
+            }
+
+            long capacity = h->Capacity;
+            long position = h->Head % capacity;
+            long skipped = 0;
+            (length, kind) = ReadRecordHeader(position);
+            if (kind == PaddingKind)
+            {
+                skipped = capacity - position;
+                position = 0;
+                (length, kind) = ReadRecordHeader(position);
+            }
+
+            if (length < 0 || length > capacity - RecordHeader - position || kind is not (InlineKind or FileKind))
+            {
+                throw new InvalidDataException($"The queue {Path} is corrupt (record of {length} bytes, kind {kind}).");
+            }
+
+            if (buffer.Length < length)
+            {
+                buffer = GC.AllocateUninitializedArray<byte>(Math.Max(length, buffer.Length * 2));
+            }
+
+            new ReadOnlySpan<byte>(_ring + position + RecordHeader, length).CopyTo(buffer);
+            Commit(h->Head + skipped + Align(RecordHeader + length), h->Tail, h->Count - 1, h->Unfinished);
+        }
+        finally
+        {
+            Unlock();
+        }
+
+        Signal(&_header->SpaceSeq, &_header->SpaceWaiters);
+        return true;
+    }
+
+    /// <summary>Marks one task done (joinable queues); wakes Join when none is left.</summary>
+    /// <exception cref="InvalidOperationException">More calls than items put.</exception>
+    public void TaskDone()
+    {
+        using var use = Use();
+        bool allDone;
+        Lock(Deadline.Never);
+        try
+        {
+            RingHeader* h = _header;
+            if (h->Unfinished <= 0)
+            {
+                throw new InvalidOperationException("TaskDone was called more times than items were put.");
+            }
+
+            Commit(h->Head, h->Tail, h->Count, h->Unfinished - 1);
+            allDone = h->Unfinished == 0;
+        }
+        finally
+        {
+            Unlock();
+        }
+
+        if (allDone)
+        {
+            Signal(&_header->DoneSeq, &_header->DoneWaiters);
+        }
+    }
+
+    /// <summary>Creator only: marks the queue closed and wakes every sleeper in every process.</summary>
+    public void Close()
+    {
+        using var use = Use();
+        Volatile.Write(ref _header->Closed, 1);
+        Signal(&_header->ItemsSeq, &_header->ItemsWaiters, always: true);
+        Signal(&_header->SpaceSeq, &_header->SpaceWaiters, always: true);
+        Signal(&_header->DoneSeq, &_header->DoneWaiters, always: true);
+    }
+
+    /// <summary>Unmaps the file in this process once no call still uses it; wakes this process's sleepers.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Sleepers of this process wake (a spurious wake elsewhere), see the ring disposed and let go of it.
+        Signal(&_header->ItemsSeq, &_header->ItemsWaiters, always: true);
+        Signal(&_header->SpaceSeq, &_header->SpaceWaiters, always: true);
+        Signal(&_header->DoneSeq, &_header->DoneWaiters, always: true);
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+    }
+
+    private void ReadSettings()
+    {
+        Capacity = _header->Capacity;
+        MaxSize = _header->MaxSize;
+        Joinable = _header->Joinable != 0;
+    }
+
+    private static MemoryMappedViewAccessor Map(FileStream file)
+    {
+        using var map = MemoryMappedFile.CreateFromFile(file, mapName: null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
+        return map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.ReadWrite);
+    }
+
+    private static long Align(long size) => (size + 7) & ~7L;
+
+    public static void Signal(int* seq, int* waiters, bool always = false)
+    {
+        Interlocked.Increment(ref *seq);
+        if (always || Volatile.Read(ref *waiters) > 0)
+        {
+            Futex.WakeAll(seq);
+        }
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (Volatile.Read(ref _header->Closed) != 0)
+        {
+            throw new InvalidOperationException("The queue was closed by the process that created it.");
+        }
+    }
+
+    private void WriteRecordHeader(long position, int length, int kind)
+    {
+        *(int*)(_ring + position) = length;
+        *(int*)(_ring + position + 4) = kind;
+    }
+
+    private (int Length, int Kind) ReadRecordHeader(long position) => (*(int*)(_ring + position), *(int*)(_ring + position + 4));
+}

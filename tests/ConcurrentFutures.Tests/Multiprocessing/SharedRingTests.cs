@@ -1,0 +1,131 @@
+using ConcurrentFutures.Multiprocessing;
+
+namespace ConcurrentFutures.Tests.Multiprocessing;
+
+/// <summary>The shared-memory ring under queues and pipes: crashes inside it, overflow, large items.</summary>
+public class SharedRingTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public void AConsumerKilledWhileWaiting_LosesNothing()
+    {
+        using var queue = new ProcessQueue<int>();
+        using var started = new ProcessEvent();
+        using var consumer = new Process(SharedRingFunctions.WaitInGet, queue, started);
+        consumer.Start();
+        Assert.True(started.Wait(Patience));
+        Thread.Sleep(200); // let it fall asleep inside Get
+        consumer.Kill();
+        Assert.True(consumer.Join(Patience));
+        Assert.Equal(-9, consumer.ExitCode);
+
+        for (int i = 0; i < 100; i++)
+        {
+            queue.Put(i);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 100), Enumerable.Range(0, 100).Select(_ => queue.Get(Patience)));
+    }
+
+    [Fact]
+    public unsafe void ALockHolderThatDied_IsReplaced_AndItsJournaledCommitIsFinished()
+    {
+        using var queue = new ProcessQueue<int>();
+        queue.Put(1);
+        int deadPid = DeadProcessId();
+        SharedRing ring = RingOf(queue);
+
+        // As if a process died holding the lock in the middle of a commit: the journal is written and marked valid,
+        // the live fields are not updated yet. The change journaled here is visible: 5 unfinished tasks.
+        ring.Header->JournalHead = ring.Header->Head;
+        ring.Header->JournalTail = ring.Header->Tail;
+        ring.Header->JournalCount = ring.Header->Count;
+        ring.Header->JournalUnfinished = 5;
+        ring.Header->JournalValid = 1;
+        ring.Header->LockHolder = deadPid;
+
+        queue.Put(2, TimeSpan.FromSeconds(30));
+        Assert.Equal(0, ring.Header->JournalValid);
+        Assert.Equal(5, ring.Header->Unfinished); // the journal was applied by the next holder
+        Assert.Equal(1, queue.Get(Patience));
+        Assert.Equal(2, queue.Get(Patience));
+        Assert.Equal(0, ring.Header->LockHolder);
+    }
+
+    [Fact]
+    public void AnUnboundedQueue_TakesMoreThanItsSharedMemory_WithoutBlocking_AndKeepsOrder()
+    {
+        using var queue = new ProcessQueue<byte[]>();
+        using var allPut = new ProcessEvent();
+        using var producer = new Process(SharedRingFunctions.FloodAndExit, queue, 40, 256 * 1024, allPut); // 10 MB > the 4 MB ring
+        producer.Start();
+        Assert.True(allPut.Wait(Patience)); // every Put returned although nobody took anything yet
+        for (int i = 0; i < 40; i++)
+        {
+            byte[] item = queue.Get(Patience);
+            Assert.Equal(256 * 1024, item.Length);
+            Assert.Equal(i, BitConverter.ToInt32(item));
+        }
+
+        Assert.True(producer.Join(Patience)); // its exit waited until the last items were in the ring, then ended
+        Assert.Equal(0, producer.ExitCode);
+        Assert.False(queue.TryGet(out _));
+    }
+
+    [Fact]
+    public void ItemsLargerThanHalfTheRing_TravelThroughAFile_ThatIsRemoved()
+    {
+        using var queue = new ProcessQueue<byte[]>();
+        byte[] big = new byte[6 * 1024 * 1024];
+        big[^1] = 7;
+        queue.Put(big);
+        string prefix = Path.GetFileName(RingOf(queue).Path) + "-";
+        Assert.Single(Directory.EnumerateFiles(ConcurrentFutures.Processes.SharedMemoryTransport.Directory, prefix + "*"));
+        byte[] back = queue.Get(Patience);
+        Assert.Equal(big.Length, back.Length);
+        Assert.Equal(7, back[^1]);
+        Assert.Empty(Directory.EnumerateFiles(ConcurrentFutures.Processes.SharedMemoryTransport.Directory, prefix + "*"));
+    }
+
+    [Fact]
+    public void ClosingTheQueueInItsCreator_FailsWaitingCalls()
+    {
+        var queue = new ProcessQueue<int>(maxSize: 1);
+        var waiting = Task.Run(() => queue.Get(Patience));
+        Thread.Sleep(100);
+        queue.Close();
+        var failure = Assert.ThrowsAny<Exception>(() => waiting.GetAwaiter().GetResult());
+        Assert.True(failure is InvalidOperationException or ObjectDisposedException, failure.ToString());
+        Assert.Throws<ObjectDisposedException>(() => queue.Put(1));
+    }
+
+    [Fact]
+    public void APipe_CarriesALargeMessage_AndEndsWhenTheOtherProcessIsKilled()
+    {
+        var (parent, child) = Pipe.Create();
+        using (parent)
+        using (child)
+        using (var process = new Process(SharedRingFunctions.SendLargeThenHang, child, 3 * 1024 * 1024))
+        {
+            process.Start();
+            byte[] data = parent.ReceiveBytes();
+            Assert.Equal(3 * 1024 * 1024, data.Length);
+            Assert.Equal(42, data[^1]);
+            process.Kill();
+            Assert.True(process.Join(Patience));
+            Assert.Throws<EndOfStreamException>(() => parent.ReceiveBytes());
+            Assert.Throws<EndOfStreamException>(() => parent.Send(1)); // nobody reads any more
+        }
+    }
+
+    private static SharedRing RingOf<T>(ProcessQueue<T> queue) =>
+        (SharedRing)typeof(ProcessQueue<T>).GetField("_ring", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(queue)!;
+
+    private static int DeadProcessId()
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+        process.WaitForExit();
+        return process.Id;
+    }
+}
