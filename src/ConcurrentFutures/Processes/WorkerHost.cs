@@ -23,7 +23,6 @@ internal sealed class WorkerHost
     private readonly string _sharedMemoryPrefix;
 
     /// <summary>The serializer's warm-up; awaited before the first call so it never races the first use.</summary>
-    private readonly Task _warmUp;
 
     /// <summary>Frames received and not yet executed (copied out of the reader's buffer).</summary>
     private readonly BlockingCollection<byte[]> _inbox = new(new ConcurrentQueue<byte[]>());
@@ -39,8 +38,8 @@ internal sealed class WorkerHost
     private TaskMarker? _marker;
     private volatile bool _stopRequested;
 
-    public WorkerHost(Task warmUp, string socketPath, byte[] token, int slot, bool reportMemory, string sharedMemoryPrefix) =>
-        (_warmUp, _socketPath, _token, _slot, _reportMemory, _sharedMemoryPrefix) = (warmUp, socketPath, token, slot, reportMemory, sharedMemoryPrefix);
+    public WorkerHost(string socketPath, byte[] token, int slot, bool reportMemory, string sharedMemoryPrefix) =>
+        (_socketPath, _token, _slot, _reportMemory, _sharedMemoryPrefix) = (socketPath, token, slot, reportMemory, sharedMemoryPrefix);
 
     public int Run()
     {
@@ -109,11 +108,6 @@ internal sealed class WorkerHost
     /// <returns>False when the parent asked the worker to stop.</returns>
     private bool Handle(byte[] frame)
     {
-        if (!_warmUp.IsCompleted)
-        {
-            _warmUp.Wait();
-        }
-
         var reader = new MessagePackReader(frame);
         int fields = reader.ReadArrayHeader();
         var kind = (MessageKind)reader.ReadInt32();

@@ -36,12 +36,12 @@ internal static class WorkerProgram
             return 3;
         }
 
-        // The serializer's first use costs tens of milliseconds; pay it on another core while connecting. The host
-        // waits for it before running work, so the serializer is never initialized by two threads at once.
-        var warmUp = Task.Run(Remote.PayloadSerializer.WarmUp);
+        // The serializer's resolver for records, lists and other non-primitive values costs tens of milliseconds to
+        // build: build it on another core while connecting. Calls that send only primitives never need it; a call
+        // that does and comes first waits for it on the runtime's type-initialization lock.
+        _ = Task.Run(Remote.PayloadSerializer.WarmUp);
 
         var host = new WorkerHost(
-            warmUp,
             socketPath,
             Convert.FromHexString(token),
             int.Parse(slot, CultureInfo.InvariantCulture),

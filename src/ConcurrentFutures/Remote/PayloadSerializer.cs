@@ -13,8 +13,11 @@ namespace ConcurrentFutures.Remote;
 internal static class PayloadSerializer
 {
     /// <summary>Contractless, so records and POCOs need no attributes; hardened against hostile input.</summary>
-    public static readonly MessagePackSerializerOptions Options = ContractlessStandardResolver.Options
-        .WithSecurity(MessagePackSecurity.UntrustedData);
+    /// <remarks>
+    /// Created on first use, not with this class: building the resolver takes tens of milliseconds in a fresh worker,
+    /// and a call that sends only primitives never needs it.
+    /// </remarks>
+    public static MessagePackSerializerOptions Options => Resolver.Options;
 
     /// <summary>Writes <paramref name="value"/> as its declared <paramref name="type"/>.</summary>
     public static void Write(ref MessagePackWriter writer, Type type, object? value)
@@ -101,5 +104,11 @@ internal static class PayloadSerializer
     {
         byte[] bytes = MessagePackSerializer.Serialize(new List<KeyValuePair<string, int>> { new("warm", 1) }, Options);
         _ = MessagePackSerializer.Deserialize<List<KeyValuePair<string, int>>>(bytes, Options);
+    }
+
+    private static class Resolver
+    {
+        public static readonly MessagePackSerializerOptions Options = ContractlessStandardResolver.Options
+            .WithSecurity(MessagePackSecurity.UntrustedData);
     }
 }
