@@ -22,6 +22,7 @@ public sealed unsafe class Connection : IDisposable
     private readonly SharedRing? _receive;
     private readonly SharedRing? _send;
     private int _attached;
+    private long _nextPeerCheck;
 
     internal Connection(ConnectionHandle handle)
     {
@@ -134,14 +135,24 @@ public sealed unsafe class Connection : IDisposable
     private static bool PeerGone(int closed, int pid) =>
         closed != 0 || (pid != 0 && pid != s_pid && !Processes.NativeMethods.ProcessExists(pid));
 
-    /// <summary>Sends one record; like a write to a pipe whose reader is gone (Python: BrokenPipeError), it fails once the receiving process has closed its end or exited.</summary>
-    private static void Put(SharedRing ring, ReadOnlySpan<byte> payload, int kind)
+    /// <summary>
+    /// Sends one record; like a write to a pipe whose reader is gone (Python: BrokenPipeError), it fails once the
+    /// receiving process has closed its end, or has exited (checked at most every <see cref="PeerCheckInterval"/>).
+    /// </summary>
+    private void Put(SharedRing ring, ReadOnlySpan<byte> payload, int kind)
     {
         using var use = ring.Use();
         while (true)
         {
             int seen = Volatile.Read(ref ring.Header->SpaceSeq);
-            if (PeerGone(ring.Header->ReaderClosed, ring.Header->ReaderPid))
+            long now = System.Diagnostics.Stopwatch.GetTimestamp();
+            bool checkPid = now >= _nextPeerCheck;
+            if (checkPid)
+            {
+                _nextPeerCheck = now + (long)(PeerCheckInterval.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+            }
+
+            if (PeerGone(ring.Header->ReaderClosed, checkPid ? ring.Header->ReaderPid : 0))
             {
                 RingPayload.Discard(payload, kind);
                 throw new EndOfStreamException("The other end of the pipe was closed.");
