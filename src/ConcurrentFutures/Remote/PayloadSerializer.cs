@@ -86,7 +86,15 @@ internal static class PayloadSerializer
 
         if (type == typeof(byte[]))
         {
-            return reader.ReadBytes() is { } bytes ? bytes.ToArray() : null;
+            if (reader.ReadBytes() is not { } bytes)
+            {
+                return null;
+            }
+
+            // Every byte is overwritten by the copy: skip zeroing first, which for a large array is a second pass.
+            byte[] copy = GC.AllocateUninitializedArray<byte>(checked((int)bytes.Length));
+            bytes.CopyTo(copy);
+            return copy;
         }
 
         return MessagePackSerializer.Deserialize(type, ref reader, Options);
