@@ -85,7 +85,7 @@ internal sealed unsafe partial class SharedRing : IDisposable
     }
 
     /// <summary>Maps an existing queue file.</summary>
-    /// <exception cref="InvalidOperationException">The file is gone (the queue was closed or its creator exited) or is not a queue.</exception>
+    /// <exception cref="InvalidOperationException">The file is gone (the queue or pipe was closed, or its creator exited) or is not a ring.</exception>
     public static SharedRing Open(string path)
     {
         FileStream file;
@@ -95,7 +95,7 @@ internal sealed unsafe partial class SharedRing : IDisposable
         }
         catch (FileNotFoundException)
         {
-            throw new InvalidOperationException($"The queue {path} no longer exists: it was closed, or the process that created it exited.");
+            throw new InvalidOperationException($"The queue or pipe {path} no longer exists: it was closed, both ends of the pipe are already in use, or the process that created it exited.");
         }
 
         using (file)
@@ -105,7 +105,7 @@ internal sealed unsafe partial class SharedRing : IDisposable
                 || ring._header->Capacity != file.Length - RingHeader.Size)
             {
                 ring.Dispose();
-                throw new InvalidOperationException($"{path} is not a queue.");
+                throw new InvalidOperationException($"{path} is not a queue or pipe.");
             }
 
             ring.ReadSettings();
