@@ -119,6 +119,34 @@ public class SharedRingTests
         }
     }
 
+    [Fact]
+    public async Task BoundedPutAsync_WaitsForRoom_AndACancelledOneAddsNothing()
+    {
+        using var queue = new ProcessQueue<int>(maxSize: 1);
+        await queue.PutAsync(1);
+        var waiting = queue.PutAsync(2).AsTask();
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(1, queue.Get(Patience));
+        await waiting.WaitAsync(Patience);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await queue.PutAsync(3, cts.Token));
+        Assert.Equal(2, queue.Get(Patience));
+        Assert.False(queue.TryGet(out _, TimeSpan.FromMilliseconds(50))); // the cancelled 3 is not there
+    }
+
+    [Fact]
+    public void JoinWithATimeout_SaysWhetherEveryTaskWasDone()
+    {
+        using var queue = new JoinableProcessQueue<int>();
+        queue.Put(1);
+        Assert.False(queue.Join(TimeSpan.FromMilliseconds(100)));
+        Assert.Equal(1, queue.Get(Patience));
+        queue.TaskDone();
+        Assert.True(queue.Join(TimeSpan.FromSeconds(5)));
+        Assert.Throws<InvalidOperationException>(queue.TaskDone);
+    }
+
     private static SharedRing RingOf<T>(ProcessQueue<T> queue) =>
         (SharedRing)typeof(ProcessQueue<T>).GetField("_ring", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(queue)!;
 
