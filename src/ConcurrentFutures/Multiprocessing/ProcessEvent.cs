@@ -22,7 +22,11 @@ public sealed class ProcessEvent : IDisposable, INamedHandle<ProcessEvent>
     string INamedHandle<ProcessEvent>.Name => _flag.Name;
 
     /// <summary>Sets the flag; every waiter (in any process) wakes up. Python: <c>set()</c>.</summary>
-    public void Set() => Interlocked.Exchange(ref _flag.Value, 1);
+    public void Set()
+    {
+        Interlocked.Exchange(ref _flag.Value, 1);
+        _flag.Changed();
+    }
 
     /// <summary>Clears the flag. Python: <c>clear()</c>.</summary>
     public void Clear() => Interlocked.Exchange(ref _flag.Value, 0);
@@ -30,7 +34,7 @@ public sealed class ProcessEvent : IDisposable, INamedHandle<ProcessEvent>
     /// <summary>Waits until the flag is set. Python: <c>wait(timeout)</c>.</summary>
     /// <param name="timeout">How long to wait; null waits forever.</param>
     /// <returns>True if the flag is set, false on timeout.</returns>
-    public bool Wait(TimeSpan? timeout = null) => SharedCounter.WaitUntil(() => IsSet, timeout);
+    public bool Wait(TimeSpan? timeout = null) => _flag.WaitUntil(() => IsSet, timeout);
 
     /// <summary>Unmaps the event here; the creating process also removes it.</summary>
     public void Dispose() => _flag.Dispose();

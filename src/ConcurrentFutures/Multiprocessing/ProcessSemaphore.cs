@@ -33,10 +33,14 @@ public sealed class ProcessSemaphore : IDisposable, INamedHandle<ProcessSemaphor
     /// <summary>Takes a slot if one frees up within <paramref name="timeout"/>.</summary>
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <returns>True if a slot was taken.</returns>
-    public bool TryAcquire(TimeSpan timeout) => SharedCounter.WaitUntil(TryTake, timeout);
+    public bool TryAcquire(TimeSpan timeout) => _count.WaitUntil(TryTake, timeout);
 
     /// <summary>Gives a slot back. Python: <c>release()</c>.</summary>
-    public void Release() => Interlocked.Increment(ref _count.Value);
+    public void Release()
+    {
+        Interlocked.Increment(ref _count.Value);
+        _count.Changed();
+    }
 
     /// <summary>Unmaps the semaphore here; the creating process also removes it.</summary>
     public void Dispose() => _count.Dispose();

@@ -2,51 +2,89 @@ namespace ConcurrentFutures.Multiprocessing;
 
 /// <summary>
 /// One 32-bit integer in shared memory, changed only with atomic instructions (atomic across processes on the same
-/// machine), plus a wait that spins briefly then sleeps 1 ms between checks. The shared state of
-/// <see cref="ProcessSemaphore"/> and <see cref="ProcessEvent"/>.
+/// machine), and a count of processes sleeping until it changes: a wait spins briefly, then sleeps on the word (a
+/// futex), and whoever changes the word wakes the sleepers. The shared state of <see cref="ProcessSemaphore"/> and
+/// <see cref="ProcessEvent"/>.
 /// </summary>
 internal sealed unsafe class SharedCounter : IDisposable
 {
-    private readonly SharedArray<int> _cell;
+    /// <summary>Longest single sleep; the condition is checked again after each (covers a sleeper that died counted).</summary>
+    private const int MaxSleepMilliseconds = 100;
+
+    private readonly SharedArray<int> _cells; // [0] the value, [1] how many threads sleep on it
 
     public SharedCounter(int initialValue)
     {
-        _cell = new SharedArray<int>(1);
-        Volatile.Write(ref _cell[0], initialValue);
+        _cells = new SharedArray<int>(2);
+        Volatile.Write(ref _cells[0], initialValue);
     }
 
-    private SharedCounter(SharedArray<int> cell) => _cell = cell;
+    private SharedCounter(SharedArray<int> cells) => _cells = cells;
 
-    public string Name => _cell.Name;
+    public string Name => _cells.Name;
 
-    public ref int Value => ref _cell[0];
+    public ref int Value => ref _cells[0];
 
-    public static SharedCounter Open(string name) => new(SharedArray<int>.Open(name, 1));
+    private ref int Sleepers => ref _cells[1];
+
+    public static SharedCounter Open(string name) => new(SharedArray<int>.Open(name, 2));
 
     /// <summary>Waits until <paramref name="condition"/> (an atomic attempt) succeeds or the deadline passes.</summary>
-    public static bool WaitUntil(Func<bool> condition, TimeSpan? timeout)
+    public bool WaitUntil(Func<bool> condition, TimeSpan? timeout)
     {
         var deadline = Deadline.From(timeout);
         SpinWait spinner = default;
-        while (!condition())
+        while (!spinner.NextSpinWillYield)
         {
+            if (condition())
+            {
+                return true;
+            }
+
+            spinner.SpinOnce();
+        }
+
+        while (true)
+        {
+            int seen = Volatile.Read(ref Value);
+            if (condition())
+            {
+                return true;
+            }
+
             if (deadline.HasExpired)
             {
                 return false;
             }
 
-            if (spinner.NextSpinWillYield)
+            // Counted before the last look at the value: a change made after that look sees a sleeper and wakes it.
+            Interlocked.Increment(ref Sleepers);
+            try
             {
-                Thread.Sleep(1);
+                int milliseconds = deadline.IsInfinite ? MaxSleepMilliseconds : Math.Min(deadline.RemainingMilliseconds, MaxSleepMilliseconds);
+                fixed (int* word = &Value)
+                {
+                    Futex.Wait(word, seen, milliseconds);
+                }
             }
-            else
+            finally
             {
-                spinner.SpinOnce();
+                Interlocked.Decrement(ref Sleepers);
             }
         }
-
-        return true;
     }
 
-    public void Dispose() => _cell.Dispose();
+    /// <summary>Call after changing <see cref="Value"/> (with an atomic instruction): wakes the threads sleeping on it.</summary>
+    public void Changed()
+    {
+        if (Volatile.Read(ref Sleepers) > 0)
+        {
+            fixed (int* word = &Value)
+            {
+                Futex.WakeAll(word);
+            }
+        }
+    }
+
+    public void Dispose() => _cells.Dispose();
 }
