@@ -166,7 +166,7 @@ internal sealed class WorkerConnections : IDisposable
     /// <summary>Reads the first frame; a connection without the pool's token, or for no known slot, is dropped.</summary>
     private async Task AuthenticateAsync(Socket connection)
     {
-        var reader = new FrameReader(connection, maxFrameBytes: 4096);
+        var reader = new FrameReader(new NetworkStream(connection, ownsSocket: false), maxFrameBytes: 4096);
         WorkerHandle? worker = null;
         try
         {
@@ -177,7 +177,7 @@ internal sealed class WorkerConnections : IDisposable
                 worker = CheckHello(hello);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or InvalidDataException or MessagePackSerializationException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException { InnerException: SocketException } or InvalidDataException or MessagePackSerializationException or ObjectDisposedException)
         {
         }
 

@@ -196,7 +196,7 @@ internal sealed class WorkerHandle
                 Dispatch(frame);
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or IOException { InnerException: SocketException } or ObjectDisposedException)
         {
         }
 #pragma warning disable CA1031 // Anything else that escapes means the worker cannot be trusted: report it, kill it, replace it.

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Sockets;
 using ConcurrentFutures.Processes.Wire;
 using ConcurrentFutures.Remote;
 using MessagePack;
@@ -32,7 +31,7 @@ internal sealed class WorkerHost
 
     private readonly FrameBuffer _output = new();
     private readonly ArrayBufferWriter<byte> _scratch = new(1024);
-    private Socket _socket = null!;
+    private Stream _connection = null!;
 
     /// <summary>Tells the parent which task runs, should this process die (see <see cref="TaskMarker"/>).</summary>
     private TaskMarker? _marker;
@@ -44,8 +43,7 @@ internal sealed class WorkerHost
     public int Run()
     {
         _marker = TaskMarker.OpenAndUnlink(TaskMarker.PathFor(_sharedMemoryPrefix, _slot));
-        _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        _socket.Connect(new UnixDomainSocketEndPoint(_socketPath));
+        _connection = UnixSocketStream.Connect(_socketPath);
         WriteFrame(static (ref MessagePackWriter w, WorkerHost self) =>
         {
             w.WriteArrayHeader(4);
@@ -69,8 +67,7 @@ internal sealed class WorkerHost
             if (!Handle(frame))
             {
                 Flush();
-                _socket.Shutdown(SocketShutdown.Both);
-                _socket.Dispose();
+                _connection.Dispose(); // shuts both directions down, so the reader thread's read returns
                 return 0;
             }
         }
@@ -79,7 +76,7 @@ internal sealed class WorkerHost
     /// <summary>Reads frames until the parent closes the connection; the parent is then gone, and so is this process.</summary>
     private void ReceiveLoop()
     {
-        var reader = new FrameReader(_socket);
+        var reader = new FrameReader(_connection);
         try
         {
             while (reader.ReadFrame() is { } frame)
@@ -282,12 +279,7 @@ internal sealed class WorkerHost
 
     private void Flush()
     {
-        ReadOnlyMemory<byte> pending = _output.Written;
-        while (!pending.IsEmpty)
-        {
-            int sent = _socket.Send(pending.Span, SocketFlags.None);
-            pending = pending[sent..];
-        }
+        _connection.Write(_output.Written.Span);
 
         _output.Clear();
     }

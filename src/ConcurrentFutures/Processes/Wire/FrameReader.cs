@@ -1,10 +1,9 @@
 using System.Buffers.Binary;
-using System.Net.Sockets;
 
 namespace ConcurrentFutures.Processes.Wire;
 
 /// <summary>
-/// Splits a socket's byte stream into frames. A declared length above <see cref="MaxFrameBytes"/> (or negative) is
+/// Splits a connection's byte stream into frames. A declared length above <see cref="MaxFrameBytes"/> (or negative) is
 /// refused before anything is allocated for it. The returned memory is valid until the next read.
 /// </summary>
 internal sealed class FrameReader
@@ -12,13 +11,13 @@ internal sealed class FrameReader
     /// <summary>Frames larger than this are refused; bulk data travels through shared memory instead.</summary>
     public const int MaxFrameBytes = 512 * 1024 * 1024;
 
-    private readonly Socket _socket;
+    private readonly Stream _stream;
     private int _maxFrameBytes;
     private byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
 
-    public FrameReader(Socket socket, int maxFrameBytes = MaxFrameBytes) => (_socket, _maxFrameBytes) = (socket, maxFrameBytes);
+    public FrameReader(Stream stream, int maxFrameBytes = MaxFrameBytes) => (_stream, _maxFrameBytes) = (stream, maxFrameBytes);
 
     /// <summary>Raises the frame limit (a connection is first read with a tiny limit until it has authenticated).</summary>
     public void AllowFramesUpTo(int maxFrameBytes) => _maxFrameBytes = maxFrameBytes;
@@ -34,7 +33,7 @@ internal sealed class FrameReader
         while (!TryTakeFrame(out frame))
         {
             Compact();
-            int read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            int read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 return EndOfStream();
@@ -53,7 +52,7 @@ internal sealed class FrameReader
         while (!TryTakeFrame(out frame))
         {
             Compact();
-            int read = _socket.Receive(_buffer.AsSpan(_end), SocketFlags.None);
+            int read = _stream.Read(_buffer.AsSpan(_end));
             if (read == 0)
             {
                 return EndOfStream();

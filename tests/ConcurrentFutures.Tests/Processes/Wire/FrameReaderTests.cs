@@ -16,7 +16,7 @@ public class FrameReaderTests
             byte[] header = new byte[4];
             BinaryPrimitives.WriteInt32LittleEndian(header, int.MaxValue);
             writer.Send(header);
-            var frames = new FrameReader(reader, maxFrameBytes: 1024 * 1024);
+            var frames = new FrameReader(new NetworkStream(reader), maxFrameBytes: 1024 * 1024);
             long before = GC.GetAllocatedBytesForCurrentThread();
             var exception = Assert.Throws<InvalidDataException>(() => frames.ReadFrame());
             Assert.Contains("Refused a frame declaring 2147483647 bytes", exception.Message, StringComparison.Ordinal);
@@ -32,7 +32,7 @@ public class FrameReaderTests
         using (reader)
         {
             writer.Send(new byte[] { 0xff, 0xff, 0xff, 0xff });
-            Assert.Throws<InvalidDataException>(() => new FrameReader(reader).ReadFrame());
+            Assert.Throws<InvalidDataException>(() => new FrameReader(new NetworkStream(reader)).ReadFrame());
         }
     }
 
@@ -59,7 +59,7 @@ public class FrameReaderTests
 
             writer.Send(new byte[] { 10, 0, 0, 0, 1, 2 }); // a frame announcing 10 bytes, cut after 2
             writer.Dispose();
-            var frames = new FrameReader(reader);
+            var frames = new FrameReader(new NetworkStream(reader));
             Assert.Equal(0, frames.ReadFrame()!.Value.Length);
             Assert.Equal(1, frames.ReadFrame()!.Value.Length);
             Assert.Equal(70_000, frames.ReadFrame()!.Value.Length);
@@ -86,7 +86,7 @@ public class FrameReaderTests
 
                 writer.Send(garbage);
                 writer.Dispose();
-                var frames = new FrameReader(reader, maxFrameBytes: 4096);
+                var frames = new FrameReader(new NetworkStream(reader), maxFrameBytes: 4096);
                 try
                 {
                     while (frames.ReadFrame() is not null)

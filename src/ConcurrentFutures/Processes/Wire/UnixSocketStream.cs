@@ -1,0 +1,183 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace ConcurrentFutures.Processes.Wire;
+
+/// <summary>
+/// A worker's connection to its pool: a Unix domain socket opened with three libc calls and read and written with
+/// <c>read</c>/<c>write</c>. A worker needs nothing else of System.Net.Sockets, whose first use costs 25–30 ms in a
+/// fresh process — a sixth of a new worker's start. One thread may read while another writes. Where this is not
+/// available (not Linux), <see cref="Connect"/> returns a <see cref="NetworkStream"/> over a <see cref="Socket"/>.
+/// </summary>
+internal sealed partial class UnixSocketStream : Stream
+{
+    private const int AfUnix = 1;
+    private const int SockStream = 1;
+    private const int SockCloexec = 0x80000;
+    private const int ShutRdwr = 2;
+    private const int Eintr = 4;
+    private const int SunPathOffset = 2;
+    private const int SunPathLength = 108;
+
+    private int _fd;
+
+    private UnixSocketStream(int fd) => _fd = fd;
+
+    public override bool CanRead => true;
+
+    public override bool CanWrite => true;
+
+    public override bool CanSeek => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>Connects to the Unix domain socket at <paramref name="path"/>.</summary>
+    /// <exception cref="IOException">The connection failed.</exception>
+    public static Stream Connect(string path)
+    {
+        byte[] address = new byte[SunPathOffset + SunPathLength];
+        if (!OperatingSystem.IsLinux() || Encoding.UTF8.GetByteCount(path) >= SunPathLength)
+        {
+            return ConnectWithSocket(path);
+        }
+
+        BitConverter.TryWriteBytes(address, (ushort)AfUnix);
+        Encoding.UTF8.GetBytes(path, address.AsSpan(SunPathOffset));
+        int fd = CreateSocket(AfUnix, SockStream | SockCloexec, 0);
+        if (fd < 0)
+        {
+            throw new IOException($"socket() failed: errno {Marshal.GetLastPInvokeError()}.");
+        }
+
+        if (ConnectSocket(fd, address, address.Length) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            _ = Close(fd);
+            throw new IOException($"Could not connect to {path}: errno {errno}.");
+        }
+
+        return new UnixSocketStream(fd);
+    }
+
+    /// <summary>The portable way, in its own method so that the Linux path never compiles code that uses sockets.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static NetworkStream ConnectWithSocket(string path)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(path));
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override unsafe int Read(Span<byte> buffer)
+    {
+        fixed (byte* pointer = buffer)
+        {
+            while (true)
+            {
+                nint read = ReadFd(Fd, pointer, (nuint)buffer.Length);
+                if (read >= 0)
+                {
+                    return (int)read;
+                }
+
+                ThrowUnlessInterrupted("read");
+            }
+        }
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override unsafe void Write(ReadOnlySpan<byte> buffer)
+    {
+        fixed (byte* pointer = buffer)
+        {
+            int done = 0;
+            while (done < buffer.Length)
+            {
+                nint written = WriteFd(Fd, pointer + done, (nuint)(buffer.Length - done));
+                if (written >= 0)
+                {
+                    done += (int)written;
+                    continue;
+                }
+
+                ThrowUnlessInterrupted("write");
+            }
+        }
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <summary>Ends both directions (a read blocked in another thread returns 0), then closes the socket.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        int fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0)
+        {
+            _ = Shutdown(fd, ShutRdwr);
+            _ = Close(fd);
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private int Fd
+    {
+        get
+        {
+            int fd = Volatile.Read(ref _fd);
+            ObjectDisposedException.ThrowIf(fd < 0, this);
+            return fd;
+        }
+    }
+
+    private static void ThrowUnlessInterrupted(string call)
+    {
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno != Eintr)
+        {
+            throw new IOException($"{call}() on the pool connection failed: errno {errno}.");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    private static partial int CreateSocket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "connect", SetLastError = true)]
+    private static partial int ConnectSocket(int fd, byte[] address, int length);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static unsafe partial nint ReadFd(int fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static unsafe partial nint WriteFd(int fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
+    private static partial int Shutdown(int fd, int how);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}
