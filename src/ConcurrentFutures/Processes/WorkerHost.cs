@@ -36,6 +36,8 @@ internal sealed class WorkerHost
     /// <summary>Tells the parent which task runs, should this process die (see <see cref="TaskMarker"/>).</summary>
     private TaskMarker? _marker;
     private volatile bool _stopRequested;
+    private bool _ranACall;
+    private bool _warmUpStarted;
 
     public WorkerHost(string socketPath, byte[] token, int slot, bool reportMemory, string sharedMemoryPrefix) =>
         (_socketPath, _token, _slot, _reportMemory, _sharedMemoryPrefix) = (socketPath, token, slot, reportMemory, sharedMemoryPrefix);
@@ -61,6 +63,7 @@ internal sealed class WorkerHost
             if (!_inbox.TryTake(out byte[]? frame))
             {
                 Flush(); // nothing else to run: send the results batched so far before blocking
+                WarmUpWhenIdle();
                 frame = _inbox.Take();
             }
 
@@ -70,6 +73,21 @@ internal sealed class WorkerHost
                 _connection.Dispose(); // shuts both directions down, so the reader thread's read returns
                 return 0;
             }
+        }
+    }
+
+    /// <summary>
+    /// The serializer's resolver for records, lists and other non-primitive values costs tens of milliseconds of JIT
+    /// to build. Built while the first call runs, it would slow that call down on a busy machine; so it is built on
+    /// another thread the first time the worker is idle after a call. A call that needs it before then builds it
+    /// itself (the runtime's type-initialization lock keeps that to one thread).
+    /// </summary>
+    private void WarmUpWhenIdle()
+    {
+        if (_ranACall && !_warmUpStarted)
+        {
+            _warmUpStarted = true;
+            ThreadPool.UnsafeQueueUserWorkItem(static _ => PayloadSerializer.WarmUp(), null);
         }
     }
 
@@ -115,6 +133,7 @@ internal sealed class WorkerHost
                 return true;
             case MessageKind.Run or MessageKind.RunChunk:
                 Execute(ref reader, chunk: kind == MessageKind.RunChunk);
+                _ranACall = true;
                 return true;
             case MessageKind.Initialize:
                 Initialize(ref reader);

@@ -36,11 +36,6 @@ internal static class WorkerProgram
             return 3;
         }
 
-        // The serializer's resolver for records, lists and other non-primitive values costs tens of milliseconds to
-        // build: build it on another core while connecting. Calls that send only primitives never need it; a call
-        // that does and comes first waits for it on the runtime's type-initialization lock.
-        _ = Task.Run(Remote.PayloadSerializer.WarmUp);
-
         var host = new WorkerHost(
             socketPath,
             Convert.FromHexString(token),
