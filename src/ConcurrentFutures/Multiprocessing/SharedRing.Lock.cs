@@ -59,7 +59,7 @@ internal sealed unsafe partial class SharedRing
             long now = Stopwatch.GetTimestamp();
             if (now >= nextCheck)
             {
-                if (current != s_pid && !IsAlive(current) && Interlocked.CompareExchange(ref holder, s_pid, current) == current)
+                if (current != s_pid && !Processes.NativeMethods.IsRunning(current) && Interlocked.CompareExchange(ref holder, s_pid, current) == current)
                 {
                     return true; // the holder died inside the lock
                 }
@@ -98,34 +98,6 @@ internal sealed unsafe partial class SharedRing
         h->Count = h->JournalCount;
         h->Unfinished = h->JournalUnfinished;
         Volatile.Write(ref h->JournalValid, 0);
-    }
-
-    /// <summary>False once <paramref name="pid"/> has exited (Linux: also while it is an unreaped zombie).</summary>
-    public static bool IsAlive(int pid)
-    {
-        if (OperatingSystem.IsLinux())
-        {
-            try
-            {
-                string stat = File.ReadAllText($"/proc/{pid}/stat");
-                int state = stat.LastIndexOf(')') + 2;
-                return state < stat.Length && stat[state] is not ('Z' or 'X');
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-        }
-
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     /// <summary>Releases the mapping reference taken by <see cref="Use"/>.</summary>

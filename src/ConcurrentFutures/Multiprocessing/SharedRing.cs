@@ -248,9 +248,7 @@ internal sealed unsafe partial class SharedRing : IDisposable
     {
         using var use = Use();
         Volatile.Write(ref _header->Closed, 1);
-        Signal(&_header->ItemsSeq, &_header->ItemsWaiters, always: true);
-        Signal(&_header->SpaceSeq, &_header->SpaceWaiters, always: true);
-        Signal(&_header->DoneSeq, &_header->DoneWaiters, always: true);
+        WakeEveryone();
     }
 
     /// <summary>Unmaps the file in this process once no call still uses it; wakes this process's sleepers.</summary>
@@ -261,10 +259,7 @@ internal sealed unsafe partial class SharedRing : IDisposable
             return;
         }
 
-        // Sleepers of this process wake (a spurious wake elsewhere), see the ring disposed and let go of it.
-        Signal(&_header->ItemsSeq, &_header->ItemsWaiters, always: true);
-        Signal(&_header->SpaceSeq, &_header->SpaceWaiters, always: true);
-        Signal(&_header->DoneSeq, &_header->DoneWaiters, always: true);
+        WakeEveryone(); // sleepers of this process see the ring disposed and let go of it (a spurious wake elsewhere)
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
     }
@@ -291,6 +286,14 @@ internal sealed unsafe partial class SharedRing : IDisposable
         {
             Futex.WakeAll(seq);
         }
+    }
+
+    /// <summary>Wakes every sleeper of every process, whatever it waits for; each looks again at the ring.</summary>
+    private void WakeEveryone()
+    {
+        Signal(&_header->ItemsSeq, &_header->ItemsWaiters, always: true);
+        Signal(&_header->SpaceSeq, &_header->SpaceWaiters, always: true);
+        Signal(&_header->DoneSeq, &_header->DoneWaiters, always: true);
     }
 
     private void ThrowIfClosed()

@@ -38,8 +38,8 @@ internal static partial class NativeMethods
         _ = Kill(pid, signal);
     }
 
-    /// <summary>True while a process with this pid exists (a zombie not yet reaped counts as existing).</summary>
-    public static bool ProcessExists(int pid)
+    /// <summary>True while the process with this pid runs: false once it exited, also while it is a zombie nobody reaped yet.</summary>
+    public static bool IsRunning(int pid)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -54,7 +54,26 @@ internal static partial class NativeMethods
             }
         }
 
-        return Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() == PermissionDenied;
+        if (Kill(pid, 0) != 0 && Marshal.GetLastPInvokeError() != PermissionDenied)
+        {
+            return false; // no such process
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            return true;
+        }
+
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            int state = stat.LastIndexOf(')') + 2;
+            return state < stat.Length && stat[state] is not ('Z' or 'X');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

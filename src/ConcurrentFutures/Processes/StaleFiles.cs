@@ -30,7 +30,7 @@ internal static class StaleFiles
                 {
                     string[] parts = Path.GetFileName(entry).Split('-');
                     if (parts.Length >= 3 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int owner)
-                        && owner != Environment.ProcessId && !Directory.Exists($"/proc/{owner}"))
+                        && owner != Environment.ProcessId && !NativeMethods.IsRunning(owner))
                     {
                         Delete(entry);
                     }
