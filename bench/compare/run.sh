@@ -14,6 +14,15 @@ echo "Python..." >&2
 python3 bench/compare/python_bench.py "${quick[@]}" > "$tmp/python.json"
 echo "C#..." >&2
 dotnet bench/ConcurrentFutures.Compare/bin/Release/net10.0/ConcurrentFutures.Compare.dll "${quick[@]}" > "$tmp/csharp.json"
+# The same 1 MB queue items in a process whose large-object threshold is 2 MB (what an app gets with
+# System.GC.LOHThreshold in its runtimeconfig): 1 MB arrays then live in gen0 instead of forcing gen2 collections.
+DOTNET_GCLOHThreshold=0x200000 dotnet bench/ConcurrentFutures.Compare/bin/Release/net10.0/ConcurrentFutures.Compare.dll "${quick[@]}" --only queue_1mb_items > "$tmp/csharp-loh.json"
+python3 - "$tmp/csharp.json" "$tmp/csharp-loh.json" <<'MERGE'
+import json, sys
+results = json.load(open(sys.argv[1]))
+results["queue_1mb_items_loh"] = json.load(open(sys.argv[2]))["queue_1mb_items"]
+json.dump(results, open(sys.argv[1], "w"))
+MERGE
 python3 bench/compare/report.py "$tmp/python.json" "$tmp/csharp.json" bench/results/latest
 echo "Scaling chart..." >&2
 dotnet bench/ConcurrentFutures.Compare/bin/Release/net10.0/ConcurrentFutures.Compare.dll "${quick[@]}" --scaling bench/results/scaling.svg
