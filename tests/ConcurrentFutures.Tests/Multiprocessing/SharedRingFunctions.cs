@@ -34,3 +34,50 @@ public static class SharedRingFunctions
         Thread.Sleep(Timeout.Infinite);
     }
 }
+
+/// <summary>Children for the many-producers, many-consumers stress test of the shared ring.</summary>
+public static class RingStressFunctions
+{
+    /// <summary>Puts <paramref name="count"/> items of random sizes (up to 300 KB), each saying who made it, its number, and a checksum.</summary>
+    public static void Produce(ProcessQueue<byte[]> queue, int producer, int count)
+    {
+        var random = new Random(producer);
+        for (int i = 0; i < count; i++)
+        {
+            byte[] item = new byte[12 + random.Next(0, 300 * 1024)];
+            random.NextBytes(item.AsSpan(12));
+            BitConverter.TryWriteBytes(item.AsSpan(0, 4), producer);
+            BitConverter.TryWriteBytes(item.AsSpan(4, 4), i);
+            BitConverter.TryWriteBytes(item.AsSpan(8, 4), Checksum(item.AsSpan(12)));
+            queue.Put(item);
+        }
+    }
+
+    /// <summary>Takes items until an empty one, reporting "producer:number:ok" for each.</summary>
+    public static void Consume(ProcessQueue<byte[]> queue, ProcessQueue<string> report)
+    {
+        while (true)
+        {
+            byte[] item = queue.Get(TimeSpan.FromSeconds(60));
+            if (item.Length == 0)
+            {
+                return;
+            }
+
+            bool intact = BitConverter.ToInt32(item.AsSpan(8, 4)) == Checksum(item.AsSpan(12));
+            report.Put($"{BitConverter.ToInt32(item.AsSpan(0, 4))}:{BitConverter.ToInt32(item.AsSpan(4, 4))}:{(intact ? "ok" : "corrupt")}");
+        }
+    }
+
+    /// <summary>FNV-1a: the same in every process (HashCode is seeded per process).</summary>
+    private static int Checksum(ReadOnlySpan<byte> data)
+    {
+        uint hash = 2166136261;
+        foreach (byte b in data)
+        {
+            hash = (hash ^ b) * 16777619;
+        }
+
+        return (int)hash;
+    }
+}

@@ -147,6 +147,39 @@ public class SharedRingTests
         Assert.Throws<InvalidOperationException>(queue.TaskDone);
     }
 
+    [Fact]
+    public void ThreeProducersAndTwoConsumers_RandomSizesWrappingTheRingManyTimes_EveryItemOnceIntactAndInOrder()
+    {
+        const int PerProducer = 100; // ~15 MB each, random sizes: the 4 MB ring wraps about ten times
+        using var queue = new ProcessQueue<byte[]>();
+        using var report = new ProcessQueue<string>();
+        var producers = Enumerable.Range(0, 3).Select(p => new Process(RingStressFunctions.Produce, queue, p, PerProducer)).ToList();
+        var consumers = Enumerable.Range(0, 2).Select(_ => new Process(RingStressFunctions.Consume, queue, report)).ToList();
+        try
+        {
+            consumers.ForEach(c => c.Start());
+            producers.ForEach(p => p.Start());
+            var seen = Enumerable.Range(0, 3 * PerProducer).Select(_ => report.Get(Patience).Split(':')).ToList();
+            producers.ForEach(p => Assert.True(p.Join(Patience)));
+            queue.Put([]);
+            queue.Put([]);
+            consumers.ForEach(c => Assert.True(c.Join(Patience)));
+
+            Assert.All(seen, s => Assert.Equal("ok", s[2]));
+            Assert.Equal(3 * PerProducer, seen.Select(s => $"{s[0]}:{s[1]}").Distinct().Count());
+            foreach (int producer in Enumerable.Range(0, 3))
+            {
+                Assert.Equal(Enumerable.Range(0, PerProducer), seen.Where(s => s[0] == $"{producer}").Select(s => int.Parse(s[1], System.Globalization.CultureInfo.InvariantCulture)).Order());
+            }
+
+            Assert.False(report.TryGet(out _, TimeSpan.FromMilliseconds(50)));
+        }
+        finally
+        {
+            producers.Concat(consumers).ToList().ForEach(p => p.Dispose());
+        }
+    }
+
     private static SharedRing RingOf<T>(ProcessQueue<T> queue) =>
         (SharedRing)typeof(ProcessQueue<T>).GetField("_ring", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(queue)!;
 
