@@ -15,13 +15,14 @@ namespace ConcurrentFutures.Processes;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "Lives as long as the worker process; the process exit releases everything.")]
 internal sealed class WorkerHost
 {
+    /// <summary>How long the worker waits with nothing to do before it builds the serializer's resolver (see <see cref="WarmUp"/>).</summary>
+    private static readonly TimeSpan IdleBeforeWarmUp = TimeSpan.FromMilliseconds(50);
+
     private readonly string _socketPath;
     private readonly byte[] _token;
     private readonly int _slot;
     private readonly bool _reportMemory;
     private readonly string _sharedMemoryPrefix;
-
-    /// <summary>The serializer's warm-up; awaited before the first call so it never races the first use.</summary>
 
     /// <summary>Frames received and not yet executed (copied out of the reader's buffer).</summary>
     private readonly BlockingCollection<byte[]> _inbox = new(new ConcurrentQueue<byte[]>());
@@ -36,7 +37,6 @@ internal sealed class WorkerHost
     /// <summary>Tells the parent which task runs, should this process die (see <see cref="TaskMarker"/>).</summary>
     private TaskMarker? _marker;
     private volatile bool _stopRequested;
-    private bool _ranACall;
     private bool _warmUpStarted;
 
     public WorkerHost(string socketPath, byte[] token, int slot, bool reportMemory, string sharedMemoryPrefix) =>
@@ -63,8 +63,11 @@ internal sealed class WorkerHost
             if (!_inbox.TryTake(out byte[]? frame))
             {
                 Flush(); // nothing else to run: send the results batched so far before blocking
-                WarmUpWhenIdle();
-                frame = _inbox.Take();
+                if (_warmUpStarted || !_inbox.TryTake(out frame, IdleBeforeWarmUp))
+                {
+                    WarmUp();
+                    frame = _inbox.Take();
+                }
             }
 
             if (!Handle(frame))
@@ -78,13 +81,13 @@ internal sealed class WorkerHost
 
     /// <summary>
     /// The serializer's resolver for records, lists and other non-primitive values costs tens of milliseconds of JIT
-    /// to build. Built while the first call runs, it would slow that call down on a busy machine; so it is built on
-    /// another thread the first time the worker is idle after a call. A call that needs it before then builds it
-    /// itself (the runtime's type-initialization lock keeps that to one thread).
+    /// to build. Built while calls run, it slows them down on a busy machine (primitive-only calls never need it), so
+    /// it is built on another thread once the worker has been idle for <see cref="IdleBeforeWarmUp"/>. A call that
+    /// needs it before then builds it itself (the runtime's type-initialization lock keeps that to one thread).
     /// </summary>
-    private void WarmUpWhenIdle()
+    private void WarmUp()
     {
-        if (_ranACall && !_warmUpStarted)
+        if (!_warmUpStarted)
         {
             _warmUpStarted = true;
             ThreadPool.UnsafeQueueUserWorkItem(static _ => PayloadSerializer.WarmUp(), null);
@@ -133,7 +136,6 @@ internal sealed class WorkerHost
                 return true;
             case MessageKind.Run or MessageKind.RunChunk:
                 Execute(ref reader, chunk: kind == MessageKind.RunChunk);
-                _ranACall = true;
                 return true;
             case MessageKind.Initialize:
                 Initialize(ref reader);
