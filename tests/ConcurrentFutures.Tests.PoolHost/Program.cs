@@ -10,7 +10,7 @@ switch (args.FirstOrDefault())
         int workers = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
         var pool = new ProcessPoolExecutor(workers);
         var futures = Enumerable.Range(0, workers).Select(_ => pool.Submit(Child.SleepForever)).ToList();
-        var queue = new ConcurrentFutures.Multiprocessing.ProcessQueue<int>(); // its socket lives in this process's directory
+        var queue = new ConcurrentFutures.Multiprocessing.ProcessQueue<int>(); // a /dev/shm file of this process, which the janitor must remove
         queue.Put(1);
         while (pool.WorkerProcessIds.Count < workers)
         {

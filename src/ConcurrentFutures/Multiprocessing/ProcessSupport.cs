@@ -25,7 +25,7 @@ internal static class ProcessSupport
 
     private static readonly Lazy<WorkerLauncher> s_launcher = new(() => WorkerLauncher.Discover(Directory));
 
-    /// <summary>A 0700 directory for call files and sockets, deleted when this process exits.</summary>
+    /// <summary>A 0700 directory for the call files of <see cref="Process"/> children, deleted when this process exits.</summary>
     public static string Directory => s_directory.Value;
 
     public static WorkerLauncher Launcher => s_launcher.Value;
@@ -39,12 +39,5 @@ internal static class ProcessSupport
         string path = Path.Combine(SharedMemoryTransport.Directory, StaleFiles.NewName() + suffix);
         Janitor.Watch(directory: null, filePrefix: path);
         return path;
-    }
-
-    /// <summary>Listens on a new Unix domain socket in <see cref="Directory"/>; only this user can connect.</summary>
-    public static System.Net.Sockets.Socket Listen(string suffix, int backlog, out string socketPath)
-    {
-        socketPath = Path.Combine(Directory, StaleFiles.NewName() + suffix);
-        return UnixListener.Listen(socketPath, backlog);
     }
 }
