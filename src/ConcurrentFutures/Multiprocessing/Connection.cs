@@ -12,7 +12,7 @@ namespace ConcurrentFutures.Multiprocessing;
 /// are read.
 /// </summary>
 [MessagePackFormatter(typeof(ConnectionFormatter))]
-public sealed unsafe class Connection : IDisposable
+public sealed class Connection : IDisposable
 {
     /// <summary>Longest sleep before checking again whether the other end is still there.</summary>
     private static readonly TimeSpan PeerCheckInterval = TimeSpan.FromMilliseconds(100);
@@ -56,6 +56,19 @@ public sealed unsafe class Connection : IDisposable
     /// <exception cref="EndOfStreamException">The other end was closed.</exception>
     public T Receive<T>() => Take(PayloadSerializer.Read<T>);
 
+    /// <summary>Async twin of <see cref="Receive{T}"/>: waits for a value without blocking a thread.</summary>
+    /// <typeparam name="T">The type the sender declared.</typeparam>
+    /// <param name="cancellationToken">Stops waiting; nothing is taken then.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="EndOfStreamException">The other end was closed.</exception>
+    public ValueTask<T> ReceiveAsync<T>(CancellationToken cancellationToken = default) => TakeAsync(PayloadSerializer.Read<T>, cancellationToken);
+
+    /// <summary>Async twin of <see cref="ReceiveBytes"/>.</summary>
+    /// <param name="cancellationToken">Stops waiting; nothing is taken then.</param>
+    /// <returns>The bytes.</returns>
+    /// <exception cref="EndOfStreamException">The other end was closed.</exception>
+    public ValueTask<byte[]> ReceiveBytesAsync(CancellationToken cancellationToken = default) => TakeAsync(static bytes => bytes.ToArray(), cancellationToken);
+
     /// <summary>Sends raw bytes as one message. Python: <c>send_bytes()</c>.</summary>
     /// <param name="data">The bytes.</param>
     /// <exception cref="InvalidOperationException">This end of a one-way pipe only receives.</exception>
@@ -82,7 +95,7 @@ public sealed unsafe class Connection : IDisposable
     /// <summary>True when a message (or the end of the stream) can be read without waiting longer than <paramref name="timeout"/>. Python: <c>poll(timeout)</c>.</summary>
     /// <param name="timeout">How long to wait; zero checks without waiting.</param>
     /// <returns>True if <see cref="ReceiveBytes"/> would not block.</returns>
-    public bool Poll(TimeSpan timeout = default)
+    public unsafe bool Poll(TimeSpan timeout = default)
     {
         SharedRing ring = ReceiveRing();
         var deadline = Deadline.From(timeout);
@@ -105,7 +118,7 @@ public sealed unsafe class Connection : IDisposable
     }
 
     /// <summary>Closes this end; the other end's receives then end with <see cref="EndOfStreamException"/>. Python: <c>close()</c>.</summary>
-    public void Dispose()
+    public unsafe void Dispose()
     {
         if (Volatile.Read(ref _attached) == 1 && Interlocked.Exchange(ref _attached, 2) == 1)
         {
@@ -139,7 +152,7 @@ public sealed unsafe class Connection : IDisposable
     /// Sends one record; like a write to a pipe whose reader is gone (Python: BrokenPipeError), it fails once the
     /// receiving process has closed its end, or has exited (checked at most every <see cref="PeerCheckInterval"/>).
     /// </summary>
-    private void Put(SharedRing ring, ReadOnlySpan<byte> payload, int kind)
+    private unsafe void Put(SharedRing ring, ReadOnlySpan<byte> payload, int kind)
     {
         using var use = ring.Use();
         while (true)
@@ -167,7 +180,7 @@ public sealed unsafe class Connection : IDisposable
         }
     }
 
-    private T Take<T>(Func<ReadOnlySequence<byte>, T> read)
+    private unsafe T Take<T>(Func<ReadOnlySequence<byte>, T> read)
     {
         SharedRing ring = ReceiveRing();
         using var use = ring.Use();
@@ -190,6 +203,38 @@ public sealed unsafe class Connection : IDisposable
         }
     }
 
+    private async ValueTask<T> TakeAsync<T>(Func<ReadOnlySequence<byte>, T> read, CancellationToken cancellationToken)
+    {
+        SharedRing ring = ReceiveRing();
+        using var use = ring.Use();
+        while (true)
+        {
+            int seen = ring.ItemsWatcher.Current;
+            if (RingPayload.TryTake(ring, read, out T value))
+            {
+                return value;
+            }
+
+            if (WriterGone(ring))
+            {
+                throw new EndOfStreamException("The other end of the pipe was closed.");
+            }
+
+            // Wake on a message, or after a while to look at the writer again (a killed writer sends no signal).
+            using var slice = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            slice.CancelAfter(PeerCheckInterval);
+            try
+            {
+                await ring.ItemsWatcher.WaitAsync(seen, slice.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    private unsafe static bool WriterGone(SharedRing ring) => PeerGone(ring.Header->WriterClosed, ring.Header->WriterPid);
+
     private SharedRing SendRing()
     {
         SharedRing ring = _send ?? throw new InvalidOperationException("This end of a one-way pipe (duplex: false) only receives.");
@@ -205,7 +250,7 @@ public sealed unsafe class Connection : IDisposable
     }
 
     /// <summary>On first use: records this process as the user of this end; once both ends are in use the files go.</summary>
-    private void Attach()
+    private unsafe void Attach()
     {
         if (Volatile.Read(ref _attached) != 0)
         {

@@ -87,4 +87,30 @@ public class PipeTests
             Assert.Throws<ArgumentException>(() => a.Send<object>(new MemoryStream()));
         }
     }
+
+    [Fact]
+    public async Task ReceiveAsync_WaitsWithoutAThread_ObservesCancellation_AndEndsWithTheOtherEnd()
+    {
+        var (parent, child) = Pipe.Create();
+        using (parent)
+        using (child)
+        using (var process = new Process(PipeFunctions.Echo, child))
+        {
+            process.Start();
+            var pending = parent.ReceiveAsync<int>();
+            parent.Send(21);
+            Assert.Equal(42, await pending.AsTask().WaitAsync(Patience));
+
+            using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(150)))
+            {
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await parent.ReceiveBytesAsync(cts.Token));
+            }
+
+            parent.Send(5); // the cancelled receive took nothing: this answer is the next message
+            Assert.Equal(10, await parent.ReceiveAsync<int>().AsTask().WaitAsync(Patience));
+            parent.Send(-1);
+            Assert.True(process.Join(Patience));
+            await Assert.ThrowsAsync<EndOfStreamException>(async () => await parent.ReceiveAsync<int>().AsTask().WaitAsync(Patience));
+        }
+    }
 }
