@@ -36,6 +36,11 @@ public sealed class ProcessEvent : IDisposable, INamedHandle<ProcessEvent>
     /// <returns>True if the flag is set, false on timeout.</returns>
     public bool Wait(TimeSpan? timeout = null) => _flag.WaitUntil(() => IsSet, timeout);
 
+    /// <summary>Async twin of <see cref="Wait"/>: completes once the flag is set, without blocking a thread.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when the flag is set.</returns>
+    public Task WaitAsync(CancellationToken cancellationToken = default) => SharedCounter.WaitUntilAsync(() => IsSet, cancellationToken);
+
     /// <summary>Unmaps the event here; the creating process also removes it.</summary>
     public void Dispose() => _flag.Dispose();
 

@@ -35,6 +35,11 @@ public sealed class ProcessSemaphore : IDisposable, INamedHandle<ProcessSemaphor
     /// <returns>True if a slot was taken.</returns>
     public bool TryAcquire(TimeSpan timeout) => _count.WaitUntil(TryTake, timeout);
 
+    /// <summary>Async twin of <see cref="Acquire"/>: waits for a free slot without blocking a thread, then takes it.</summary>
+    /// <param name="cancellationToken">Stops waiting; no slot is taken then.</param>
+    /// <returns>A task that completes once a slot is taken.</returns>
+    public Task AcquireAsync(CancellationToken cancellationToken = default) => SharedCounter.WaitUntilAsync(TryTake, cancellationToken);
+
     /// <summary>Gives a slot back. Python: <c>release()</c>.</summary>
     public void Release()
     {

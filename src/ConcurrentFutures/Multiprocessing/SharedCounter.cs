@@ -6,7 +6,7 @@ namespace ConcurrentFutures.Multiprocessing;
 /// futex), and whoever changes the word wakes the sleepers. The shared state of <see cref="ProcessSemaphore"/> and
 /// <see cref="ProcessEvent"/>.
 /// </summary>
-internal sealed unsafe class SharedCounter : IDisposable
+internal sealed class SharedCounter : IDisposable
 {
     /// <summary>Longest single sleep; the condition is checked again after each (covers a sleeper that died counted).</summary>
     private const int MaxSleepMilliseconds = 100;
@@ -30,7 +30,7 @@ internal sealed unsafe class SharedCounter : IDisposable
     public static SharedCounter Open(string name) => new(SharedArray<int>.Open(name, 2));
 
     /// <summary>Waits until <paramref name="condition"/> (an atomic attempt) succeeds or the deadline passes.</summary>
-    public bool WaitUntil(Func<bool> condition, TimeSpan? timeout)
+    public unsafe bool WaitUntil(Func<bool> condition, TimeSpan? timeout)
     {
         var deadline = Deadline.From(timeout);
         SpinWait spinner = default;
@@ -74,8 +74,20 @@ internal sealed unsafe class SharedCounter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Async twin of <see cref="WaitUntil"/>: checks <paramref name="condition"/> every millisecond without holding a
+    /// thread (a futex wait would need one).
+    /// </summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition())
+        {
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Call after changing <see cref="Value"/> (with an atomic instruction): wakes the threads sleeping on it.</summary>
-    public void Changed()
+    public unsafe void Changed()
     {
         if (Volatile.Read(ref Sleepers) > 0)
         {

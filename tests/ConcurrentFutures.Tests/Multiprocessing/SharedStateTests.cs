@@ -59,6 +59,29 @@ public class SharedStateTests
     }
 
     [Fact]
+    public async Task AsyncWaits_CompleteWhenAChildSetsOrReleases_AndObserveCancellation()
+    {
+        using var ready = new ProcessEvent();
+        using var semaphore = new ProcessSemaphore(0);
+        using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ready.WaitAsync(cts.Token));
+        }
+
+        using (var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => semaphore.AcquireAsync(cts.Token));
+        }
+
+        Task waiting = ready.WaitAsync();
+        Task acquiring = semaphore.AcquireAsync();
+        RunAll(new Process(SharedStateFunctions.SetEvent, ready), new Process(SharedStateFunctions.ReleaseSemaphore, semaphore));
+        await waiting.WaitAsync(Patience);
+        await acquiring.WaitAsync(Patience);
+        Assert.Equal(0, semaphore.Count); // the cancelled acquire took nothing; the async one took the released slot
+    }
+
+    [Fact]
     public void SharedMemory_WrittenByAChild_IsReadByTheParent_UntilUnlinked()
     {
         using var block = new SharedMemory(size: 64);
