@@ -17,6 +17,8 @@ public sealed class Connection : IDisposable
     /// <summary>Longest sleep before checking again whether the other end is still there.</summary>
     private static readonly TimeSpan PeerCheckInterval = TimeSpan.FromMilliseconds(100);
 
+    private static readonly long PeerCheckTicks = (long)(PeerCheckInterval.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+
     private static readonly int s_pid = Environment.ProcessId;
 
     private readonly SharedRing? _receive;
@@ -103,7 +105,7 @@ public sealed class Connection : IDisposable
         while (true)
         {
             int seen = Volatile.Read(ref ring.Header->ItemsSeq);
-            if (Volatile.Read(ref ring.Header->Count) > 0 || PeerGone(ring.Header->WriterClosed, ring.Header->WriterPid))
+            if (Volatile.Read(ref ring.Header->Count) > 0 || WriterGone(ring, checkPid: true))
             {
                 return true;
             }
@@ -162,7 +164,7 @@ public sealed class Connection : IDisposable
             bool checkPid = now >= _nextPeerCheck;
             if (checkPid)
             {
-                _nextPeerCheck = now + (long)(PeerCheckInterval.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+                _nextPeerCheck = now + PeerCheckTicks;
             }
 
             if (PeerGone(ring.Header->ReaderClosed, checkPid ? ring.Header->ReaderPid : 0))
@@ -193,7 +195,7 @@ public sealed class Connection : IDisposable
                 return value;
             }
 
-            if (PeerGone(ring.Header->WriterClosed, slept ? ring.Header->WriterPid : 0))
+            if (WriterGone(ring, checkPid: slept))
             {
                 throw new EndOfStreamException("The other end of the pipe was closed.");
             }
@@ -207,6 +209,7 @@ public sealed class Connection : IDisposable
     {
         SharedRing ring = ReceiveRing();
         using var use = ring.Use();
+        bool slept = false;
         while (true)
         {
             int seen = ring.ItemsWatcher.Current;
@@ -215,7 +218,7 @@ public sealed class Connection : IDisposable
                 return value;
             }
 
-            if (WriterGone(ring))
+            if (WriterGone(ring, checkPid: slept))
             {
                 throw new EndOfStreamException("The other end of the pipe was closed.");
             }
@@ -230,10 +233,17 @@ public sealed class Connection : IDisposable
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
             }
+
+            slept = ring.ItemsWatcher.Current == seen;
         }
     }
 
-    private unsafe static bool WriterGone(SharedRing ring) => PeerGone(ring.Header->WriterClosed, ring.Header->WriterPid);
+    /// <summary>
+    /// True once the writer closed its end, or, with <paramref name="checkPid"/>, once its process is gone: that
+    /// check reads /proc, so receives make it only after a wait in which nothing arrived.
+    /// </summary>
+    private static unsafe bool WriterGone(SharedRing ring, bool checkPid) =>
+        PeerGone(ring.Header->WriterClosed, checkPid ? ring.Header->WriterPid : 0);
 
     private SharedRing SendRing()
     {
