@@ -6,7 +6,7 @@ namespace ConcurrentFutures.Processes;
 /// <summary>Turning a worker's result frame into a completed future; runs outside the pool's lock.</summary>
 internal sealed partial class PoolManager
 {
-    private void Complete(RemoteTask task, bool ok, ReadOnlySequence<byte> payload)
+    private void Complete(WorkerHandle worker, RemoteTask task, bool ok, ReadOnlySequence<byte> payload)
     {
         if (!ok)
         {
@@ -14,7 +14,7 @@ internal sealed partial class PoolManager
             return;
         }
 
-        if (SharedMemoryReference(payload) is not { } path)
+        if (SharedMemoryReference(payload, out bool slab) is not { } path)
         {
             ResultCompleter.CompleteFrom(task.Future, payload);
             return;
@@ -22,11 +22,14 @@ internal sealed partial class PoolManager
 
         try
         {
-            SharedMemoryTransport.ReadAndDelete(path, sequence =>
+            Func<ReadOnlySequence<byte>, bool> read = sequence =>
             {
                 ResultCompleter.CompleteFrom(task.Future, sequence);
                 return true;
-            });
+            };
+            _ = slab
+                ? (worker.ResultMappings ??= new SlabMappings(SharedMemoryPrefix)).Read(path, release: true, read)
+                : SharedMemoryTransport.ReadAndDelete(path, read);
         }
         catch (IOException exception)
         {
@@ -35,10 +38,10 @@ internal sealed partial class PoolManager
     }
 
     /// <summary>A large result arrives as a reference to a shared-memory file instead of inline.</summary>
-    private string? SharedMemoryReference(ReadOnlySequence<byte> payload)
+    private string? SharedMemoryReference(ReadOnlySequence<byte> payload, out bool slab)
     {
         var reader = new MessagePack.MessagePackReader(payload);
-        if (!SharedMemoryTransport.TryReadReference(ref reader, out string path))
+        if (!SharedMemoryTransport.TryReadReference(ref reader, out string path, out slab))
         {
             return null;
         }

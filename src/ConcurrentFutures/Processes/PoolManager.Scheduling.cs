@@ -197,9 +197,9 @@ internal sealed partial class PoolManager
     {
         if (_shutdown && _pending.Count == 0 && _workers.Count == 0 && !_terminated.Task.IsCompleted)
         {
-            _terminated.TrySetResult();
-            _connections.Dispose();
+            _connections.Dispose(); // before anyone waiting for termination resumes: no file of the pool is left then
             PoolRegistry.Remove(this);
+            _terminated.TrySetResult();
         }
     }
 

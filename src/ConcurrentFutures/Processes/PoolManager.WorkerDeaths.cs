@@ -126,6 +126,7 @@ internal sealed partial class PoolManager
             SettleHeldWorkLocked(worker, exitCode, diedStarting: neverConnected && !expected && !_shutdown, failed);
             worker.InFlight.Clear();
             worker.Marker?.Dispose();
+            ForgetPayloadFiles(worker);
 
             if (neverConnected && !expected && worker.KilledBecause is null && !_shutdown)
             {
@@ -197,6 +198,16 @@ internal sealed partial class PoolManager
         else
         {
             ExecutorLog.WorkerEnded(_settings.Logger, worker.Pid, exitCode);
+        }
+    }
+
+    /// <summary>The worker's payload files (its result slabs, a result it was writing) are of no use once it is gone.</summary>
+    private void ForgetPayloadFiles(WorkerHandle worker)
+    {
+        worker.ResultMappings?.Dispose();
+        if (worker.Pid > 0)
+        {
+            SharedMemoryTransport.DeleteAll(PayloadSlabs.FilePrefix(SharedMemoryPrefix, worker.Pid));
         }
     }
 }

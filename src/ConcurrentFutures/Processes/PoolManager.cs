@@ -94,6 +94,9 @@ internal sealed partial class PoolManager
     /// <summary>Name prefix of this pool's shared-memory payload files (random, so not guessable).</summary>
     public string SharedMemoryPrefix => _connections.SharedMemoryPrefix;
 
+    /// <summary>Where large arguments go (see <see cref="PayloadSlabs"/>).</summary>
+    public PayloadSlabs ArgumentSlabs => _connections.ArgumentSlabs;
+
     /// <summary>Queues a task and sends it at once if a worker has room.</summary>
     public void Submit(RemoteTask task)
     {
@@ -287,7 +290,7 @@ internal sealed partial class PoolManager
         // Whatever goes wrong here fails this task's future, which has already left the worker's queue.
         try
         {
-            Complete(task, ok, payload);
+            Complete(worker, task, ok, payload);
         }
         catch (Exception exception)
         {

@@ -82,9 +82,16 @@ public sealed class ProcessPoolExecutor : Executor
         byte[] target = CallEncoder.EncodeTarget(function, workItem.Function);
         ReadOnlySpan<byte> serialized = CallEncoder.EncodeArgumentsToScratch(function, workItem);
         byte[] arguments;
-        if (serialized.Length >= SharedMemoryTransport.Threshold)
+        if (serialized.Length >= SharedMemoryTransport.Threshold && _pool.ArgumentSlabs.TryWrite(serialized) is { } slab)
         {
-            // Large: the worker maps the file instead of receiving the bytes through the socket.
+            // Large: the worker maps a slab instead of receiving the bytes through the socket; the slab is reused once
+            // the task is done (not before: a task whose worker died runs again from the same slab).
+            workItem.Future.AddDoneCallback(_ => slab.Release());
+            arguments = CallEncoder.Serialize(static (ref MessagePackWriter w, string p) => SharedMemoryTransport.WriteSlabReference(ref w, p), slab.Path);
+        }
+        else if (serialized.Length >= SharedMemoryTransport.Threshold)
+        {
+            // Large, and the slabs are all busy: a file of its own.
             string path = SharedMemoryTransport.Write(_pool.SharedMemoryPrefix, serialized);
             workItem.Future.AddDoneCallback(_ => SharedMemoryTransport.Delete(path));
             arguments = CallEncoder.Serialize(static (ref MessagePackWriter w, string p) => SharedMemoryTransport.WriteReference(ref w, p), path);

@@ -22,30 +22,40 @@ internal static class SharedMemoryTransport
 
     private static long s_counter;
 
-    /// <summary>Writes a reference to a payload file in place of the payload.</summary>
-    public static void WriteReference(ref MessagePack.MessagePackWriter writer, string path)
-    {
-        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(path);
-        writer.WriteExtensionFormat(new MessagePack.ExtensionResult(ReferenceExtension, utf8));
-    }
+    /// <summary>Extension type marking "the payload is in this slab (<see cref="PayloadSlab"/>), which stays".</summary>
+    private const sbyte SlabExtension = 78;
 
-    /// <summary>Reads a reference written by <see cref="WriteReference"/> if that is what comes next; otherwise leaves the reader alone.</summary>
-    public static bool TryReadReference(ref MessagePack.MessagePackReader reader, out string path)
+    /// <summary>Writes a reference to a one-off payload file (the reader deletes it) in place of the payload.</summary>
+    public static void WriteReference(ref MessagePack.MessagePackWriter writer, string path) =>
+        writer.WriteExtensionFormat(new MessagePack.ExtensionResult(ReferenceExtension, System.Text.Encoding.UTF8.GetBytes(path)));
+
+    /// <summary>Writes a reference to a slab (the reader maps it and leaves it) in place of the payload.</summary>
+    public static void WriteSlabReference(ref MessagePack.MessagePackWriter writer, string path) =>
+        writer.WriteExtensionFormat(new MessagePack.ExtensionResult(SlabExtension, System.Text.Encoding.UTF8.GetBytes(path)));
+
+    /// <summary>
+    /// Reads a reference written by <see cref="WriteReference"/> or <see cref="WriteSlabReference"/> if that is what
+    /// comes next; otherwise leaves the reader alone.
+    /// </summary>
+    public static bool TryReadReference(ref MessagePack.MessagePackReader reader, out string path, out bool slab)
     {
         path = string.Empty;
+        slab = false;
         if (reader.NextMessagePackType != MessagePack.MessagePackType.Extension)
         {
             return false;
         }
 
         MessagePack.MessagePackReader peek = reader.CreatePeekReader();
-        if (peek.ReadExtensionFormatHeader().TypeCode != ReferenceExtension)
+        sbyte type = peek.ReadExtensionFormatHeader().TypeCode;
+        if (type is not ReferenceExtension and not SlabExtension)
         {
             return false;
         }
 
         MessagePack.ExtensionResult extension = reader.ReadExtensionFormat();
         path = System.Text.Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(extension.Data));
+        slab = type == SlabExtension;
         return true;
     }
 

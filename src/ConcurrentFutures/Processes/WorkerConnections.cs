@@ -35,6 +35,7 @@ internal sealed class WorkerConnections : IDisposable
     {
         _pool = pool;
         _directory = CreatePrivateDirectory();
+        ArgumentSlabs = new PayloadSlabs(SharedMemoryPrefix);
         StaleFiles.SweepOnce(Path.GetDirectoryName(_directory)!, SharedMemoryTransport.Directory);
         Janitor.Watch(_directory, SharedMemoryPrefix);
         _socketPath = Path.Combine(_directory, "pool.sock");
@@ -67,6 +68,9 @@ internal sealed class WorkerConnections : IDisposable
     /// <summary>Name prefix for this pool's shared-memory payload files.</summary>
     public string SharedMemoryPrefix { get; } = Path.Combine(SharedMemoryTransport.Directory, StaleFiles.NewName() + "-");
 
+    /// <summary>Where large arguments are written for the workers, reused once their tasks are done.</summary>
+    public PayloadSlabs ArgumentSlabs { get; }
+
     /// <summary>The socket workers connect to.</summary>
     public string SocketPath => _socketPath;
 
@@ -90,6 +94,7 @@ internal sealed class WorkerConnections : IDisposable
         _stopping.Cancel();
         _timer?.Dispose();
         _listener.Dispose();
+        ArgumentSlabs.Dispose();
         DeleteFiles();
     }
 

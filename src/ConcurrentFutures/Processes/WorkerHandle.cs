@@ -39,6 +39,9 @@ internal sealed class WorkerHandle
     /// <summary>The marker's value at the last timer check, and since when it has had it (for TaskTimeout).</summary>
     public (long Value, long Since) LastMarker { get; set; }
 
+    /// <summary>The worker's result slabs this process has mapped; used only by the read loop, disposed when the worker is gone.</summary>
+    public SlabMappings? ResultMappings { get; set; }
+
     /// <summary>Set by the launcher thread once the process exists.</summary>
     public Process? Process { get; set; }
 

@@ -32,6 +32,12 @@ internal sealed class WorkerHost
 
     private readonly FrameBuffer _output = new();
     private readonly ArrayBufferWriter<byte> _scratch = new(1024);
+
+    /// <summary>The pool's argument slabs this worker has mapped.</summary>
+    private readonly SlabMappings _argumentMappings;
+
+    /// <summary>Where this worker writes large results; the pool frees each once it has read it.</summary>
+    private readonly PayloadSlabs _resultSlabs;
     private Stream _connection = null!;
 
     /// <summary>Tells the parent which task runs, should this process die (see <see cref="TaskMarker"/>).</summary>
@@ -39,8 +45,12 @@ internal sealed class WorkerHost
     private volatile bool _stopRequested;
     private bool _warmUpStarted;
 
-    public WorkerHost(string socketPath, byte[] token, int slot, bool reportMemory, string sharedMemoryPrefix) =>
+    public WorkerHost(string socketPath, byte[] token, int slot, bool reportMemory, string sharedMemoryPrefix)
+    {
         (_socketPath, _token, _slot, _reportMemory, _sharedMemoryPrefix) = (socketPath, token, slot, reportMemory, sharedMemoryPrefix);
+        _argumentMappings = new SlabMappings(sharedMemoryPrefix);
+        _resultSlabs = new PayloadSlabs(sharedMemoryPrefix);
+    }
 
     public int Run()
     {
@@ -222,16 +232,20 @@ internal sealed class WorkerHost
         _marker?.Finished(taskId);
     }
 
-    /// <summary>Reads the arguments of each call: inline, or from a shared-memory file when the parent sent a path.</summary>
-    private static List<object?[]> ReadCalls(ref MessagePackReader reader, ResolvedFunction function, bool chunk)
+    /// <summary>
+    /// Reads the arguments of each call: inline, or from shared memory when the parent sent a path (a slab stays, as
+    /// the pool may send the task again should this worker die; a one-off file is deleted).
+    /// </summary>
+    private List<object?[]> ReadCalls(ref MessagePackReader reader, ResolvedFunction function, bool chunk)
     {
-        if (SharedMemoryTransport.TryReadReference(ref reader, out string path))
+        if (SharedMemoryTransport.TryReadReference(ref reader, out string path, out bool slab))
         {
-            return SharedMemoryTransport.ReadAndDelete(path, sequence =>
+            Func<ReadOnlySequence<byte>, List<object?[]>> read = sequence =>
             {
                 var mapped = new MessagePackReader(sequence);
                 return CallRunner.ReadCalls(ref mapped, function, chunk);
-            });
+            };
+            return slab ? _argumentMappings.Read(path, release: false, read) : SharedMemoryTransport.ReadAndDelete(path, read);
         }
 
         return CallRunner.ReadCalls(ref reader, function, chunk);
@@ -241,11 +255,14 @@ internal sealed class WorkerHost
     {
         long workingSet = _reportMemory ? Environment.WorkingSet : 0;
         string? sharedPath = null;
+        bool slab = false;
         if (failure is null && _scratch.WrittenCount >= SharedMemoryTransport.Threshold)
         {
             try
             {
-                sharedPath = SharedMemoryTransport.Write(_sharedMemoryPrefix, _scratch.WrittenSpan);
+                sharedPath = _resultSlabs.TryWrite(_scratch.WrittenSpan)?.Path;
+                slab = sharedPath is not null;
+                sharedPath ??= SharedMemoryTransport.Write(_sharedMemoryPrefix, _scratch.WrittenSpan);
             }
             catch (IOException exception)
             {
@@ -259,7 +276,11 @@ internal sealed class WorkerHost
             w.Write((int)MessageKind.Result);
             w.Write(taskId);
             w.Write(failure is null);
-            if (sharedPath is not null)
+            if (slab)
+            {
+                SharedMemoryTransport.WriteSlabReference(ref w, sharedPath!);
+            }
+            else if (sharedPath is not null)
             {
                 SharedMemoryTransport.WriteReference(ref w, sharedPath);
             }

@@ -66,6 +66,14 @@ public static class WorkerFunctions
 
     public static int Length(byte[] data) => data.Length;
 
+    /// <summary>A large result that differs from its argument, so a mixed-up payload shows.</summary>
+    public static byte[] Reversed(byte[] data)
+    {
+        byte[] copy = (byte[])data.Clone();
+        Array.Reverse(copy);
+        return copy;
+    }
+
     /// <summary>Never returns; the payload file is normally deleted once read, so sleep before reading it.</summary>
     public static int HoldThenLength(byte[] data)
     {

@@ -1,0 +1,176 @@
+using System.Buffers;
+using System.IO.MemoryMappedFiles;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>
+/// One reusable shared-memory file for large payloads, mapped for as long as its owner or a reader keeps it. A
+/// 64-byte header holds whether the slab is in use (the writer claims it, whoever is done with the payload frees it)
+/// and the payload's length; the payload follows. Reusing the same pages is what makes large transfers fast: a fresh
+/// file's pages must be allocated and faulted in on both sides every time, which costs more than the copy itself.
+/// </summary>
+internal sealed unsafe class PayloadSlab : IDisposable
+{
+    /// <summary>Bytes before the payload: the state word (offset 0) and the payload length (offset 8).</summary>
+    public const int HeaderSize = 64;
+
+    private const int Free = 0;
+    private const int InUse = 1;
+
+    private readonly MemoryMappedFile _map;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly Lock _lock = new();
+    private byte* _base;
+
+    private PayloadSlab(string path, MemoryMappedFile map, long size)
+    {
+        Path = path;
+        _map = map;
+        _view = map.CreateViewAccessor(0, size, MemoryMappedFileAccess.ReadWrite);
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref _base);
+        _base += _view.PointerOffset;
+        Capacity = size - HeaderSize;
+    }
+
+    public string Path { get; }
+
+    /// <summary>How many payload bytes fit.</summary>
+    public long Capacity { get; }
+
+    /// <summary>When a reader last used this mapping (for its cache's eviction).</summary>
+    public long LastUsed { get; set; }
+
+    /// <summary>Creates a new 0600 slab file with room for <paramref name="capacity"/> bytes and maps it.</summary>
+    public static PayloadSlab Create(string path, long capacity)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        var file = new FileStream(path, options);
+        try
+        {
+            file.SetLength(HeaderSize + capacity);
+            var map = MemoryMappedFile.CreateFromFile(file, mapName: null, 0, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            return new PayloadSlab(path, map, HeaderSize + capacity);
+        }
+        catch
+        {
+            file.Dispose();
+            SharedMemoryTransport.Delete(path);
+            throw;
+        }
+    }
+
+    /// <summary>Maps an existing slab written by another process.</summary>
+    public static PayloadSlab Open(string path)
+    {
+        long size = new FileInfo(path).Length;
+        if (size < HeaderSize)
+        {
+            throw new InvalidDataException($"Shared-memory payload file {path} is too short ({size} bytes).");
+        }
+
+        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, 0, MemoryMappedFileAccess.ReadWrite);
+        try
+        {
+            return new PayloadSlab(path, map, size);
+        }
+        catch
+        {
+            map.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Whether no payload is in the slab (nobody claimed it, or its reader is done).</summary>
+    public bool IsFree
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _base != null && Volatile.Read(ref *(int*)_base) == Free;
+            }
+        }
+    }
+
+    /// <summary>Claims the slab for a new payload if nobody uses it; only its owner process calls this.</summary>
+    public bool TryClaim()
+    {
+        lock (_lock)
+        {
+            return _base != null && Interlocked.CompareExchange(ref *(int*)_base, InUse, Free) == Free;
+        }
+    }
+
+    /// <summary>Copies <paramref name="payload"/> in (the slab must be claimed and large enough).</summary>
+    public void Write(ReadOnlySpan<byte> payload)
+    {
+        payload.CopyTo(new Span<byte>(_base + HeaderSize, payload.Length));
+        Volatile.Write(ref *(long*)(_base + 8), payload.Length);
+    }
+
+    /// <summary>
+    /// Lets <paramref name="read"/> consume the payload in place. The length comes from the header, checked against
+    /// the mapping, so a damaged or hostile header cannot make anyone read outside it.
+    /// </summary>
+    public T Read<T>(Func<ReadOnlySequence<byte>, T> read)
+    {
+        long length = Volatile.Read(ref *(long*)(_base + 8));
+        if (length < 0 || length > Capacity || length > int.MaxValue)
+        {
+            throw new InvalidDataException($"Shared-memory payload file {Path} declares {length} bytes; it holds at most {Capacity}.");
+        }
+
+        using var memory = new UnmanagedMemory(_base + HeaderSize, (int)length);
+        return read(new ReadOnlySequence<byte>(memory.Memory));
+    }
+
+    /// <summary>Marks the payload consumed, so the owner may reuse the slab. Harmless once disposed.</summary>
+    public void Release()
+    {
+        lock (_lock)
+        {
+            if (_base != null)
+            {
+                Volatile.Write(ref *(int*)_base, Free);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_base == null)
+            {
+                return;
+            }
+
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _base = null;
+        }
+
+        _view.Dispose();
+        _map.Dispose();
+    }
+
+    /// <summary>Exposes a range of mapped memory as <see cref="Memory{T}"/> for the duration of one read.</summary>
+    private sealed class UnmanagedMemory(byte* pointer, int length) : MemoryManager<byte>
+    {
+        public override Span<byte> GetSpan() => new(pointer, length);
+
+        public override MemoryHandle Pin(int elementIndex = 0) => new(pointer + elementIndex);
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+    }
+}

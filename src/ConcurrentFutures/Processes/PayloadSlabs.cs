@@ -1,0 +1,129 @@
+namespace ConcurrentFutures.Processes;
+
+/// <summary>
+/// The slabs one process writes large payloads into (the pool: arguments; a worker: results), reused once their
+/// reader is done with them. Files are named with the pool's prefix and this process's id, so the pool can delete a
+/// dead worker's slabs and the janitor everything. Beyond <see cref="MaxTotalBytes"/> (in use or free) a payload gets a one-off file.
+/// </summary>
+internal sealed class PayloadSlabs : IDisposable
+{
+    /// <summary>At most this much shared memory is kept in slabs by one process.</summary>
+    public const long MaxTotalBytes = 256L * 1024 * 1024;
+
+    /// <summary>Slabs are sized in steps of this, so payloads of similar size share them.</summary>
+    private const long Step = 1024 * 1024;
+
+    private readonly string _prefix;
+    private readonly long _maxTotalBytes;
+    private readonly List<PayloadSlab> _slabs = [];
+    private long _totalBytes;
+    private long _counter;
+    private bool _disposed;
+
+    public PayloadSlabs(string prefix, long maxTotalBytes = MaxTotalBytes) => (_prefix, _maxTotalBytes) = (prefix, maxTotalBytes);
+
+    /// <summary>
+    /// Copies <paramref name="payload"/> into a free slab (or a new one) and returns it claimed; null when the cap
+    /// is reached and every slab is busy, or after <see cref="Dispose"/>.
+    /// </summary>
+    public PayloadSlab? TryWrite(ReadOnlySpan<byte> payload)
+    {
+        PayloadSlab? slab = Claim(payload.Length);
+        slab?.Write(payload);
+        return slab;
+    }
+
+    /// <summary>Unmaps and deletes every slab.</summary>
+    public void Dispose()
+    {
+        lock (_slabs)
+        {
+            _disposed = true;
+            foreach (PayloadSlab slab in _slabs)
+            {
+                slab.Dispose();
+                SharedMemoryTransport.Delete(slab.Path);
+            }
+
+            _slabs.Clear();
+        }
+    }
+
+    /// <summary>The name of a slab or one-off file written by process <paramref name="pid"/> starts with this.</summary>
+    public static string FilePrefix(string poolPrefix, int pid) => $"{poolPrefix}{pid}-";
+
+    private PayloadSlab? Claim(int length)
+    {
+        lock (_slabs)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+
+            PayloadSlab? best = null;
+            foreach (PayloadSlab slab in _slabs)
+            {
+                if (slab.Capacity >= length && (best is null || slab.Capacity < best.Capacity) && slab.IsFree)
+                {
+                    best = slab;
+                }
+            }
+
+            // Only this process claims its slabs, and only under this lock: one seen free stays free until claimed.
+            if (best is not null && best.TryClaim())
+            {
+                return best;
+            }
+
+            long capacity = (length + Step - 1) / Step * Step;
+            if (_totalBytes + capacity > _maxTotalBytes && !EvictFreeSlab(capacity))
+            {
+                return null;
+            }
+
+            string path = $"{FilePrefix(_prefix, Environment.ProcessId)}s{++_counter}";
+            PayloadSlab created;
+            try
+            {
+                created = PayloadSlab.Create(path, capacity);
+            }
+            catch (IOException)
+            {
+                return null; // /dev/shm full: the caller's one-off file will report it
+            }
+
+            if (!created.TryClaim())
+            {
+                created.Dispose();
+                return null;
+            }
+
+            _slabs.Add(created);
+            _totalBytes += capacity;
+            return created;
+        }
+    }
+
+    /// <summary>Deletes free slabs (largest first) until <paramref name="needed"/> more bytes fit under the cap.</summary>
+    private bool EvictFreeSlab(long needed)
+    {
+        foreach (PayloadSlab slab in _slabs.OrderByDescending(s => s.Capacity).ToList())
+        {
+            if (_totalBytes + needed <= _maxTotalBytes)
+            {
+                break;
+            }
+
+            if (slab.IsFree)
+            {
+                _slabs.Remove(slab);
+                _totalBytes -= slab.Capacity;
+                slab.Dispose();
+                SharedMemoryTransport.Delete(slab.Path);
+            }
+        }
+
+        return _totalBytes + needed <= _maxTotalBytes;
+    }
+}

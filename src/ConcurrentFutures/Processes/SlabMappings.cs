@@ -1,0 +1,74 @@
+using System.Buffers;
+using System.Diagnostics;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>
+/// The slabs of another process this process reads from, kept mapped so their pages are not faulted in again for
+/// each payload. Used by one thread at a time (a worker's main loop; the pool's read loop for one worker). Only files
+/// under <see cref="_prefix"/> are opened, so a peer cannot make this process map anything else.
+/// </summary>
+internal sealed class SlabMappings : IDisposable
+{
+    /// <summary>Mappings kept at most; the least recently used goes first.</summary>
+    private const int MaxMappings = 4;
+
+    private readonly string _prefix;
+    private readonly Dictionary<string, PayloadSlab> _mapped = new(StringComparer.Ordinal);
+
+    public SlabMappings(string prefix) => _prefix = prefix;
+
+    /// <summary>
+    /// Lets <paramref name="read"/> consume the payload in slab <paramref name="path"/> in place; then, if
+    /// <paramref name="release"/>, frees the slab for its owner to reuse (also when <paramref name="read"/> throws).
+    /// </summary>
+    public T Read<T>(string path, bool release, Func<ReadOnlySequence<byte>, T> read)
+    {
+        PayloadSlab slab = Map(path);
+        try
+        {
+            return slab.Read(read);
+        }
+        finally
+        {
+            if (release)
+            {
+                slab.Release();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (PayloadSlab slab in _mapped.Values)
+        {
+            slab.Dispose();
+        }
+
+        _mapped.Clear();
+    }
+
+    private PayloadSlab Map(string path)
+    {
+        if (!path.StartsWith(_prefix, StringComparison.Ordinal) || path.Contains("..", StringComparison.Ordinal))
+        {
+            throw new InvalidDataException("A shared-memory payload reference points outside the pool's files.");
+        }
+
+        if (!_mapped.TryGetValue(path, out PayloadSlab? slab))
+        {
+            if (_mapped.Count >= MaxMappings)
+            {
+                PayloadSlab oldest = _mapped.Values.MinBy(s => s.LastUsed)!;
+                _mapped.Remove(oldest.Path);
+                oldest.Dispose();
+            }
+
+            slab = PayloadSlab.Open(path);
+            _mapped.Add(path, slab);
+        }
+
+        slab.LastUsed = Stopwatch.GetTimestamp();
+        return slab;
+    }
+}

@@ -1,0 +1,127 @@
+using ConcurrentFutures.Processes;
+
+namespace ConcurrentFutures.Tests.Processes;
+
+public sealed class PayloadSlabTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private const int MB = 1024 * 1024;
+
+    private readonly string _prefix = Path.Combine(SharedMemoryTransport.Directory, $"cf-slabtest-{Guid.NewGuid():N}-");
+
+    public void Dispose() => SharedMemoryTransport.DeleteAll(_prefix);
+
+    [Fact]
+    public void ASlab_IsReusedOnceReleased_AndNotBefore()
+    {
+        using var slabs = new PayloadSlabs(_prefix);
+        byte[] first = Filled(2 * MB, 1);
+        PayloadSlab a = slabs.TryWrite(first)!;
+        PayloadSlab b = slabs.TryWrite(Filled(2 * MB, 2))!;
+        Assert.NotEqual(a.Path, b.Path);
+
+        using var mappings = new SlabMappings(_prefix);
+        Assert.True(mappings.Read(a.Path, release: true, s => System.Buffers.BuffersExtensions.ToArray(s).AsSpan().SequenceEqual(first)));
+        PayloadSlab c = slabs.TryWrite(Filled(MB + 5, 3))!;
+        Assert.Equal(a.Path, c.Path);
+        Assert.Equal(MB + 5, mappings.Read(c.Path, release: false, s => s.Length));
+        Assert.False(c.IsFree);
+    }
+
+    [Fact]
+    public void Slabs_StopAtTheirCap_AndMakeRoomByDroppingFreeOnes()
+    {
+        using var slabs = new PayloadSlabs(_prefix, maxTotalBytes: 4 * MB);
+        PayloadSlab a = slabs.TryWrite(Filled(2 * MB, 1))!;
+        PayloadSlab b = slabs.TryWrite(Filled(2 * MB, 2))!;
+        Assert.Null(slabs.TryWrite(Filled(MB, 3))); // both busy, no room: the caller uses a one-off file
+
+        a.Release();
+        b.Release();
+        PayloadSlab big = slabs.TryWrite(Filled(3 * MB, 4))!; // neither fits: both free ones go to make room
+        Assert.False(File.Exists(a.Path));
+        Assert.False(File.Exists(b.Path));
+        Assert.True(File.Exists(big.Path));
+        slabs.Dispose();
+        Assert.False(File.Exists(big.Path));
+        Assert.Null(slabs.TryWrite(Filled(MB, 5)));
+    }
+
+    [Fact]
+    public void ADamagedLengthOrAForeignPath_IsRefused_WithoutReadingOutsideTheSlab()
+    {
+        using var slabs = new PayloadSlabs(_prefix);
+        PayloadSlab slab = slabs.TryWrite(Filled(MB, 1))!;
+        using (var file = new FileStream(slab.Path, FileMode.Open, FileAccess.Write))
+        {
+            file.Position = 8;
+            file.Write(BitConverter.GetBytes(long.MaxValue / 2));
+        }
+
+        using var mappings = new SlabMappings(_prefix);
+        Assert.Throws<InvalidDataException>(() => mappings.Read(slab.Path, release: true, s => s.Length));
+        Assert.True(slab.IsFree); // released even so
+        Assert.Throws<InvalidDataException>(() => mappings.Read("/etc/passwd", release: false, s => s.Length));
+        Assert.Throws<InvalidDataException>(() => mappings.Read(_prefix + "../x", release: false, s => s.Length));
+    }
+
+    [Fact]
+    public void ManyLargeArgumentsAndResults_InFlightAtOnce_ArriveIntactAndInOrder()
+    {
+        using var pool = new ProcessPoolExecutor(2);
+        List<byte[]> inputs = Enumerable.Range(0, 12).Select(i => Filled(MB + (i * 100_000), i)).ToList();
+        for (int round = 0; round < 3; round++)
+        {
+            List<byte[]> outputs = pool.Map(WorkerFunctions.Reversed, inputs, Patience).ToList();
+            for (int i = 0; i < inputs.Count; i++)
+            {
+                byte[] expected = (byte[])inputs[i].Clone();
+                Array.Reverse(expected);
+                Assert.True(expected.AsSpan().SequenceEqual(outputs[i]), $"round {round}, item {i} came back wrong");
+            }
+        }
+    }
+
+    [Fact]
+    public void LargeArgumentsQueuedOnAWorkerThatDies_RunAgainFromTheSameSlabs()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        var exiting = pool.Submit(WorkerFunctions.ExitWith, 3);
+        List<byte[]> inputs = Enumerable.Range(0, 6).Select(i => Filled(2 * MB, 10 + i)).ToList();
+        var queued = inputs.Select(data => pool.Submit(WorkerFunctions.Reversed, data)).ToList();
+        Assert.Throws<BrokenProcessPoolException>(() => exiting.Result(Patience));
+        var later = inputs.Select(data => pool.Submit(WorkerFunctions.Length, data)).ToList(); // may reuse released slabs
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            byte[] expected = (byte[])inputs[i].Clone();
+            Array.Reverse(expected);
+            Assert.True(expected.AsSpan().SequenceEqual(queued[i].Result(Patience)), $"item {i} came back wrong");
+            Assert.Equal(2 * MB, later[i].Result(Patience));
+        }
+    }
+
+    [Fact]
+    public void APoolsSlabs_AreGoneAfterDispose()
+    {
+        string prefix;
+        using (var pool = new ProcessPoolExecutor(1))
+        {
+            prefix = pool.SharedMemoryPrefix;
+            byte[] data = Filled(3 * MB, 7);
+            Assert.True(data.AsSpan().SequenceEqual(pool.Submit(WorkerFunctions.Echo, data).Result(Patience)));
+            Assert.NotEmpty(FilesOf(prefix)); // the argument's slab (and the worker's result slab) stay for reuse
+        }
+
+        Assert.Empty(FilesOf(prefix));
+    }
+
+    private static string[] FilesOf(string prefix) =>
+        Directory.GetFiles(Path.GetDirectoryName(prefix)!, Path.GetFileName(prefix) + "*");
+
+    private static byte[] Filled(int length, int seed)
+    {
+        byte[] data = new byte[length];
+        new Random(seed).NextBytes(data);
+        return data;
+    }
+}
