@@ -217,6 +217,7 @@ WORKLOADS = {
     "process_map_chunk500": lambda quick: process_map(500, quick),
     "process_first_result": lambda quick: process_first_result("spawn", quick),
     "process_first_result_fork": lambda quick: process_first_result("fork", quick),
+    "process_first_result_forkserver": lambda quick: process_first_result("forkserver", quick),
     "process_round_trip_32mb": process_round_trip,
     "primes_pool_2_workers": lambda quick: primes(2, quick),
     "primes_sequential": primes_sequential,

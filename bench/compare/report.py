@@ -18,6 +18,7 @@ ROWS = [
     ("process_map_chunk500", "Process pool: map(square, 20k items, chunksize=500)", None, True),
     ("process_first_result", "New process pool to first result (Python: spawn)", None, False),
     ("process_first_result_fork", "New process pool to first result (Python: fork)", None, False),
+    ("process_first_result_prestarted", "The same, a worker prestarted (PrestartWorkers; Python: forkserver, running)", None, False),
     ("process_round_trip_32mb", "32 MB bytes argument and result, round trip", None, True),
     ("primes_pool_2_workers", "Tutorial primes, pool of 2, map(chunksize=1)", "primes_parallel_foreach", False),
     ("primes_sequential", "Tutorial primes, sequential", None, False),
@@ -54,7 +55,8 @@ def main():
         # 'fork' only exists on the Python side; compare it with our single start-up figure.
         ours = csharp.get(name) or (csharp.get("process_first_result") if name == "process_first_result_fork" else None)
         # The LOH variant is the same Python workload; only the .NET process's GC setting differs.
-        theirs = python.get(name) or (python.get("queue_1mb_items") if name == "queue_1mb_items_loh" else None)
+        theirs = python.get(name) or (python.get("queue_1mb_items") if name == "queue_1mb_items_loh" else None) \
+            or (python.get("process_first_result_forkserver") if name == "process_first_result_prestarted" else None)
         base = csharp.get(baseline) if baseline else None
         ratio = None
         if ours and theirs and ours["value"] and theirs["value"]:

@@ -1,13 +1,14 @@
 using ConcurrentFutures;
 
 // Modes:
-//   hold N   start a pool of N workers busy with work and a multiprocessing queue holding an item, print
-//            "WORKERS pid,pid,...", then block until killed.
+//   hold N   keep a worker prestarted, start a pool of N workers busy with work (the first is the prestarted one)
+//            and a multiprocessing queue holding an item, print "WORKERS pid,pid,...", then block until killed.
 //   print    run a task that writes to the console in a worker, then exit.
 switch (args.FirstOrDefault())
 {
     case "hold":
         int workers = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+        ProcessPoolExecutor.PrestartWorkers(1); // the one the pool takes is replaced by another, left waiting
         var pool = new ProcessPoolExecutor(workers);
         var futures = Enumerable.Range(0, workers).Select(_ => pool.Submit(Child.SleepForever)).ToList();
         var queue = new ConcurrentFutures.Multiprocessing.ProcessQueue<int>(); // a /dev/shm file of this process, which the janitor must remove

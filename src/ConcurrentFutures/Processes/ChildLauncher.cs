@@ -42,6 +42,15 @@ internal static class ChildLauncher
         return process;
     }
 
+    /// <summary>Stops tracking a child someone else now owns (and will end and dispose).</summary>
+    public static void Forget(System.Diagnostics.Process process)
+    {
+        lock (s_children)
+        {
+            s_children.Remove(process);
+        }
+    }
+
     private static void Loop()
     {
         foreach (var (start, done) in s_requests.GetConsumingEnumerable())

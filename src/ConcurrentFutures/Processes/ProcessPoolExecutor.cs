@@ -69,6 +69,18 @@ public sealed class ProcessPoolExecutor : Executor
     /// </summary>
     public void KillWorkers() => _pool.SignalAllWorkers(NativeMethods.Sigkill, "The pool's workers were killed by KillWorkers().");
 
+    /// <summary>
+    /// Keeps <paramref name="count"/> worker processes started and waiting for pools (0 ends those waiting). A .NET
+    /// process needs tens of milliseconds to start; a pool created later takes a waiting worker instead of starting one,
+    /// so its first result comes back in milliseconds. Call it early (e.g. at the top of <c>Main</c>). Each waiting
+    /// worker serves one pool and is replaced in the background once taken; pools started with
+    /// <see cref="ProcessPoolOptions.MaxWorkerHeapBytes"/> start their own. Waiting workers end with this process.
+    /// Python's nearest: the <c>forkserver</c> start method.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or over 256.</exception>
+    /// <exception cref="PlatformNotSupportedException">The app cannot start worker processes (single-file, Native AOT).</exception>
+    public static void PrestartWorkers(int count) => StandbyWorkers.Prestart(count);
+
     /// <summary>The pool's private socket (tests check who may connect).</summary>
     internal string SocketPath => _pool.SocketPath;
 

@@ -31,11 +31,15 @@ internal sealed class WorkerConnections : IDisposable
     private readonly Timer? _timer;
     private int _disposed;
 
+    /// <summary>Whether a prestarted worker may serve this pool: not when its runtime must start with other settings.</summary>
+    private readonly bool _mayAdoptStandby;
+
     public WorkerConnections(PoolManager pool, PoolSettings settings)
     {
         _pool = pool;
         _directory = CreatePrivateDirectory();
         ArgumentSlabs = new PayloadSlabs(SharedMemoryPrefix);
+        _mayAdoptStandby = settings.MaxWorkerHeapBytes is null;
         StaleFiles.SweepOnce(Path.GetDirectoryName(_directory)!, SharedMemoryTransport.Directory);
         Janitor.Watch(_directory, SharedMemoryPrefix);
         _socketPath = Path.Combine(_directory, "pool.sock");
@@ -137,7 +141,7 @@ internal sealed class WorkerConnections : IDisposable
             };
             try
             {
-                System.Diagnostics.Process process = _launcher.Start(environment);
+                System.Diagnostics.Process process = (_mayAdoptStandby ? StandbyWorkers.TryAdopt(environment) : null) ?? _launcher.Start(environment);
                 _pool.OnLaunched(worker, process);
                 process.EnableRaisingEvents = true;
                 process.Exited += (_, _) => OnProcessExited(worker);

@@ -13,7 +13,7 @@ namespace ConcurrentFutures.Processes;
 /// main thread executes and writes results, flushing whenever it has nothing more to run.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "Lives as long as the worker process; the process exit releases everything.")]
-internal sealed class WorkerHost
+internal sealed partial class WorkerHost
 {
     /// <summary>How long the worker waits with nothing to do before it builds the serializer's resolver (see <see cref="WarmUp"/>).</summary>
     private static readonly TimeSpan IdleBeforeWarmUp = TimeSpan.FromMilliseconds(50);

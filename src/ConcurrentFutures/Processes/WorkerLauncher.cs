@@ -50,12 +50,16 @@ internal sealed class WorkerLauncher
         return new WorkerLauncher(FindDotnet(runtimeDirectory), depsFile, runtimeConfig, entry);
     }
 
-    /// <summary>Starts one worker process; it inherits this process's console so user output appears there.</summary>
-    public Process Start(IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// Starts one worker process; it inherits this process's console so user output appears there (its input too,
+    /// unless <paramref name="redirectInput"/>: a standby worker reads its pool's settings there).
+    /// </summary>
+    public Process Start(IReadOnlyDictionary<string, string> environment, bool redirectInput = false)
     {
         var startInfo = new ProcessStartInfo(_dotnet)
         {
             UseShellExecute = false,
+            RedirectStandardInput = redirectInput,
             ArgumentList = { "exec", "--runtimeconfig", _runtimeConfig, "--depsfile", _depsFile, _entryAssembly },
         };
         foreach ((string name, string value) in environment)

@@ -17,6 +17,15 @@ internal static class WorkerProgram
             return SingleCallHost.Run(callFile);
         }
 
+        if (Environment.GetEnvironmentVariable(StandbyWorkers.Variable) == "1")
+        {
+            NativeMethods.DieWithParent();
+            if (!ParentIsAlive() || !StandbyWorkers.AwaitAssignment())
+            {
+                return 0; // not needed after all
+            }
+        }
+
         string? socketPath = Environment.GetEnvironmentVariable(WorkerEnvironment.Socket);
         string? token = Environment.GetEnvironmentVariable(WorkerEnvironment.Token);
         string? slot = Environment.GetEnvironmentVariable(WorkerEnvironment.Slot);
@@ -29,9 +38,7 @@ internal static class WorkerProgram
 
         // Die with the parent: the kernel's parent-death signal, then a check that the parent did not die before it was set.
         NativeMethods.DieWithParent();
-        int expectedParent = int.Parse(parentPid, CultureInfo.InvariantCulture);
-        int actualParent = NativeMethods.ParentProcessId();
-        if (actualParent != -1 && actualParent != expectedParent)
+        if (!ParentIsAlive())
         {
             return 3;
         }
@@ -43,5 +50,13 @@ internal static class WorkerProgram
             Environment.GetEnvironmentVariable(WorkerEnvironment.ReportMemory) == "1",
             Environment.GetEnvironmentVariable(WorkerEnvironment.SharedMemoryPrefix) ?? Path.Combine(Path.GetTempPath(), "cf-"));
         return host.Run();
+    }
+
+    /// <summary>False when the process that started this one is gone (it died before the parent-death signal was set).</summary>
+    private static bool ParentIsAlive()
+    {
+        string? parentPid = Environment.GetEnvironmentVariable(WorkerEnvironment.ParentPid);
+        int actualParent = NativeMethods.ParentProcessId();
+        return parentPid is null || actualParent == -1 || actualParent == int.Parse(parentPid, CultureInfo.InvariantCulture);
     }
 }

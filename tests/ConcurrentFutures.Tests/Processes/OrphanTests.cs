@@ -20,6 +20,8 @@ public class OrphanTests
 
             int[] janitors = JanitorsOf(child.Id);
             Assert.Single(janitors);
+            Assert.True(SpinWait.SpinUntil(() => ChildrenOf(child.Id).Except(workers).Except(janitors).Any(), TimeSpan.FromSeconds(30)), "a prestarted worker should be waiting");
+            workers = [.. ChildrenOf(child.Id).Except(janitors)]; // the pool's workers and the waiting one
             Assert.True(LeftoversOf(child.Id).Length >= 2, "the pool's socket directory and the multiprocessing directory should exist while the parent lives");
             child.Kill(); // SIGKILL: the parent gets no chance to clean up
             child.WaitForExit();
@@ -63,6 +65,12 @@ public class OrphanTests
             ChildProgram.KillIfAlive(child.Id);
         }
     }
+
+    /// <summary>The processes started by process <paramref name="parent"/> (Linux; none elsewhere).</summary>
+    private static int[] ChildrenOf(int parent) =>
+        !OperatingSystem.IsLinux() ? [] : [.. Directory.GetDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
+            .Where(pid => pid > 0 && ChildProgram.ParentOf(pid) == parent)];
 
     /// <summary>The janitor shells started by process <paramref name="parent"/> (Linux; none elsewhere).</summary>
     private static int[] JanitorsOf(int parent) =>

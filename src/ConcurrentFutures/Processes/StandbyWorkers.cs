@@ -1,0 +1,241 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using ConcurrentFutures.Multiprocessing;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>
+/// Worker processes started before any pool needs them (<see cref="ProcessPoolExecutor.PrestartWorkers"/>): a .NET
+/// process takes tens of milliseconds to start, so a pool that takes a waiting one instead returns its first result
+/// in a few. A standby worker has no pool yet: it starts the runtime, loads the app's assemblies and warms the
+/// serializer, then waits for one line per setting on its standard input; the pool that takes it writes its own
+/// settings (socket, token, slot…), closes the pipe, and from there on it is that pool's worker like any other.
+/// Each process serves one pool only and is never handed back: pools stay isolated from each other.
+/// </summary>
+internal static class StandbyWorkers
+{
+    /// <summary>"1" in a standby worker's environment.</summary>
+    public const string Variable = "CONCURRENTFUTURES_WORKER_STANDBY";
+
+    /// <summary>Assemblies (full names, ';'-separated) a standby worker loads while it waits.</summary>
+    private const string PreloadVariable = "CONCURRENTFUTURES_WORKER_PRELOAD";
+
+    /// <summary>At most this many may wait.</summary>
+    public const int MaxCount = 256;
+
+    private static readonly Lock s_lock = new();
+    private static readonly Queue<System.Diagnostics.Process> s_waiting = new();
+    private static int s_wanted;
+    private static int s_starting;
+    private static int s_parentWarmedUp;
+
+    /// <summary>The waiting workers' process ids (tests).</summary>
+    internal static int[] WaitingProcessIds
+    {
+        get
+        {
+            lock (s_lock)
+            {
+                return [.. s_waiting.Where(p => !p.HasExited).Select(p => p.Id)];
+            }
+        }
+    }
+
+    /// <summary>Keeps <paramref name="count"/> workers waiting (0 ends those waiting); starts the missing ones in the background.</summary>
+    public static void Prestart(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxCount);
+        _ = ProcessSupport.Launcher; // fails here, at the call, for single-file and Native AOT apps
+        List<System.Diagnostics.Process> surplus = [];
+        lock (s_lock)
+        {
+            s_wanted = count;
+            while (s_waiting.Count > count)
+            {
+                surplus.Add(s_waiting.Dequeue());
+            }
+        }
+
+        foreach (System.Diagnostics.Process process in surplus)
+        {
+            End(process);
+        }
+
+        if (count > 0 && Interlocked.Exchange(ref s_parentWarmedUp, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static _ => WarmUpParent(), null);
+        }
+
+        Replenish();
+    }
+
+    /// <summary>
+    /// This side's share of a first result: the socket stack and the serializer cost tens of milliseconds the first
+    /// time, so they are brought up while the standby workers start.
+    /// </summary>
+    private static void WarmUpParent()
+    {
+        using (new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified))
+        {
+        }
+
+        Remote.PayloadSerializer.WarmUp();
+    }
+
+    /// <summary>
+    /// Hands a waiting worker the pool's <paramref name="environment"/> and returns its process, now the pool's; null
+    /// when none waits (the pool starts a process itself).
+    /// </summary>
+    public static System.Diagnostics.Process? TryAdopt(IReadOnlyDictionary<string, string> environment)
+    {
+        while (true)
+        {
+            System.Diagnostics.Process? process;
+            lock (s_lock)
+            {
+                if (!s_waiting.TryDequeue(out process))
+                {
+                    return null;
+                }
+            }
+
+            ThreadPool.UnsafeQueueUserWorkItem(static _ => Replenish(), null);
+            try
+            {
+                var settings = new StringBuilder();
+                foreach ((string name, string value) in environment)
+                {
+                    settings.Append(name).Append('=').Append(value).Append('\n');
+                }
+
+                process.StandardInput.Write(settings.ToString());
+                process.StandardInput.Close();
+                ChildLauncher.Forget(process); // the pool tracks, kills and disposes it from now on
+                return process;
+            }
+            catch (IOException)
+            {
+                End(process); // it died while waiting: try the next one
+            }
+        }
+    }
+
+    /// <summary>
+    /// Worker side: warms up, then waits for a pool's settings on standard input and applies them to this process's
+    /// environment. False when the input closed without any (the parent stopped it, or is gone).
+    /// </summary>
+    public static bool AwaitAssignment()
+    {
+        ThreadPool.UnsafeQueueUserWorkItem(static _ => WarmUp(), null);
+        using var input = new StreamReader(Console.OpenStandardInput(), Encoding.UTF8);
+        bool assigned = false;
+        while (input.ReadLine() is { } line)
+        {
+            int equals = line.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                Environment.SetEnvironmentVariable(line[..equals], line[(equals + 1)..]);
+                assigned = true;
+            }
+        }
+
+        return assigned;
+    }
+
+    private static void WarmUp()
+    {
+        foreach (string name in (Environment.GetEnvironmentVariable(PreloadVariable) ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            try
+            {
+                Assembly.Load(new AssemblyName(name));
+            }
+#pragma warning disable CA1031 // Only a head start: whatever fails here fails again, and is reported, when a call needs it.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+
+        Remote.PayloadSerializer.WarmUp();
+        try
+        {
+            WorkerHost.Rehearse();
+        }
+#pragma warning disable CA1031 // As above: a head start only.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private static void Replenish()
+    {
+        while (true)
+        {
+            lock (s_lock)
+            {
+                if (s_waiting.Count + s_starting >= s_wanted)
+                {
+                    return;
+                }
+
+                s_starting++;
+            }
+
+            System.Diagnostics.Process? process = null;
+            try
+            {
+                process = ChildLauncher.Start(() => ProcessSupport.Launcher.Start(StandbyEnvironment(), redirectInput: true));
+            }
+#pragma warning disable CA1031 // A standby that cannot start is no loss: pools start their own workers.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+            finally
+            {
+                lock (s_lock)
+                {
+                    s_starting--;
+                    if (process is not null)
+                    {
+                        s_waiting.Enqueue(process);
+                    }
+                }
+            }
+
+            if (process is null)
+            {
+                return;
+            }
+        }
+    }
+
+    private static Dictionary<string, string> StandbyEnvironment() => new()
+    {
+        [Variable] = "1",
+        [WorkerEnvironment.ParentPid] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+        [PreloadVariable] = string.Join(';', AppDomain.CurrentDomain.GetAssemblies()
+            .Where(a => !a.IsDynamic && !string.IsNullOrEmpty(a.Location) && !a.Location.StartsWith(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), StringComparison.Ordinal))
+            .Select(a => a.FullName)),
+    };
+
+    /// <summary>Closing its input ends a waiting worker; it is killed if it is stuck before reading it.</summary>
+    private static void End(System.Diagnostics.Process process)
+    {
+        try
+        {
+            process.StandardInput.Close();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(5)))
+            {
+                process.Kill();
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+        }
+    }
+}

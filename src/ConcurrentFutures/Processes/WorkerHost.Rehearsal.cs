@@ -1,0 +1,51 @@
+using ConcurrentFutures.Processes.Wire;
+using ConcurrentFutures.Remote;
+using MessagePack;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>A standby worker's rehearsal: one call through the whole path, with no pool, so the real first call finds its code compiled.</summary>
+internal sealed partial class WorkerHost
+{
+    /// <summary>
+    /// Defines and runs <see cref="Rehearsal"/> as a pool would (frames in, result frame out, to nowhere): the
+    /// resolver, the call runner and the frame writer are compiled before any pool needs them.
+    /// </summary>
+    public static void Rehearse()
+    {
+        var host = new WorkerHost(string.Empty, [], 0, reportMemory: false, SharedMemoryTransport.Directory + "/cf-rehearsal-") { _connection = Stream.Null };
+        FunctionReference function = FunctionReference.For(new Func<int, int>(Rehearsal));
+        host.Handle(Frame((ref MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(3);
+            w.Write((int)MessageKind.Define);
+            w.Write(function.Id);
+            w.Write(function.Definition);
+        }));
+        byte[] arguments = CallEncoder.Serialize(static (ref MessagePackWriter w, FunctionReference f) => f.WriteArguments(ref w, [41]), function);
+        host.Handle(Frame((ref MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(6);
+            w.Write((int)MessageKind.Run);
+            w.Write(1L);
+            w.Write(function.Id);
+            w.WriteRaw(CallEncoder.NoTarget);
+            w.WriteRaw(arguments);
+            w.WriteNil();
+        }));
+        host.Flush();
+    }
+
+    private static int Rehearsal(int value) => value + 1;
+
+    private delegate void Body(ref MessagePackWriter writer);
+
+    private static byte[] Frame(Body body)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        body(ref writer);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+}
