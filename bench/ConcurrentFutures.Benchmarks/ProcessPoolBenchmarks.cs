@@ -111,3 +111,28 @@ public class ProcessPoolStartupBenchmarks
         return pool.Submit(ProcessPoolBenchmarks.NoOp).Result();
     }
 }
+
+/// <summary>
+/// The same with a worker prestarted (<see cref="ProcessPoolExecutor.PrestartWorkers"/>): each pool takes the
+/// waiting one; before each measured call the replacement gets a second to start and warm up, as it would while an
+/// app runs.
+/// </summary>
+[InvocationCount(1)]
+public class ProcessPoolPrestartedStartupBenchmarks
+{
+    [GlobalSetup]
+    public void Setup() => ProcessPoolExecutor.PrestartWorkers(1);
+
+    [GlobalCleanup]
+    public void Cleanup() => ProcessPoolExecutor.PrestartWorkers(0);
+
+    [IterationSetup]
+    public void LetTheReplacementStart() => Thread.Sleep(1000);
+
+    [Benchmark(Description = "PrestartWorkers(1); new ProcessPoolExecutor(1) + Submit + Result + Dispose")]
+    public int FirstResult()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        return pool.Submit(ProcessPoolBenchmarks.NoOp).Result();
+    }
+}

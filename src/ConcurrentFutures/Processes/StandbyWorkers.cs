@@ -24,6 +24,9 @@ internal static class StandbyWorkers
     /// <summary>At most this many may wait.</summary>
     public const int MaxCount = 256;
 
+    /// <summary>How long after a worker is taken its replacement starts.</summary>
+    private static readonly TimeSpan ReplaceAfter = TimeSpan.FromMilliseconds(200);
+
     private static readonly Lock s_lock = new();
     private static readonly Queue<System.Diagnostics.Process> s_waiting = new();
     private static int s_wanted;
@@ -101,7 +104,9 @@ internal static class StandbyWorkers
                 }
             }
 
-            ThreadPool.UnsafeQueueUserWorkItem(static _ => Replenish(), null);
+            // The replacement starts a little later: starting a runtime takes a core for ~60 ms, which the pool's
+            // first calls on the taken worker need more.
+            _ = Task.Delay(ReplaceAfter).ContinueWith(static _ => Replenish(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             try
             {
                 var settings = new StringBuilder();
