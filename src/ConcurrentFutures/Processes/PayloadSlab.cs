@@ -109,8 +109,12 @@ internal sealed unsafe class PayloadSlab : IDisposable
     /// <summary>Copies <paramref name="payload"/> in (the slab must be claimed and large enough).</summary>
     public void Write(ReadOnlySpan<byte> payload)
     {
-        payload.CopyTo(new Span<byte>(_base + HeaderSize, payload.Length));
-        Volatile.Write(ref *(long*)(_base + 8), payload.Length);
+        lock (_lock) // Dispose (the pool shutting down) waits for the copy instead of unmapping under it
+        {
+            ObjectDisposedException.ThrowIf(_base == null, this);
+            payload.CopyTo(new Span<byte>(_base + HeaderSize, payload.Length));
+            Volatile.Write(ref *(long*)(_base + 8), payload.Length);
+        }
     }
 
     /// <summary>
@@ -119,14 +123,18 @@ internal sealed unsafe class PayloadSlab : IDisposable
     /// </summary>
     public T Read<T>(Func<ReadOnlySequence<byte>, T> read)
     {
-        long length = Volatile.Read(ref *(long*)(_base + 8));
-        if (length < 0 || length > Capacity || length > int.MaxValue)
+        lock (_lock)
         {
-            throw new InvalidDataException($"Shared-memory payload file {Path} declares {length} bytes; it holds at most {Capacity}.");
-        }
+            ObjectDisposedException.ThrowIf(_base == null, this);
+            long length = Volatile.Read(ref *(long*)(_base + 8));
+            if (length < 0 || length > Capacity || length > int.MaxValue)
+            {
+                throw new InvalidDataException($"Shared-memory payload file {Path} declares {length} bytes; it holds at most {Capacity}.");
+            }
 
-        using var memory = new UnmanagedMemory(_base + HeaderSize, (int)length);
-        return read(new ReadOnlySequence<byte>(memory.Memory));
+            using var memory = new UnmanagedMemory(_base + HeaderSize, (int)length);
+            return read(new ReadOnlySequence<byte>(memory.Memory));
+        }
     }
 
     /// <summary>Marks the payload consumed, so the owner may reuse the slab. Harmless once disposed.</summary>

@@ -29,8 +29,15 @@ internal sealed class PayloadSlabs : IDisposable
     public PayloadSlab? TryWrite(ReadOnlySpan<byte> payload)
     {
         PayloadSlab? slab = Claim(payload.Length);
-        slab?.Write(payload);
-        return slab;
+        try
+        {
+            slab?.Write(payload);
+            return slab;
+        }
+        catch (ObjectDisposedException)
+        {
+            return null; // disposed meanwhile (the pool shut down): the caller falls back, and is refused there
+        }
     }
 
     /// <summary>Unmaps and deletes every slab.</summary>
@@ -46,6 +53,18 @@ internal sealed class PayloadSlabs : IDisposable
             }
 
             _slabs.Clear();
+        }
+    }
+
+    /// <summary>Bytes of shared memory in this process's slabs, in use or free.</summary>
+    public long TotalBytes
+    {
+        get
+        {
+            lock (_slabs)
+            {
+                return _totalBytes;
+            }
         }
     }
 

@@ -18,6 +18,9 @@ internal sealed class SlabMappings : IDisposable
 
     public SlabMappings(string prefix) => _prefix = prefix;
 
+    /// <summary>Bytes of the slabs mapped now.</summary>
+    public long MappedBytes => _mapped.Values.Sum(s => s.Capacity + PayloadSlab.HeaderSize);
+
     /// <summary>
     /// Lets <paramref name="read"/> consume the payload in slab <paramref name="path"/> in place; then, if
     /// <paramref name="release"/>, frees the slab for its owner to reuse (also when <paramref name="read"/> throws).

@@ -253,7 +253,8 @@ internal sealed partial class WorkerHost
 
     private void WriteResult(long taskId, Exception? failure, long micros)
     {
-        long workingSet = _reportMemory ? Environment.WorkingSet : 0;
+        // The slabs' pages are shared with the pool and reused, not this worker's growth: they do not count.
+        long workingSet = _reportMemory ? Math.Max(0, Environment.WorkingSet - _argumentMappings.MappedBytes - _resultSlabs.TotalBytes) : 0;
         string? sharedPath = null;
         bool slab = false;
         if (failure is null && _scratch.WrittenCount >= SharedMemoryTransport.Threshold)
