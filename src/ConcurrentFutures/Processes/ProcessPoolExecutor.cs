@@ -75,6 +75,7 @@ public sealed class ProcessPoolExecutor : Executor
     /// so its first result comes back in milliseconds. Call it early (e.g. at the top of <c>Main</c>). Each waiting
     /// worker serves one pool and is replaced in the background once taken; pools started with
     /// <see cref="ProcessPoolOptions.MaxWorkerHeapBytes"/> start their own. Waiting workers end with this process.
+    /// A waiting worker keeps the environment variables and working directory this process had when it started it.
     /// Python's nearest: the <c>forkserver</c> start method.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or over 256.</exception>
