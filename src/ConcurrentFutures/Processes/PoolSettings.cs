@@ -12,7 +12,8 @@ internal sealed record PoolSettings(
     TimeSpan? IdleWorkerTimeout,
     long? MaxWorkerMemoryBytes,
     long? MaxWorkerHeapBytes,
-    ILogger Logger);
+    ILogger Logger,
+    bool MayTakePrestartedWorkers = true);
 
 /// <summary>The initializer, serialized once and sent to every new worker.</summary>
 internal sealed record InitializerCall(FunctionReference Function, byte[] Target, byte[] Arguments);

@@ -169,6 +169,6 @@ public sealed class ProcessPoolExecutor : Executor
         }
 
         return new PoolSettings(maxWorkers, options.MaxTasksPerChild, initializer, options.TaskTimeout, options.IdleWorkerTimeout, options.MaxWorkerMemoryBytes, options.MaxWorkerHeapBytes,
-            options.LoggerFactory?.CreateLogger<ProcessPoolExecutor>() ?? NullLogger<ProcessPoolExecutor>.Instance);
+            options.LoggerFactory?.CreateLogger<ProcessPoolExecutor>() ?? NullLogger<ProcessPoolExecutor>.Instance, !options.StartsOwnWorkers);
     }
 }

@@ -43,6 +43,9 @@ public sealed class ProcessPoolOptions
     /// <summary>The executor's name in logs, metrics (<c>executor.name</c>) and spans; null leaves it unnamed.</summary>
     public string? Name { get; set; }
 
+    /// <summary>The pool never takes a prestarted worker (the rehearsal pool of <see cref="ProcessPoolExecutor.PrestartWorkers"/>).</summary>
+    internal bool StartsOwnWorkers { get; init; }
+
     /// <summary>
     /// Where the pool logs worker starts, exits, crashes (with exit code or signal), recycling, timeout kills and a
     /// broken pool; null (the default) logs nothing.

@@ -75,17 +75,24 @@ internal static class StandbyWorkers
     }
 
     /// <summary>
-    /// This side's share of a first result: the socket stack and the serializer cost tens of milliseconds the first
-    /// time, so they are brought up while the standby workers start.
+    /// This side's share of a first result: the first pool of a process compiles the pool's own code (~70 ms here),
+    /// so a rehearsal pool — with a worker of its own, the waiting ones stay for the app — runs one call meanwhile.
     /// </summary>
     private static void WarmUpParent()
     {
-        using (new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified))
+        try
+        {
+            using var rehearsal = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, StartsOwnWorkers = true, Name = "prestart-rehearsal" });
+            rehearsal.Submit(Rehearsal).Result(TimeSpan.FromSeconds(30));
+        }
+#pragma warning disable CA1031 // A head start only: a pool that cannot start here reports why when the app creates one.
+        catch (Exception)
+#pragma warning restore CA1031
         {
         }
-
-        Remote.PayloadSerializer.WarmUp();
     }
+
+    private static int Rehearsal() => 0;
 
     /// <summary>
     /// Hands a waiting worker the pool's <paramref name="environment"/> and returns its process, now the pool's; null

@@ -39,7 +39,7 @@ internal sealed class WorkerConnections : IDisposable
         _pool = pool;
         _directory = CreatePrivateDirectory();
         ArgumentSlabs = new PayloadSlabs(SharedMemoryPrefix);
-        _mayAdoptStandby = settings.MaxWorkerHeapBytes is null;
+        _mayAdoptStandby = settings.MaxWorkerHeapBytes is null && settings.MayTakePrestartedWorkers;
         StaleFiles.SweepOnce(Path.GetDirectoryName(_directory)!, SharedMemoryTransport.Directory);
         Janitor.Watch(_directory, SharedMemoryPrefix);
         _socketPath = Path.Combine(_directory, "pool.sock");
