@@ -71,7 +71,7 @@ internal static class StandbyWorkers
             ThreadPool.UnsafeQueueUserWorkItem(static _ => WarmUpParent(), null);
         }
 
-        Replenish();
+        ThreadPool.UnsafeQueueUserWorkItem(static _ => Replenish(), null);
     }
 
     /// <summary>
@@ -198,6 +198,7 @@ internal static class StandbyWorkers
             }
 
             System.Diagnostics.Process? process = null;
+            bool wanted = false;
             try
             {
                 process = ChildLauncher.Start(() => ProcessSupport.Launcher.Start(StandbyEnvironment(), redirectInput: true));
@@ -212,15 +213,21 @@ internal static class StandbyWorkers
                 lock (s_lock)
                 {
                     s_starting--;
-                    if (process is not null)
+                    wanted = process is not null && s_waiting.Count < s_wanted; // PrestartWorkers(0) may have come meanwhile
+                    if (wanted)
                     {
-                        s_waiting.Enqueue(process);
+                        s_waiting.Enqueue(process!);
                     }
                 }
             }
 
-            if (process is null)
+            if (!wanted)
             {
+                if (process is not null)
+                {
+                    End(process);
+                }
+
                 return;
             }
         }

@@ -65,10 +65,43 @@ public sealed class PrestartTests : IDisposable
     }
 
     [Fact]
+    public void StoppingPrestart_WhileWorkersAreStillStarting_LeavesNoneBehind()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // reads /proc
+        }
+
+        ProcessPoolExecutor.PrestartWorkers(3);
+        Assert.True(SpinWait.SpinUntil(() => StandbyChildren().Length > 0, Patience), "no worker started");
+        ProcessPoolExecutor.PrestartWorkers(0); // the others are likely still being started
+        Assert.True(SpinWait.SpinUntil(() => StandbyChildren().Length == 0, Patience), $"still alive: {string.Join(", ", StandbyChildren())}");
+        Assert.Empty(StandbyWorkers.WaitingProcessIds);
+    }
+
+    [Fact]
     public void BadCounts_AreRefused_NamingTheArgument()
     {
         Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => ProcessPoolExecutor.PrestartWorkers(-1)).ParamName);
         Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => ProcessPoolExecutor.PrestartWorkers(257)).ParamName);
+    }
+
+    /// <summary>Live children of this process started as standby workers (their environment says so), taken or not.</summary>
+    private static int[] StandbyChildren() =>
+        [.. Directory.GetDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
+            .Where(pid => pid > 0 && ChildProgram.ParentOf(pid) == Environment.ProcessId && !ProcessPoolExecutorTests.ProcessIsGone(pid) && EnvironmentOf(pid).Contains("CONCURRENTFUTURES_WORKER_STANDBY=1", StringComparison.Ordinal))];
+
+    private static string EnvironmentOf(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/environ");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
     }
 
     private static int WaitForStandby()
