@@ -165,20 +165,4 @@ internal sealed unsafe class PayloadSlab : IDisposable
         _view.Dispose();
         _map.Dispose();
     }
-
-    /// <summary>Exposes a range of mapped memory as <see cref="Memory{T}"/> for the duration of one read.</summary>
-    private sealed class UnmanagedMemory(byte* pointer, int length) : MemoryManager<byte>
-    {
-        public override Span<byte> GetSpan() => new(pointer, length);
-
-        public override MemoryHandle Pin(int elementIndex = 0) => new(pointer + elementIndex);
-
-        public override void Unpin()
-        {
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-        }
-    }
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.MemoryMappedFiles;
-using System.Runtime.InteropServices;
 
 namespace ConcurrentFutures.Processes;
 
@@ -96,8 +95,7 @@ internal static class SharedMemoryTransport
 
             using var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, 0, MemoryMappedFileAccess.Read);
             using MemoryMappedViewAccessor view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
-            using var memory = new MappedMemory(view, checked((int)length));
-            return read(new ReadOnlySequence<byte>(memory.Memory));
+            return ReadView(view, checked((int)length), read);
         }
         finally
         {
@@ -132,36 +130,18 @@ internal static class SharedMemoryTransport
         }
     }
 
-    /// <summary>Exposes a mapped view as <see cref="Memory{T}"/> for the duration of one read.</summary>
-    private sealed unsafe class MappedMemory : MemoryManager<byte>
+    private static unsafe T ReadView<T>(MemoryMappedViewAccessor view, int length, Func<ReadOnlySequence<byte>, T> read)
     {
-        private readonly MemoryMappedViewAccessor _view;
-        private readonly int _length;
-        private byte* _pointer;
-
-        public MappedMemory(MemoryMappedViewAccessor view, int length)
+        byte* pointer = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        try
         {
-            _view = view;
-            _length = length;
-            _view.SafeMemoryMappedViewHandle.AcquirePointer(ref _pointer);
-            _pointer += view.PointerOffset;
+            using var memory = new UnmanagedMemory(pointer + view.PointerOffset, length);
+            return read(new ReadOnlySequence<byte>(memory.Memory));
         }
-
-        public override Span<byte> GetSpan() => new(_pointer, _length);
-
-        public override MemoryHandle Pin(int elementIndex = 0) => new(_pointer + elementIndex);
-
-        public override void Unpin()
+        finally
         {
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (_pointer != null)
-            {
-                _view.SafeMemoryMappedViewHandle.ReleasePointer();
-                _pointer = null;
-            }
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
         }
     }
 }
