@@ -32,6 +32,10 @@ internal static class StandbyWorkers
     private static int s_wanted;
     private static int s_starting;
     private static int s_parentWarmedUp;
+    private static Task s_parentRehearsal = Task.CompletedTask;
+
+    /// <summary>Completes when the rehearsal pool of <see cref="WarmUpParent"/> is gone (tests that count files and threads wait for it).</summary>
+    internal static Task ParentRehearsal => Volatile.Read(ref s_parentRehearsal);
 
     /// <summary>The waiting workers' process ids (tests).</summary>
     internal static int[] WaitingProcessIds
@@ -68,7 +72,7 @@ internal static class StandbyWorkers
 
         if (count > 0 && Interlocked.Exchange(ref s_parentWarmedUp, 1) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static _ => WarmUpParent(), null);
+            Volatile.Write(ref s_parentRehearsal, Task.Run(WarmUpParent));
         }
 
         ThreadPool.UnsafeQueueUserWorkItem(static _ => Replenish(), null);

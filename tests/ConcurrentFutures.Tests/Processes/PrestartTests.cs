@@ -10,6 +10,7 @@ public sealed class PrestartTests : IDisposable
 
     public void Dispose()
     {
+        Assert.True(StandbyWorkers.ParentRehearsal.Wait(Patience), "the rehearsal pool did not finish"); // later tests count files and threads
         int[] waiting = StandbyWorkers.WaitingProcessIds;
         ProcessPoolExecutor.PrestartWorkers(0);
         Assert.All(waiting, pid => Assert.True(SpinWait.SpinUntil(() => ProcessPoolExecutorTests.ProcessIsGone(pid), Patience), $"waiting worker {pid} did not end"));
