@@ -45,6 +45,25 @@ internal static class ChildProgram
     public static int ParentOf(int pid) =>
         StatFields(pid) is { } fields ? int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) : 0;
 
+    /// <summary>The processes whose parent is <paramref name="parent"/> (Linux; none elsewhere).</summary>
+    public static int[] ChildrenOf(int parent) =>
+        !OperatingSystem.IsLinux() ? [] : [.. Directory.GetDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
+            .Where(pid => pid > 0 && ParentOf(pid) == parent)];
+
+    /// <summary>A /proc file of a process (its cmdline, environ…), or "" when the process is gone or it cannot be read.</summary>
+    public static string ReadProc(int pid, string name)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/{name}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
     /// <summary>The fields of /proc/PID/stat after the command name (state, ppid, …), or null when there is none.</summary>
     private static string[]? StatFields(int pid)
     {

@@ -20,8 +20,8 @@ public class OrphanTests
 
             int[] janitors = JanitorsOf(child.Id);
             Assert.Single(janitors);
-            Assert.True(SpinWait.SpinUntil(() => ChildrenOf(child.Id).Except(workers).Except(janitors).Any(), TimeSpan.FromSeconds(30)), "a prestarted worker should be waiting");
-            workers = [.. ChildrenOf(child.Id).Except(janitors)]; // the pool's workers and the waiting one
+            Assert.True(SpinWait.SpinUntil(() => ChildProgram.ChildrenOf(child.Id).Except(workers).Except(janitors).Any(), TimeSpan.FromSeconds(30)), "a prestarted worker should be waiting");
+            workers = [.. ChildProgram.ChildrenOf(child.Id).Except(janitors)]; // the pool's workers and the waiting one
             Assert.True(LeftoversOf(child.Id).Length >= 2, "the pool's socket directory and the multiprocessing directory should exist while the parent lives");
             child.Kill(); // SIGKILL: the parent gets no chance to clean up
             child.WaitForExit();
@@ -66,33 +66,9 @@ public class OrphanTests
         }
     }
 
-    /// <summary>The processes started by process <paramref name="parent"/> (Linux; none elsewhere).</summary>
-    private static int[] ChildrenOf(int parent) =>
-        !OperatingSystem.IsLinux() ? [] : [.. Directory.GetDirectories("/proc")
-            .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
-            .Where(pid => pid > 0 && ChildProgram.ParentOf(pid) == parent)];
-
     /// <summary>The janitor shells started by process <paramref name="parent"/> (Linux; none elsewhere).</summary>
     private static int[] JanitorsOf(int parent) =>
-        !OperatingSystem.IsLinux() ? [] : [.. Directory.GetDirectories("/proc")
-            .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
-            .Where(pid => pid > 0 && ChildProgram.ParentOf(pid) == parent && Read($"/proc/{pid}/cmdline").Contains("concurrentfutures-janitor", StringComparison.Ordinal))];
-
-    private static string Read(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "";
-        }
-    }
+        [.. ChildProgram.ChildrenOf(parent).Where(pid => ChildProgram.ReadProc(pid, "cmdline").Contains("concurrentfutures-janitor", StringComparison.Ordinal))];
 
     private static string[] LeftoversOf(int pid) =>
         [.. new[] { Path.GetTempPath(), "/tmp", "/dev/shm" }

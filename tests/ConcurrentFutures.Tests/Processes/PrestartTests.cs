@@ -89,21 +89,8 @@ public sealed class PrestartTests : IDisposable
 
     /// <summary>Live children of this process started as standby workers (their environment says so), taken or not.</summary>
     private static int[] StandbyChildren() =>
-        [.. Directory.GetDirectories("/proc")
-            .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
-            .Where(pid => pid > 0 && ChildProgram.ParentOf(pid) == Environment.ProcessId && !ProcessPoolExecutorTests.ProcessIsGone(pid) && EnvironmentOf(pid).Contains("CONCURRENTFUTURES_WORKER_STANDBY=1", StringComparison.Ordinal))];
-
-    private static string EnvironmentOf(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/environ");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return string.Empty;
-        }
-    }
+        [.. ChildProgram.ChildrenOf(Environment.ProcessId).Where(pid => !ProcessPoolExecutorTests.ProcessIsGone(pid)
+            && ChildProgram.ReadProc(pid, "environ").Contains("CONCURRENTFUTURES_WORKER_STANDBY=1", StringComparison.Ordinal))];
 
     private static int WaitForStandby()
     {
