@@ -48,8 +48,7 @@ internal sealed class PayloadSlabs : IDisposable
             _disposed = true;
             foreach (PayloadSlab slab in _slabs)
             {
-                slab.Dispose();
-                SharedMemoryTransport.Delete(slab.Path);
+                Drop(slab);
             }
 
             _slabs.Clear();
@@ -138,11 +137,16 @@ internal sealed class PayloadSlabs : IDisposable
             {
                 _slabs.Remove(slab);
                 _totalBytes -= slab.Capacity;
-                slab.Dispose();
-                SharedMemoryTransport.Delete(slab.Path);
+                Drop(slab);
             }
         }
 
         return _totalBytes + needed <= _maxTotalBytes;
+    }
+
+    private static void Drop(PayloadSlab slab)
+    {
+        slab.Dispose();
+        SharedMemoryTransport.Delete(slab.Path);
     }
 }

@@ -64,7 +64,7 @@ internal static class SharedMemoryTransport
     /// <summary>Writes <paramref name="payload"/> to a new file named with <paramref name="prefix"/>; returns its path.</summary>
     public static string Write(string prefix, ReadOnlySpan<byte> payload)
     {
-        string path = $"{prefix}{Environment.ProcessId}-{Interlocked.Increment(ref s_counter)}";
+        string path = $"{PayloadSlabs.FilePrefix(prefix, Environment.ProcessId)}{Interlocked.Increment(ref s_counter)}";
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,

@@ -82,24 +82,31 @@ internal sealed class WorkerHandle
         _ = Task.Run(() => ReadLoopAsync(reader));
     }
 
-    public void SendDefine(FunctionReference function) => Send((ref MessagePackWriter w) =>
+    public void SendDefine(FunctionReference function) => Send((ref MessagePackWriter w) => WriteDefine(ref w, function));
+
+    public void SendRun(RemoteTask task) => Send((ref MessagePackWriter w) =>
+        WriteRun(ref w, task.Id, task.Function.Id, task.IsChunk, task.Target, task.Arguments, task.Item.Observation?.TraceParent));
+
+    /// <summary>The Define message (also what a standby worker rehearses with).</summary>
+    public static void WriteDefine(ref MessagePackWriter w, FunctionReference function)
     {
         w.WriteArrayHeader(3);
         w.Write((int)MessageKind.Define);
         w.Write(function.Id);
         w.Write(function.Definition);
-    });
+    }
 
-    public void SendRun(RemoteTask task) => Send((ref MessagePackWriter w) =>
+    /// <summary>The Run / RunChunk message; <paramref name="traceParent"/> is the W3C trace context, nil when nobody traces.</summary>
+    public static void WriteRun(ref MessagePackWriter w, long taskId, int functionId, bool chunk, byte[] target, byte[] arguments, string? traceParent)
     {
         w.WriteArrayHeader(6);
-        w.Write((int)(task.IsChunk ? MessageKind.RunChunk : MessageKind.Run));
-        w.Write(task.Id);
-        w.Write(task.Function.Id);
-        w.WriteRaw(task.Target);
-        w.WriteRaw(task.Arguments);
-        w.Write(task.Item.Observation?.TraceParent); // W3C trace context, nil when nobody traces
-    });
+        w.Write((int)(chunk ? MessageKind.RunChunk : MessageKind.Run));
+        w.Write(taskId);
+        w.Write(functionId);
+        w.WriteRaw(target);
+        w.WriteRaw(arguments);
+        w.Write(traceParent);
+    }
 
     public void SendInitialize(FunctionReference function, byte[] target, byte[] arguments) => Send((ref MessagePackWriter w) =>
     {

@@ -1,4 +1,3 @@
-using ConcurrentFutures.Processes.Wire;
 using ConcurrentFutures.Remote;
 using MessagePack;
 
@@ -15,24 +14,9 @@ internal sealed partial class WorkerHost
     {
         var host = new WorkerHost(string.Empty, [], 0, reportMemory: false, SharedMemoryTransport.Directory + "/cf-rehearsal-") { _connection = Stream.Null };
         FunctionReference function = FunctionReference.For(new Func<int, int>(Rehearsal));
-        host.Handle(Frame((ref MessagePackWriter w) =>
-        {
-            w.WriteArrayHeader(3);
-            w.Write((int)MessageKind.Define);
-            w.Write(function.Id);
-            w.Write(function.Definition);
-        }));
+        host.Handle(Frame((ref MessagePackWriter w) => WorkerHandle.WriteDefine(ref w, function)));
         byte[] arguments = CallEncoder.Serialize(static (ref MessagePackWriter w, FunctionReference f) => f.WriteArguments(ref w, [41]), function);
-        host.Handle(Frame((ref MessagePackWriter w) =>
-        {
-            w.WriteArrayHeader(6);
-            w.Write((int)MessageKind.Run);
-            w.Write(1L);
-            w.Write(function.Id);
-            w.WriteRaw(CallEncoder.NoTarget);
-            w.WriteRaw(arguments);
-            w.WriteNil();
-        }));
+        host.Handle(Frame((ref MessagePackWriter w) => WorkerHandle.WriteRun(ref w, 1, function.Id, chunk: false, CallEncoder.NoTarget, arguments, traceParent: null)));
         host.Flush();
     }
 
