@@ -99,7 +99,7 @@ public sealed class ClusterExecutor : Executor
     /// <inheritdoc/>
     internal override void Schedule(WorkItem workItem)
     {
-        FunctionReference function = FunctionReference.For(workItem.Function);
+        FunctionReference function = FunctionReference.For(workItem);
         var request = new WorkRequest
         {
             Definition = function.Definition,

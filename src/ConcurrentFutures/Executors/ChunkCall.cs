@@ -11,10 +11,10 @@ internal sealed class ChunkCall<TItem, TResult> : WorkItem<TResult[]>, IChunkArg
     private readonly Func<Delegate, TItem, TResult> _invoke;
     private readonly Func<TItem, object?[]> _box;
 
-    public ChunkCall(Delegate function, TItem[] items, Func<Delegate, TItem, TResult> invoke, Func<TItem, object?[]> box)
+    public ChunkCall(Delegate function, TItem[] items, Func<Delegate, TItem, TResult> invoke, Func<TItem, object?[]> box, long firstIndex = 0)
         : base(new Future<TResult[]>())
     {
-        (_function, _items, _invoke, _box) = (function, items, invoke, box);
+        (_function, _items, _invoke, _box, FirstIndex) = (function, items, invoke, box, firstIndex);
     }
 
     /// <inheritdoc/>
@@ -25,6 +25,9 @@ internal sealed class ChunkCall<TItem, TResult> : WorkItem<TResult[]>, IChunkArg
 
     /// <inheritdoc/>
     public int Count => _items.Length;
+
+    /// <inheritdoc/>
+    public long FirstIndex { get; }
 
     /// <inheritdoc/>
     public object?[] GetArguments(int index) => _box(_items[index]);

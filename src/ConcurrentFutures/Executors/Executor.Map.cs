@@ -120,7 +120,7 @@ public abstract partial class Executor
         {
             foreach (T[] chunk in source.Chunk(chunkSize))
             {
-                Future<TResult[]> future = Enqueue(new ChunkCall<T, TResult>(fn, chunk, static (f, x) => ((Func<T, TResult>)f)(x), static x => [x]));
+                Future<TResult[]> future = Enqueue(new ChunkCall<T, TResult>(fn, chunk, static (f, x) => ((Func<T, TResult>)f)(x), static x => [x], items));
                 tracker?.Track(future, chunk.Length);
                 items += chunk.Length;
                 yield return future;
@@ -142,9 +142,11 @@ public abstract partial class Executor
             yield break;
         }
 
+        long items = 0;
         foreach ((T1, T2)[] chunk in source1.Zip(source2).Chunk(chunkSize))
         {
-            yield return Enqueue(new ChunkCall<(T1, T2), TResult>(fn, chunk, static (f, x) => ((Func<T1, T2, TResult>)f)(x.Item1, x.Item2), static x => [x.Item1, x.Item2]));
+            yield return Enqueue(new ChunkCall<(T1, T2), TResult>(fn, chunk, static (f, x) => ((Func<T1, T2, TResult>)f)(x.Item1, x.Item2), static x => [x.Item1, x.Item2], items));
+            items += chunk.Length;
         }
     }
 }

@@ -33,6 +33,10 @@ public sealed class Process : IDisposable
             throw new ArgumentException($"{_function.Describe()} takes {_function.ParameterTypes.Length} arguments but {_args.Length} were given.", nameof(args));
         }
 
+        // Every value is copied once here, so one that cannot be sent is refused by the call that received it; the
+        // copy the child reads is made again at Start (as Python pickles at start()).
+        _ = CallEncoder.EncodeTarget(_function, target);
+        _ = CallEncoder.SerializeToScratch(static (ref MessagePack.MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (_function, _args));
         _target = target;
         Name = $"Process-{Interlocked.Increment(ref s_counter)}";
     }

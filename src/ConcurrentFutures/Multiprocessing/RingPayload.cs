@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using ConcurrentFutures.Processes;
 using ConcurrentFutures.Remote;
+using ConcurrentFutures.Remote.Graph;
 
 namespace ConcurrentFutures.Multiprocessing;
 
@@ -24,7 +25,7 @@ internal static class RingPayload
     /// <exception cref="ArgumentException">The value cannot be sent to another process.</exception>
     public static ReadOnlyMemory<byte> Encode<T>(SharedRing ring, T value, string paramName, out int kind)
     {
-        if (Sendability.CheckValue(typeof(T), value) is { } reason)
+        if (Sendability.Check(typeof(T)) is { } reason)
         {
             throw new ArgumentException($"The value cannot be sent to another process: {reason}.", paramName);
         }
@@ -32,8 +33,15 @@ internal static class RingPayload
         ArrayBufferWriter<byte> buffer = t_sent ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
         var writer = new MessagePack.MessagePackWriter(buffer);
-        PayloadSerializer.Write(ref writer, typeof(T), value);
-        writer.Flush();
+        try
+        {
+            PayloadSerializer.Write(ref writer, typeof(T), value);
+            writer.Flush();
+        }
+        catch (Exception exception) when (PayloadSerializer.Unsendable(exception) is { } failure)
+        {
+            throw new ArgumentException($"The value cannot be sent to another process: {ValuePath.Explain(paramName, value, failure)}.", paramName);
+        }
         if (buffer.Capacity > MaxKeptBuffer)
         {
             t_sent = null;

@@ -91,7 +91,7 @@ public sealed class ProcessPoolExecutor : Executor
     /// <inheritdoc/>
     internal override void Schedule(WorkItem workItem)
     {
-        FunctionReference function = FunctionReference.For(workItem.Function);
+        FunctionReference function = FunctionReference.For(workItem);
         byte[] target = CallEncoder.EncodeTarget(function, workItem.Function);
         ReadOnlySpan<byte> serialized = CallEncoder.EncodeArgumentsToScratch(function, workItem);
         byte[] arguments;

@@ -35,7 +35,7 @@ internal static class CallEncoder
                 w.WriteArrayHeader(s.C.Count);
                 for (int i = 0; i < s.C.Count; i++)
                 {
-                    s.F.WriteArguments(ref w, s.C.GetArguments(i));
+                    s.F.WriteArguments(ref w, s.C.GetArguments(i), s.C.FirstIndex + i);
                 }
             }, (function, chunk))
             : SerializeToScratch(static (ref MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (function, ((ICallArguments)workItem).GetArguments()));

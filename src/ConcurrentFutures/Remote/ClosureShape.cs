@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using ConcurrentFutures.Remote.Graph;
 using MessagePack;
 
 namespace ConcurrentFutures.Remote;
@@ -63,7 +64,7 @@ internal sealed class ClosureShape
     {
         for (int i = 0; i < _fields.Length; i++)
         {
-            string? reason = _nested[i] is { } nested ? nested.CheckTypes() : CheckField(_fields[i], value: null, checkValue: false);
+            string? reason = _nested[i] is { } nested ? nested.CheckTypes() : CheckField(_fields[i]);
             if (reason is not null)
             {
                 return reason;
@@ -94,12 +95,20 @@ internal sealed class ClosureShape
                 continue;
             }
 
-            if (CheckField(_fields[i], value, checkValue: true) is { } reason)
+            if (CheckField(_fields[i]) is { } reason)
             {
                 throw FunctionReference.NotSendable(reason);
             }
 
-            PayloadSerializer.Write(ref writer, _fields[i].FieldType, value);
+            try
+            {
+                PayloadSerializer.Write(ref writer, _fields[i].FieldType, value);
+            }
+            catch (Exception exception) when (PayloadSerializer.Unsendable(exception) is { } failure)
+            {
+                string name = CapturedName(_fields[i]);
+                throw FunctionReference.NotSendable($"The lambda captures '{name}', which cannot be sent to another process: {ValuePath.Explain(name, value, failure)}.");
+            }
         }
     }
 
@@ -124,9 +133,9 @@ internal sealed class ClosureShape
         return closure;
     }
 
-    private static string? CheckField(FieldInfo field, object? value, bool checkValue)
+    private static string? CheckField(FieldInfo field)
     {
-        string? reason = checkValue ? Sendability.CheckValue(field.FieldType, value) : Sendability.Check(field.FieldType);
+        string? reason = Sendability.Check(field.FieldType);
         return reason is null ? null : $"The lambda captures '{CapturedName(field)}', which cannot be sent to another process: {reason}.";
     }
 }

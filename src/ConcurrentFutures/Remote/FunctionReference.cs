@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Reflection;
+using ConcurrentFutures.Remote.Graph;
 using MessagePack;
 
 namespace ConcurrentFutures.Remote;
@@ -15,9 +16,6 @@ internal sealed class FunctionReference
     private static readonly ConcurrentDictionary<(MethodInfo, Type?), FunctionReference> s_cache = new();
     private static int s_nextId;
 
-    /// <summary>Per parameter: true when each value must be checked (declared object); other types were checked once, in Validate.</summary>
-    private readonly bool[] _checkEachValue;
-
     private FunctionReference(MethodInfo method, Type? targetType)
     {
         Id = Interlocked.Increment(ref s_nextId);
@@ -25,7 +23,7 @@ internal sealed class FunctionReference
         TargetType = targetType;
         Closure = targetType is not null && ClosureShape.IsClosureType(targetType) ? ClosureShape.For(method, targetType) : null;
         ParameterTypes = Array.ConvertAll(method.GetParameters(), p => p.ParameterType);
-        _checkEachValue = Array.ConvertAll(ParameterTypes, t => t == typeof(object));
+        ReturnsTask = IsAwaitable(method.ReturnType);
         Definition = WriteDefinition();
     }
 
@@ -41,6 +39,9 @@ internal sealed class FunctionReference
     public ClosureShape? Closure { get; }
 
     public Type[] ParameterTypes { get; }
+
+    /// <summary>True when the method returns a Task, Task&lt;T&gt;, ValueTask or ValueTask&lt;T&gt;.</summary>
+    public bool ReturnsTask { get; }
 
     /// <summary>The wire form the worker resolves (see <see cref="FunctionResolver"/>).</summary>
     public byte[] Definition { get; }
@@ -66,6 +67,22 @@ internal sealed class FunctionReference
         return s_cache.GetOrAdd((method, target?.GetType()), reference);
     }
 
+    /// <summary>
+    /// Gets the reference for submitted work. Async work given to Submit or Map is refused: its result would be a task
+    /// object of the worker's process; SubmitAsync runs it to completion in the worker and delivers the task's result.
+    /// </summary>
+    /// <exception cref="ArgumentException">The work cannot be sent, or is async work not given to SubmitAsync.</exception>
+    public static FunctionReference For(WorkItem work)
+    {
+        FunctionReference function = For(work.Function);
+        if (function.ReturnsTask && !work.IsAsync)
+        {
+            throw NotSendable($"{function.Describe()} returns a {Sendability.Describe(function.Method.ReturnType)}, and a task cannot be sent back from another process; use SubmitAsync, which runs it to completion in the worker and delivers its result (for a ValueTask, submit () => fn().AsTask()).");
+        }
+
+        return function;
+    }
+
     /// <summary>Writes the delegate's target: nil, closure captures, or a value object.</summary>
     /// <exception cref="ArgumentException">A captured value cannot be sent.</exception>
     public void WriteTarget(ref MessagePackWriter writer, object? target)
@@ -80,23 +97,37 @@ internal sealed class FunctionReference
         }
         else
         {
-            PayloadSerializer.Write(ref writer, TargetType, target);
+            try
+            {
+                PayloadSerializer.Write(ref writer, TargetType, target);
+            }
+            catch (Exception exception) when (PayloadSerializer.Unsendable(exception) is { } failure)
+            {
+                throw NotSendable($"{Describe()} is an instance method, and its target cannot be sent to another process: {ValuePath.Explain("this", target, failure)}.");
+            }
         }
     }
 
     /// <summary>Writes one call's arguments as their declared parameter types.</summary>
-    /// <exception cref="ArgumentException">An argument's value cannot be sent; the message names the parameter.</exception>
-    public void WriteArguments(ref MessagePackWriter writer, object?[] arguments)
+    /// <param name="writer">Where the arguments go.</param>
+    /// <param name="arguments">The call's arguments.</param>
+    /// <param name="item">For an item of a Map, its position in the source (the exception then names <c>source</c>).</param>
+    /// <exception cref="ArgumentException">An argument's value cannot be sent; the message names the parameter and the path inside it.</exception>
+    public void WriteArguments(ref MessagePackWriter writer, object?[] arguments, long item = -1)
     {
         writer.WriteArrayHeader(arguments.Length);
         for (int i = 0; i < arguments.Length; i++)
         {
-            if (_checkEachValue[i] && Sendability.CheckValue(ParameterTypes[i], arguments[i]) is { } reason)
+            try
             {
-                throw NotSendable($"Argument '{Method.GetParameters()[i].Name}' of {Describe()} cannot be sent to another process: {reason}.", $"arg{i + 1}");
+                PayloadSerializer.Write(ref writer, ParameterTypes[i], arguments[i]);
             }
-
-            PayloadSerializer.Write(ref writer, ParameterTypes[i], arguments[i]);
+            catch (Exception exception) when (PayloadSerializer.Unsendable(exception) is { } failure)
+            {
+                string name = Method.GetParameters()[i].Name ?? $"arg{i + 1}";
+                string what = item >= 0 ? $"Item {item} of the source" : $"Argument '{name}'";
+                throw NotSendable($"{what} of {Describe()} cannot be sent to another process: {ValuePath.Explain(name, arguments[i], failure)}.", item >= 0 ? "source" : $"arg{i + 1}");
+            }
         }
     }
 
@@ -111,10 +142,13 @@ internal sealed class FunctionReference
     /// <summary>"Type.Method", for messages.</summary>
     public string Describe() => $"{Method.DeclaringType?.Name}.{Method.Name}";
 
-    /// <summary>The type of the value the work produces: the T of a Task&lt;T&gt;, void for a Task, else the return type.</summary>
+    private static bool IsAwaitable(Type type) =>
+        typeof(Task).IsAssignableFrom(type) || type == typeof(ValueTask) || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ValueTask<>));
+
+    /// <summary>The type of the value the work produces: the T of a Task&lt;T&gt; or ValueTask&lt;T&gt;, void for a Task, else the return type.</summary>
     private static Type ResultTypeOf(Type returnType) =>
-        returnType == typeof(Task) ? typeof(void)
-        : returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>) ? returnType.GetGenericArguments()[0]
+        returnType == typeof(Task) || returnType == typeof(ValueTask) ? typeof(void)
+        : returnType.IsGenericType && (returnType.GetGenericTypeDefinition() == typeof(Task<>) || returnType.GetGenericTypeDefinition() == typeof(ValueTask<>)) ? returnType.GetGenericArguments()[0]
         : returnType;
 
     private static void Validate(MethodInfo method, object? target)

@@ -1,12 +1,15 @@
 using System.Buffers;
 using MessagePack;
-using MessagePack.Resolvers;
+using ConcurrentFutures.Remote.Graph;
 
 namespace ConcurrentFutures.Remote;
 
 /// <summary>
-/// How values cross a process boundary: MessagePack, always read into a type this side declares (a parameter, a
-/// return type, a captured variable). No type name is ever read from the wire to pick what to create.
+/// How values cross a process boundary: MessagePack, read into the type this side declares (a parameter, a return
+/// type, a captured variable, a queue's item type). The application's own objects are copied field by field with
+/// shared references, cycles and runtime types kept (<see cref="GraphResolver"/>); a runtime type travels only if
+/// it is assignable to the declared type and is a listed framework type or one of the application's own.
+/// Each value is one graph: shared references are kept within a value, not across two arguments.
 /// Primitives, strings and byte arrays are written and read directly (same MessagePack encoding), which skips the
 /// resolver machinery whose first use costs tens of milliseconds in a fresh worker.
 /// </summary>
@@ -46,7 +49,11 @@ internal static class PayloadSerializer
                 writer.Write(bytes);
                 return;
             default:
-                MessagePackSerializer.Serialize(type, ref writer, value, Options);
+                using (GraphSession.Begin())
+                {
+                    MessagePackSerializer.Serialize(type, ref writer, value, Options);
+                }
+
                 return;
         }
     }
@@ -97,7 +104,27 @@ internal static class PayloadSerializer
             return copy;
         }
 
-        return MessagePackSerializer.Deserialize(type, ref reader, Options);
+        using (GraphSession.Begin())
+        {
+            return MessagePackSerializer.Deserialize(type, ref reader, Options);
+        }
+    }
+
+    /// <summary>
+    /// The part of a failed write that explains it: the reason, and the object at fault if known; null when the
+    /// failure is not about what the value holds.
+    /// </summary>
+    public static UnsendableValueException? Unsendable(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is UnsendableValueException unsendable)
+            {
+                return unsendable;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Reads a value of the declared type <typeparamref name="T"/>.</summary>
@@ -110,13 +137,20 @@ internal static class PayloadSerializer
     /// <summary>Runs the serializer's one-time initialization, e.g. on a worker's idle core while it connects.</summary>
     public static void WarmUp()
     {
+        using GraphSession.Scope scope = GraphSession.Begin();
         byte[] bytes = MessagePackSerializer.Serialize(new List<KeyValuePair<string, int>> { new("warm", 1) }, Options);
         _ = MessagePackSerializer.Deserialize<List<KeyValuePair<string, int>>>(bytes, Options);
     }
 
     private static class Resolver
     {
-        public static readonly MessagePackSerializerOptions Options = ContractlessStandardResolver.Options
-            .WithSecurity(MessagePackSecurity.UntrustedData);
+        /// <summary>
+        /// Hardened against hostile input. MessagePack counts only its own container levels; the application's objects
+        /// are counted by <see cref="GraphSession"/> (at most <see cref="GraphSession.MaxDepth"/>), so the container limit
+        /// leaves room for a few framework collections per object level.
+        /// </summary>
+        public static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard
+            .WithResolver(GraphResolver.Instance)
+            .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(4 * GraphSession.MaxDepth));
     }
 }

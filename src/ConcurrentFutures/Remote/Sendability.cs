@@ -1,71 +1,57 @@
 using System.Collections.Concurrent;
-using System.Numerics;
 using System.Reflection;
-using System.Runtime.CompilerServices;
-using System.Runtime.Serialization;
+using System.Runtime.InteropServices;
+using ConcurrentFutures.Remote.Graph;
 
 namespace ConcurrentFutures.Remote;
 
 /// <summary>
-/// Decides whether values of a type can be copied to another process without losing anything: the rule behind
-/// "rejected at Submit, naming the offending member". Framework types are sendable only when listed here; user types
-/// (classes, structs, records) are checked member by member, recursively, and must not hide private state.
+/// Decides whether values of a type can be copied to another process whole: the rule behind "refused at the call,
+/// naming what is wrong". Framework types are sendable only when listed (<see cref="TypeTags"/> holds the list);
+/// the application's own types are copied field by field, private state included (<see cref="TypeLayout"/>), so
+/// every field's declared type must be sendable in turn. Types that own something of this process (streams, threads,
+/// handles, tasks, delegates, executors) are refused with the reason.
 /// </summary>
 internal static class Sendability
 {
     /// <summary>Per-type verdicts: null when sendable, else why not. Types never change, so verdicts are cached forever.</summary>
     private static readonly ConcurrentDictionary<Type, string?> s_verdicts = new();
 
-    private static readonly HashSet<Type> s_leafTypes =
+    /// <summary>Framework interfaces a value may be declared as; its runtime type then travels with it.</summary>
+    private static readonly HashSet<Type> s_collectionInterfaces =
     [
-        typeof(bool), typeof(char), typeof(sbyte), typeof(byte), typeof(short), typeof(ushort), typeof(int), typeof(uint),
-        typeof(long), typeof(ulong), typeof(float), typeof(double), typeof(decimal), typeof(string), typeof(DateTime),
-        typeof(DateTimeOffset), typeof(TimeSpan), typeof(Guid), typeof(BigInteger), typeof(Uri), typeof(Version),
-        typeof(System.Text.StringBuilder),
-    ];
-
-    private static readonly HashSet<Type> s_genericContainers =
-    [
-        typeof(Nullable<>), typeof(List<>), typeof(IList<>), typeof(ICollection<>), typeof(IEnumerable<>),
-        typeof(IReadOnlyList<>), typeof(IReadOnlyCollection<>), typeof(HashSet<>), typeof(ISet<>), typeof(Queue<>),
-        typeof(Stack<>), typeof(LinkedList<>), typeof(Dictionary<,>), typeof(IDictionary<,>), typeof(IReadOnlyDictionary<,>),
-        typeof(SortedDictionary<,>), typeof(SortedList<,>), typeof(KeyValuePair<,>), typeof(ReadOnlyMemory<>), typeof(Memory<>),
-        typeof(ArraySegment<>), typeof(Tuple<>), typeof(Tuple<,>), typeof(Tuple<,,>), typeof(Tuple<,,,>), typeof(Tuple<,,,,>),
-        typeof(ValueTuple<>), typeof(ValueTuple<,>), typeof(ValueTuple<,,>), typeof(ValueTuple<,,,>), typeof(ValueTuple<,,,,>),
-        typeof(ValueTuple<,,,,,>), typeof(ValueTuple<,,,,,,>),
+        typeof(IList<>), typeof(ICollection<>), typeof(IEnumerable<>), typeof(IReadOnlyList<>), typeof(IReadOnlyCollection<>),
+        typeof(ISet<>), typeof(IReadOnlySet<>), typeof(IDictionary<,>), typeof(IReadOnlyDictionary<,>),
     ];
 
     /// <summary>Types that wrap something of this process (an OS resource, a thread, code): named in the error.</summary>
     private static readonly Type[] s_processBoundTypes =
     [
-        typeof(Delegate), typeof(Stream), typeof(System.Net.Sockets.Socket), typeof(System.Runtime.InteropServices.SafeHandle),
-        typeof(WaitHandle), typeof(Thread), typeof(Task), typeof(CancellationTokenSource), typeof(CancellationToken),
+        typeof(Delegate), typeof(Stream), typeof(System.Net.Sockets.Socket), typeof(SafeHandle),
+        typeof(WaitHandle), typeof(Thread), typeof(Task), typeof(ValueTask), typeof(CancellationTokenSource), typeof(CancellationToken),
         typeof(System.Diagnostics.Process), typeof(MemberInfo), typeof(Assembly), typeof(IntPtr), typeof(UIntPtr),
-        typeof(Executor), typeof(Future), typeof(IDisposable),
+        typeof(Executor), typeof(Future), typeof(IDisposable), typeof(IAsyncDisposable),
     ];
 
+    private static readonly string s_runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
+
     /// <summary>Returns null when values declared as <paramref name="type"/> can be sent, else a sentence saying why not.</summary>
-    public static string? Check(Type type) => s_verdicts.GetOrAdd(type, static t => Analyze(t, []));
+    public static string? Check(Type type) => s_verdicts.TryGetValue(type, out string? verdict) ? verdict : s_verdicts.GetOrAdd(type, static t => Analyze(t, []));
 
-    /// <summary>
-    /// Checks one value. Declared types are checked once; a value declared as <see cref="object"/> is accepted only
-    /// when it comes back as itself (null, a primitive or a string), because its runtime type is not sent.
-    /// </summary>
-    public static string? CheckValue(Type declaredType, object? value)
-    {
-        if (declaredType == typeof(object))
-        {
-            return value is null || value is string || value.GetType().IsPrimitive
-                ? null
-                : $"its value is a {Describe(value.GetType())} but it is declared as object, and only the declared type is rebuilt on the other side; declare it as {Describe(value.GetType())}";
-        }
-
-        return Check(declaredType);
-    }
+    /// <summary>True for types of the .NET libraries (which this library copies only when it knows them).</summary>
+    public static bool IsFrameworkType(Type type) =>
+        type.Namespace is { } ns && (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal))
+        || type.Assembly == typeof(object).Assembly
+        || (type.Assembly.Location is { Length: > 0 } location && location.StartsWith(s_runtimeDirectory, StringComparison.Ordinal));
 
     /// <summary>A readable C#-like type name, e.g. <c>List&lt;int&gt;</c>.</summary>
     public static string Describe(Type type)
     {
+        if (type.IsArray)
+        {
+            return $"{Describe(type.GetElementType()!)}[{new string(',', type.GetArrayRank() - 1)}]";
+        }
+
         if (!type.IsGenericType)
         {
             return type.Name;
@@ -78,25 +64,14 @@ internal static class Sendability
 
     private static string? Analyze(Type type, HashSet<Type> visiting)
     {
-        if (type.IsPointer || type.IsByRef || type.IsByRefLike)
+        if (type.IsPointer || type.IsByRef || type.IsByRefLike || type.IsFunctionPointer)
         {
             return $"{Describe(type)} is a pointer, reference or ref struct, which lives on this process's stack";
         }
 
-        if (s_leafTypes.Contains(type) || type.IsEnum)
+        if (type.IsEnum || type == typeof(object) || GraphResolver.HasOwnContract(type))
         {
-            return null;
-        }
-
-        if (type == typeof(object))
-        {
-            return null; // accepted here; each value is checked by CheckValue
-        }
-
-        if (type.IsDefined(typeof(MessagePack.MessagePackObjectAttribute), inherit: false)
-            || type.IsDefined(typeof(MessagePack.MessagePackFormatterAttribute), inherit: false))
-        {
-            return null; // the type chose its own MessagePack contract (process handles such as queues do)
+            return null; // object: each value's runtime type is checked as it is written
         }
 
         if (Array.Find(s_processBoundTypes, bound => bound.IsAssignableFrom(type)) is { } processBound)
@@ -109,9 +84,10 @@ internal static class Sendability
             return type.GetArrayRank() > 4 ? $"{Describe(type)} has more than 4 dimensions" : Nested(type.GetElementType()!, visiting, "its elements");
         }
 
-        if (type.IsGenericType && s_genericContainers.Contains(type.GetGenericTypeDefinition()))
+        bool collectionInterface = type.IsGenericType && s_collectionInterfaces.Contains(type.GetGenericTypeDefinition());
+        if (TypeTags.IsKnownFrameworkType(type) || collectionInterface)
         {
-            foreach (Type argument in type.GetGenericArguments())
+            foreach (Type argument in type.IsGenericType ? type.GetGenericArguments() : [])
             {
                 if (Nested(argument, visiting, $"its {Describe(argument)} items") is { } reason)
                 {
@@ -122,76 +98,41 @@ internal static class Sendability
             return null;
         }
 
-        if (type.Namespace is { } ns && (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal)))
+        if (IsFrameworkType(type))
         {
             return $"{Describe(type)} is a framework type that is not known to copy faithfully; send its data (strings, numbers, arrays, records) instead";
         }
 
         if (type.IsInterface || type.IsAbstract)
         {
-            return $"{Describe(type)} is an interface or abstract type; only concrete types can be rebuilt on the other side";
+            return null; // the application's own base types: each value's runtime type is checked as it is written
         }
 
-        return visiting.Add(type) ? AnalyzeMembers(type, visiting) : null;
+        return visiting.Add(type) ? AnalyzeFields(type, visiting) : null;
     }
 
     private static string? Nested(Type type, HashSet<Type> visiting, string what) =>
         visiting.Contains(type) ? null : Analyze(type, visiting) is { } reason ? $"{what}: {reason}" : null;
 
-    /// <summary>A user type is copied through its public fields and properties; private state would be silently lost.</summary>
-    private static string? AnalyzeMembers(Type type, HashSet<Type> visiting)
+    /// <summary>An application type is copied through all its fields, as pickle copies <c>__dict__</c>.</summary>
+    private static string? AnalyzeFields(Type type, HashSet<Type> visiting)
     {
-        const BindingFlags Instance = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
-        var publicProperties = new HashSet<string>(StringComparer.Ordinal);
-        int copied = 0;
-        foreach (PropertyInfo property in type.GetProperties(BindingFlags.Instance | BindingFlags.Public))
+        for (Type? baseType = type.BaseType; baseType is not null && baseType != typeof(object) && baseType != typeof(ValueType); baseType = baseType.BaseType)
         {
-            if (property.GetIndexParameters().Length > 0 || property.GetMethod is not { IsPublic: true } || IsIgnored(property))
+            if (IsFrameworkType(baseType))
             {
-                continue;
+                return $"{Describe(type)} derives from the framework class {Describe(baseType)}, whose private state may not hold in another process; keep its data in fields of your own type instead";
             }
+        }
 
-            publicProperties.Add(property.Name);
-            copied++;
-            if (Nested(property.PropertyType, visiting, $"member {type.Name}.{property.Name}") is { } reason)
+        foreach (FieldInfo field in TypeLayout.CopiedFields(type))
+        {
+            if (Nested(field.FieldType, visiting, $"member {type.Name}.{TypeLayout.MemberName(field)}") is { } reason)
             {
                 return reason;
             }
         }
 
-        foreach (FieldInfo field in type.GetFields(Instance))
-        {
-            if (field.IsPublic)
-            {
-                if (IsIgnored(field))
-                {
-                    continue;
-                }
-
-                copied++;
-                if (Nested(field.FieldType, visiting, $"member {type.Name}.{field.Name}") is { } reason)
-                {
-                    return reason;
-                }
-            }
-            else if (!IsBackingFieldOf(field, publicProperties) && !IsIgnored(field))
-            {
-                return $"{Describe(type)} has private state (field {field.Name}) that would be lost in the copy; make it a public property or mark the type [MessagePackObject]";
-            }
-        }
-
-        return copied == 0 && !type.IsValueType
-            ? $"{Describe(type)} has no public fields or properties to copy"
-            : null;
+        return null;
     }
-
-    private static bool IsBackingFieldOf(FieldInfo field, HashSet<string> publicProperties) =>
-        field.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false)
-        && field.Name.StartsWith('<')
-        && field.Name.IndexOf(">k__BackingField", StringComparison.Ordinal) is int end and > 1
-        && publicProperties.Contains(field.Name[1..end]);
-
-    private static bool IsIgnored(MemberInfo member) =>
-        member.IsDefined(typeof(MessagePack.IgnoreMemberAttribute), inherit: true)
-        || member.IsDefined(typeof(IgnoreDataMemberAttribute), inherit: true);
 }

@@ -199,8 +199,9 @@ public class ProcessPoolExecutorTests
         var parameter = Assert.Throws<ArgumentException>(() => pool.Submit(WorkerFunctions.ReadStream, (Stream)stream));
         Assert.Contains("'stream'", parameter.Message, StringComparison.Ordinal);
 
-        var boxed = Assert.Throws<ArgumentException>(() => pool.Submit((object o) => o.GetHashCode(), (object)new List<int>()));
-        Assert.Contains("declared as object", boxed.Message, StringComparison.Ordinal);
+        var boxed = Assert.Throws<ArgumentException>(() => pool.Submit((object o) => o.GetHashCode(), (object)new List<object> { 1, stream }));
+        Assert.Equal("arg1", boxed.ParamName);
+        Assert.Contains("at o[1]: MemoryStream is a Stream", boxed.Message, StringComparison.Ordinal);
 
         Assert.Empty(pool.WorkerProcessIds); // nothing reached a worker
     }

@@ -174,21 +174,28 @@ public static class WorkerFunctions
 
 public sealed record Point(int X, int Y);
 
-/// <summary>A result object whose property getter kills the process that reads it (the worker, serializing it).</summary>
+/// <summary>A result object whose own MessagePack formatter kills the process that writes it (the worker).</summary>
+[MessagePack.MessagePackFormatter(typeof(DiesWhenSerializedFormatter))]
 public sealed class DiesWhenSerialized
 {
     public int Before { get; set; } = 1;
+}
 
-    public int Fatal
+public sealed class DiesWhenSerializedFormatter : MessagePack.Formatters.IMessagePackFormatter<DiesWhenSerialized?>
+{
+    public void Serialize(ref MessagePack.MessagePackWriter writer, DiesWhenSerialized? value, MessagePack.MessagePackSerializerOptions options)
     {
-        get
-        {
-            Process.GetCurrentProcess().Kill();
-            Thread.Sleep(Timeout.Infinite);
-            return 0;
-        }
+        writer.WriteArrayHeader(1);
+        writer.Write(value?.Before ?? 0);
+        writer.Flush();
+        Process.GetCurrentProcess().Kill();
+        Thread.Sleep(Timeout.Infinite);
+    }
 
-        set => _ = value;
+    public DiesWhenSerialized? Deserialize(ref MessagePack.MessagePackReader reader, MessagePack.MessagePackSerializerOptions options)
+    {
+        reader.Skip();
+        return new DiesWhenSerialized();
     }
 }
 

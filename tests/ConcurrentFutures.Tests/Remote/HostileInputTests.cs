@@ -52,9 +52,9 @@ public class HostileInputTests
     [Fact]
     public void MutatedResultPayloads_CompleteTheFutureOrFailIt_NeverAnythingElse()
     {
-        byte[] point = MessagePackSerializer.Serialize(new Point(3, 4), PayloadSerializer.Options);
-        byte[] dictionary = MessagePackSerializer.Serialize(new Dictionary<string, int> { ["a"] = 1, ["bb"] = 2 }, PayloadSerializer.Options);
-        byte[] nested = MessagePackSerializer.Serialize(new List<List<string>> { new() { "x", "y" }, new() { "z" } }, PayloadSerializer.Options);
+        byte[] point = Write(new Point(3, 4));
+        byte[] dictionary = Write(new Dictionary<string, int> { ["a"] = 1, ["bb"] = 2 });
+        byte[] nested = Write(new List<List<string>> { new() { "x", "y" }, new() { "z" } });
         Mutated(point).Sample(b => ReadAsResult<Point>(b), iter: Cases);
         Mutated(dictionary).Sample(b => ReadAsResult<Dictionary<string, int>>(b), iter: Cases);
         Mutated(nested).Sample(b => ReadAsResult<List<List<string>>>(b), iter: Cases);
@@ -165,6 +165,8 @@ public class HostileInputTests
     }
 
     private delegate void Body(ref MessagePackWriter writer);
+
+    private static byte[] Write<T>(T value) => Serialize((ref MessagePackWriter w) => PayloadSerializer.Write(ref w, typeof(T), value));
 
     private static byte[] Serialize(Body body)
     {

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using MessagePack;
+using MessagePack.Formatters;
+using MessagePack.Resolvers;
+
+namespace ConcurrentFutures.Remote.Graph;
+
+/// <summary>
+/// Picks the formatter of each type that crosses a process boundary: the application's own classes and structs are
+/// copied field by field with shared references, cycles and runtime types kept (<see cref="GraphFormatter{T}"/>,
+/// <see cref="StructFormatter{T}"/>); <c>object</c>, interfaces and abstract classes carry their runtime type;
+/// framework types use MessagePack's own formatters (which ask this resolver for their elements, so a
+/// <c>List&lt;Shape&gt;</c> keeps its circles). Which types may be sent at all is <see cref="Sendability"/>'s call,
+/// made before anything is written.
+/// </summary>
+internal sealed class GraphResolver : IFormatterResolver
+{
+    public static readonly GraphResolver Instance = new();
+
+    private static readonly ConcurrentDictionary<Type, bool> s_hasLayout = new();
+
+    private GraphResolver()
+    {
+    }
+
+    public IMessagePackFormatter<T>? GetFormatter<T>() => Cache<T>.Formatter;
+
+    /// <summary>True for the types copied field by field: the application's classes and structs, and <c>object</c> itself.</summary>
+    public static bool HasLayout(Type type) => s_hasLayout.GetOrAdd(type, static t =>
+        t == typeof(object) || (!t.IsEnum && !t.IsPrimitive && !t.IsArray && !t.IsInterface && !t.IsPointer && !Sendability.IsFrameworkType(t) && !HasOwnContract(t)));
+
+    /// <summary>Types that chose their own MessagePack contract ([MessagePackObject], [MessagePackFormatter]) keep it.</summary>
+    public static bool HasOwnContract(Type type) =>
+        type.IsDefined(typeof(MessagePackObjectAttribute), inherit: false) || type.IsDefined(typeof(MessagePackFormatterAttribute), inherit: false);
+
+    private static object? Create(Type type)
+    {
+        if (type == typeof(Int128) || type == typeof(UInt128))
+        {
+            return Int128Formatter.Instance;
+        }
+
+        bool wider = type == typeof(object) || ((type.IsInterface || type.IsAbstract) && !HasOwnContract(type));
+        if (wider || (HasLayout(type) && !type.IsValueType))
+        {
+            return Activator.CreateInstance(typeof(GraphFormatter<>).MakeGenericType(type));
+        }
+
+        if (HasLayout(type))
+        {
+            return Activator.CreateInstance(typeof(StructFormatter<>).MakeGenericType(type));
+        }
+
+        return StandardResolver.Instance.GetFormatterDynamic(type);
+    }
+
+    private static class Cache<T>
+    {
+        public static readonly IMessagePackFormatter<T>? Formatter = (IMessagePackFormatter<T>?)Create(typeof(T));
+    }
+}
