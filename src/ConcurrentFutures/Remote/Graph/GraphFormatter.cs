@@ -25,11 +25,24 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T?>
 
     public static readonly GraphFormatter<T> Instance = new();
 
+    /// <summary>The layout of <typeparamref name="T"/> itself when values of exactly that type are copied field by field.</summary>
+    private static readonly TypeLayout? s_exact = GraphResolver.HasLayout(typeof(T)) && !typeof(T).IsAbstract && !typeof(T).IsInterface && typeof(T) != typeof(object)
+        ? TypeLayout.For(typeof(T))
+        : null;
+
     public void Serialize(ref MessagePackWriter writer, T? value, MessagePackSerializerOptions options)
     {
         if (value is null)
         {
             writer.WriteNil();
+            return;
+        }
+
+        GraphSession session = GraphSession.Current;
+        Type runtime = value.GetType();
+        if (s_exact is not null && runtime == typeof(T))
+        {
+            WriteExact(ref writer, value, options, session); // the common case: a value of its declared type
             return;
         }
 
@@ -39,14 +52,10 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T?>
             return;
         }
 
-        GraphSession session = GraphSession.Current;
-        Type runtime = value.GetType();
-        bool layout = GraphResolver.HasLayout(runtime);
-        if (layout && !runtime.IsValueType && session.TryGetWritten(value, out int id))
+        TypeLayout? layout = GraphResolver.HasLayout(runtime) ? TypeLayout.For(runtime) : null;
+        if (layout is { IsTracked: true } && session.TryGetWritten(value, out int id))
         {
-            writer.WriteExtensionFormatHeader(new ExtensionHeader(BackReferenceCode, 4));
-            BinaryPrimitives.WriteInt32BigEndian(writer.GetSpan(4), id);
-            writer.Advance(4);
+            WriteBackReference(ref writer, id);
             return;
         }
 
@@ -69,9 +78,9 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T?>
         session.Enter(value);
         try
         {
-            if (layout)
+            if (layout is not null)
             {
-                TypeLayout.For(runtime).WriteBody(ref writer, value, options);
+                layout.WriteBody(ref writer, value, options);
             }
             else
             {
@@ -81,6 +90,34 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T?>
         finally
         {
             session.Leave();
+        }
+    }
+
+    private static void WriteExact(ref MessagePackWriter writer, T value, MessagePackSerializerOptions options, GraphSession session)
+    {
+        if (s_exact!.IsTracked && session.TryGetWritten(value, out int id))
+        {
+            WriteBackReference(ref writer, id);
+            return;
+        }
+
+        session.Enter(value);
+        try
+        {
+            s_exact.WriteBody(ref writer, value, options);
+        }
+        finally
+        {
+            session.Leave();
+        }
+    }
+
+    private static void WriteBackReference(ref MessagePackWriter writer, int id)
+    {
+        {
+            writer.WriteExtensionFormatHeader(new ExtensionHeader(BackReferenceCode, 4));
+            BinaryPrimitives.WriteInt32BigEndian(writer.GetSpan(4), id);
+            writer.Advance(4);
         }
     }
 
@@ -98,8 +135,8 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T?>
                 return ReadBackReference(ref reader, session);
             case MessagePackType.String when typeof(T).IsAssignableFrom(typeof(string)):
                 return (T)(object)reader.ReadString()!;
-            case MessagePackType.Array when GraphResolver.HasLayout(typeof(T)) && !typeof(T).IsAbstract && !typeof(T).IsInterface:
-                return (T)ReadBody(ref reader, typeof(T), options, session);
+            case MessagePackType.Array when s_exact is not null:
+                return (T)ReadBody(ref reader, s_exact, options, session);
             case MessagePackType.Map:
                 if (reader.ReadMapHeader() != 1)
                 {
@@ -112,31 +149,39 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T?>
                     throw new MessagePackSerializationException($"A value declared as {Sendability.Describe(typeof(T))} names type {Sendability.Describe(runtime)}, which cannot stand for it; it was not created.");
                 }
 
-                return (T)ReadBody(ref reader, runtime, options, session);
+                return (T)(GraphResolver.HasLayout(runtime) ? ReadBody(ref reader, TypeLayout.For(runtime), options, session) : ReadFramework(ref reader, runtime, options, session));
             default:
                 throw new MessagePackSerializationException($"A value of {Sendability.Describe(typeof(T))} was expected, but the data holds a {reader.NextMessagePackType}.");
         }
     }
 
-    private static object ReadBody(ref MessagePackReader reader, Type runtime, MessagePackSerializerOptions options, GraphSession session)
+    private static object ReadBody(ref MessagePackReader reader, TypeLayout layout, MessagePackSerializerOptions options, GraphSession session)
     {
         session.Enter(null);
         try
         {
-            if (!GraphResolver.HasLayout(runtime))
-            {
-                return MessagePackSerializer.Deserialize(runtime, ref reader, options)
-                    ?? throw new MessagePackSerializationException($"A {Sendability.Describe(runtime)} was read as null.");
-            }
-
-            object target = RuntimeHelpers.GetUninitializedObject(runtime);
-            if (!runtime.IsValueType)
+            object target = RuntimeHelpers.GetUninitializedObject(layout.Type);
+            if (layout.IsTracked)
             {
                 session.Register(target);
             }
 
-            TypeLayout.For(runtime).ReadBody(ref reader, target, options);
+            layout.ReadBody(ref reader, target, options);
             return target;
+        }
+        finally
+        {
+            session.Leave();
+        }
+    }
+
+    private static object ReadFramework(ref MessagePackReader reader, Type runtime, MessagePackSerializerOptions options, GraphSession session)
+    {
+        session.Enter(null);
+        try
+        {
+            return MessagePackSerializer.Deserialize(runtime, ref reader, options)
+                ?? throw new MessagePackSerializationException($"A {Sendability.Describe(runtime)} was read as null.");
         }
         finally
         {

@@ -18,6 +18,13 @@ internal sealed class TypeLayout
 {
     private static readonly ConcurrentDictionary<Type, TypeLayout> s_layouts = new();
 
+    /// <summary>Field types copied with a direct writer/reader call.</summary>
+    private static readonly HashSet<Type> s_direct =
+    [
+        typeof(bool), typeof(sbyte), typeof(byte), typeof(short), typeof(ushort), typeof(int), typeof(uint), typeof(long),
+        typeof(ulong), typeof(float), typeof(double), typeof(string),
+    ];
+
     private readonly Writer _write;
     private readonly Reader _read;
 
@@ -25,6 +32,7 @@ internal sealed class TypeLayout
     {
         Type = type;
         Fields = CopiedFields(type);
+        IsTracked = !type.IsValueType && !IsImmutableLeaf(type, Fields);
         _write = EmitWriter(type, Fields);
         _read = EmitReader(type, Fields);
     }
@@ -37,6 +45,14 @@ internal sealed class TypeLayout
 
     /// <summary>The fields copied, in wire order.</summary>
     public FieldInfo[] Fields { get; }
+
+    /// <summary>
+    /// True when objects of this type keep their identity in a copy (a second reference becomes a back-reference):
+    /// every class, except immutable ones whose fields hold only values (numbers, strings, dates…) — their identity
+    /// cannot be observed but through <see cref="object.ReferenceEquals"/>, and skipping the bookkeeping keeps bulk
+    /// records fast. Such an object can never close a cycle.
+    /// </summary>
+    public bool IsTracked { get; }
 
     public static TypeLayout For(Type type) => s_layouts.GetOrAdd(type, static t => new TypeLayout(t));
 
@@ -82,6 +98,15 @@ internal sealed class TypeLayout
         _read(ref reader, target, options);
     }
 
+    private static bool IsImmutableLeaf(Type type, FieldInfo[] fields) =>
+        type != typeof(object) && Array.TrueForAll(fields, f => f.IsInitOnly && IsPlainValue(f.FieldType));
+
+    private static bool IsPlainValue(Type type) =>
+        type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTime)
+        || type == typeof(DateTimeOffset) || type == typeof(TimeSpan) || type == typeof(Guid) || type == typeof(DateOnly)
+        || type == typeof(TimeOnly) || type == typeof(Int128) || type == typeof(UInt128) || type == typeof(Half)
+        || (Nullable.GetUnderlyingType(type) is { } underlying && IsPlainValue(underlying));
+
     /// <summary>[NonSerialized] fields, and fields or auto-properties marked [IgnoreMember] / [IgnoreDataMember], are not copied.</summary>
     private static bool IsIgnored(FieldInfo field)
     {
@@ -111,6 +136,12 @@ internal sealed class TypeLayout
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(type.IsValueType ? OpCodes.Unbox : OpCodes.Castclass, type);
             il.Emit(OpCodes.Ldfld, field);
+            if (DirectWrite(field.FieldType) is { } direct)
+            {
+                il.Emit(OpCodes.Call, direct); // writer.Write(value): the same bytes as the type's formatter, without the formatter call
+                continue;
+            }
+
             il.Emit(OpCodes.Ldarg_2);
             il.Emit(OpCodes.Call, write.MakeGenericMethod(field.FieldType));
         }
@@ -118,6 +149,13 @@ internal sealed class TypeLayout
         il.Emit(OpCodes.Ret);
         return method.CreateDelegate<Writer>();
     }
+
+    /// <summary>For the types MessagePack writes with one writer call (numbers, bool, string), that call.</summary>
+    private static MethodInfo? DirectWrite(Type type) =>
+        s_direct.Contains(type) ? typeof(MessagePackWriter).GetMethod(nameof(MessagePackWriter.Write), [type]) : null;
+
+    private static MethodInfo? DirectRead(Type type) =>
+        s_direct.Contains(type) ? typeof(MessagePackReader).GetMethod(type == typeof(bool) ? "ReadBoolean" : type == typeof(float) ? "ReadSingle" : "Read" + type.Name, Type.EmptyTypes) : null;
 
     private static Reader EmitReader(Type type, FieldInfo[] fields)
     {
@@ -129,8 +167,16 @@ internal sealed class TypeLayout
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(type.IsValueType ? OpCodes.Unbox : OpCodes.Castclass, type);
             il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Ldarg_2);
-            il.Emit(OpCodes.Call, read.MakeGenericMethod(field.FieldType));
+            if (DirectRead(field.FieldType) is { } direct)
+            {
+                il.Emit(OpCodes.Call, direct);
+            }
+            else
+            {
+                il.Emit(OpCodes.Ldarg_2);
+                il.Emit(OpCodes.Call, read.MakeGenericMethod(field.FieldType));
+            }
+
             il.Emit(OpCodes.Stfld, field);
         }
 
