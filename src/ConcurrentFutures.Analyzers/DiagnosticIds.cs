@@ -14,4 +14,13 @@ public static class DiagnosticIds
 
     /// <summary>A lambda sent to another process captures a ref local or a ref struct, which lives on this thread's stack.</summary>
     public const string RefCapture = "CF1004";
+
+    /// <summary>An argument, a Map source's items, a queue item or a pipe message has a type that cannot be copied to another process.</summary>
+    public const string UnsendableValue = "CF1005";
+
+    /// <summary>Work sent to another process returns a type that cannot be copied back.</summary>
+    public const string UnsendableResult = "CF1006";
+
+    /// <summary>Async work (returning a Task or ValueTask) given to Submit or Map of a process pool or cluster: use SubmitAsync.</summary>
+    public const string AsyncWorkNeedsSubmitAsync = "CF1007";
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -56,9 +57,39 @@ public sealed class SendToProcessAnalyzer : DiagnosticAnalyzer
         isEnabledByDefault: true,
         helpLinkUri: HelpLink);
 
+    private static readonly DiagnosticDescriptor UnsendableValue = new(
+        DiagnosticIds.UnsendableValue,
+        "A value cannot be sent to another process",
+        "The value given as '{1}' to {0} cannot be sent to another process: {2}",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Arguments, Map sources' items, queue items and pipe messages are copied to the other process; their type must be copyable there. The call would throw ArgumentException.",
+        helpLinkUri: HelpLink);
+
+    private static readonly DiagnosticDescriptor UnsendableResult = new(
+        DiagnosticIds.UnsendableResult,
+        "The work's result cannot be sent back from another process",
+        "The work given to {0} returns {1}, which cannot be sent back from another process: {2}",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The result of work run in another process is copied back; its type must be copyable. Return the data instead.",
+        helpLinkUri: HelpLink);
+
+    private static readonly DiagnosticDescriptor AsyncWorkNeedsSubmitAsync = new(
+        DiagnosticIds.AsyncWorkNeedsSubmitAsync,
+        "Async work must be given to SubmitAsync",
+        "The work given to {0} returns {1}; in another process a task cannot be sent back, use SubmitAsync, which runs it to completion there and delivers its result",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Submit and Map of a process pool or cluster refuse work that returns a Task or ValueTask with ArgumentException.",
+        helpLinkUri: HelpLink);
+
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(UnsendableCapture, UnsendableThis, UnsendableMethodTarget, RefCapture);
+        ImmutableArray.Create(UnsendableCapture, UnsendableThis, UnsendableMethodTarget, RefCapture, UnsendableValue, UnsendableResult, AsyncWorkNeedsSubmitAsync);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -79,9 +110,14 @@ public sealed class SendToProcessAnalyzer : DiagnosticAnalyzer
                 operation =>
                 {
                     var invocation = (IInvocationOperation)operation.Operation;
+                    string callee = $"{(invocation.Instance?.Type ?? invocation.TargetMethod.ContainingType).Name}.{invocation.TargetMethod.Name}";
                     if (targets.SendsToAnotherProcess(invocation.TargetMethod, invocation.Instance?.Type))
                     {
-                        AnalyzeArguments(operation, invocation.Arguments, $"{(invocation.Instance?.Type ?? invocation.TargetMethod.ContainingType).Name}.{invocation.TargetMethod.Name}", rules, gate);
+                        AnalyzeArguments(operation, invocation.Arguments, callee, rules, gate, SendingTargets.RunsSynchronously(invocation.TargetMethod));
+                    }
+                    else if (targets.SendsItem(invocation.TargetMethod, invocation.Instance?.Type))
+                    {
+                        AnalyzeArguments(operation, invocation.Arguments, callee, rules, gate, runsSynchronously: false);
                     }
                 },
                 OperationKind.Invocation);
@@ -91,23 +127,25 @@ public sealed class SendToProcessAnalyzer : DiagnosticAnalyzer
                     var creation = (IObjectCreationOperation)operation.Operation;
                     if (creation.Constructor is { } constructor && targets.SendsToAnotherProcess(constructor, constructor.ContainingType))
                     {
-                        AnalyzeArguments(operation, creation.Arguments, $"new {constructor.ContainingType.Name}", rules, gate);
+                        AnalyzeArguments(operation, creation.Arguments, $"new {constructor.ContainingType.Name}", rules, gate, runsSynchronously: false);
                     }
                 },
                 OperationKind.ObjectCreation);
         });
     }
 
-    private static void AnalyzeArguments(OperationAnalysisContext context, ImmutableArray<IArgumentOperation> arguments, string callee, SendabilityRules rules, object gate)
+    private static void AnalyzeArguments(OperationAnalysisContext context, ImmutableArray<IArgumentOperation> arguments, string callee, SendabilityRules rules, object gate, bool runsSynchronously)
     {
         foreach (IArgumentOperation argument in arguments)
         {
             if (argument.Parameter?.Type.TypeKind != TypeKind.Delegate && argument.Parameter?.Type.SpecialType != SpecialType.System_Delegate
                 && argument.Parameter?.Type.ToDisplayString() != "System.Delegate")
             {
+                AnalyzeValue(context, argument, callee, rules, gate);
                 continue;
             }
 
+            AnalyzeResult(context, argument, callee, rules, gate, runsSynchronously);
             switch (Unwrap(argument.Value))
             {
                 case IAnonymousFunctionOperation lambda:
@@ -127,6 +165,80 @@ public sealed class SendToProcessAnalyzer : DiagnosticAnalyzer
 
                     break;
             }
+        }
+    }
+
+    /// <summary>The static types of the values a sending call copies: arguments, a params array's items, a source's items, a queue item or pipe message.</summary>
+    private static void AnalyzeValue(OperationAnalysisContext context, IArgumentOperation argument, string callee, SendabilityRules rules, object gate)
+    {
+        var values = new List<(ITypeSymbol Type, IOperation At)>();
+        switch (SendingTargets.HowSent(argument.Parameter))
+        {
+            case SendingTargets.Sent.Value when argument.ArgumentKind == ArgumentKind.ParamArray && argument.Value is IArrayCreationOperation { Initializer: { } items }:
+                values.AddRange(items.ElementValues.Select(item => (Unwrap(item).Type, (IOperation)item)).Where(v => v.Type is not null).Select(v => (v.Type!, v.Item2)));
+                break;
+            case SendingTargets.Sent.Value when Unwrap(argument.Value).Type is { } type:
+                values.Add((type, argument.Value));
+                break;
+            case SendingTargets.Sent.Items when argument.Parameter!.Type is INamedTypeSymbol { TypeArguments.Length: 1 } sequence:
+                values.Add((sequence.TypeArguments[0], argument.Value));
+                break;
+        }
+
+        foreach ((ITypeSymbol type, IOperation at) in values)
+        {
+            string? reason;
+            lock (gate)
+            {
+                reason = rules.Check(type);
+            }
+
+            if (reason is not null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(UnsendableValue, at.Syntax.GetLocation(), callee, argument.Parameter!.Name, reason));
+            }
+        }
+    }
+
+    /// <summary>The work's return type: refused if it cannot be copied back, or if it is a task given to Submit/Map.</summary>
+    private static void AnalyzeResult(OperationAnalysisContext context, IArgumentOperation argument, string callee, SendabilityRules rules, object gate, bool runsSynchronously)
+    {
+        ITypeSymbol? returned = Unwrap(argument.Value) switch
+        {
+            IAnonymousFunctionOperation lambda => lambda.Symbol.ReturnType,
+            IMethodReferenceOperation method => method.Method.ReturnType,
+            _ => null,
+        };
+        if (returned is null || returned.SpecialType == SpecialType.System_Void)
+        {
+            return;
+        }
+
+        if (SendabilityRules.IsAwaitable(returned))
+        {
+            if (runsSynchronously)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(AsyncWorkNeedsSubmitAsync, argument.Value.Syntax.GetLocation(), callee, returned.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+                return;
+            }
+
+            if (returned is not INamedTypeSymbol { TypeArguments.Length: 1 } task)
+            {
+                return;
+            }
+
+            returned = task.TypeArguments[0];
+        }
+
+        string? reason;
+        lock (gate)
+        {
+            reason = rules.Check(returned);
+        }
+
+        if (reason is not null)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(UnsendableResult, argument.Value.Syntax.GetLocation(), callee, returned.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), reason));
         }
     }
 

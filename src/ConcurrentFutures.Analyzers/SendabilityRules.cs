@@ -1,52 +1,30 @@
 using System.Collections.Generic;
 using System.Linq;
+using ConcurrentFutures.Remote;
 using Microsoft.CodeAnalysis;
 
 namespace ConcurrentFutures.Analyzers;
 
 /// <summary>
-/// The compile-time twin of the runtime check (ConcurrentFutures.Remote.Sendability): the same lists of framework types
-/// that can and cannot be copied, the same member-by-member rule for user types. Keep the two in step.
+/// The compile-time half of the rule of what can be sent to another process: the same table
+/// (<see cref="SendabilityTable"/>, compiled into both assemblies) and the same order of checks as the run-time
+/// <c>ConcurrentFutures.Remote.Sendability</c>; a test runs one corpus of type shapes through both and asserts the
+/// same verdicts. The application's types are copied field by field, private state included, so every field's type
+/// must be sendable in turn. For types compiled elsewhere the private fields are not visible here; their
+/// properties' types stand in for them.
 /// </summary>
 internal sealed class SendabilityRules
 {
-    private static readonly HashSet<string> LeafTypes =
-    [
-        "System.DateTimeOffset", "System.TimeSpan", "System.Guid", "System.Numerics.BigInteger", "System.Uri",
-        "System.Version", "System.Text.StringBuilder",
-    ];
+    private static readonly HashSet<string> KnownTypes = new(SendabilityTable.KnownTypes.Select(SendabilityTable.MetadataName));
 
-    private static readonly HashSet<string> GenericContainers =
-    [
-        "System.Nullable`1", "System.Collections.Generic.List`1", "System.Collections.Generic.IList`1",
-        "System.Collections.Generic.ICollection`1", "System.Collections.Generic.IEnumerable`1",
-        "System.Collections.Generic.IReadOnlyList`1", "System.Collections.Generic.IReadOnlyCollection`1",
-        "System.Collections.Generic.HashSet`1", "System.Collections.Generic.ISet`1", "System.Collections.Generic.Queue`1",
-        "System.Collections.Generic.Stack`1", "System.Collections.Generic.LinkedList`1", "System.Collections.Generic.Dictionary`2",
-        "System.Collections.Generic.IDictionary`2", "System.Collections.Generic.IReadOnlyDictionary`2",
-        "System.Collections.Generic.SortedDictionary`2", "System.Collections.Generic.SortedList`2",
-        "System.Collections.Generic.KeyValuePair`2", "System.ReadOnlyMemory`1", "System.Memory`1", "System.ArraySegment`1",
-        "System.Tuple`1", "System.Tuple`2", "System.Tuple`3", "System.Tuple`4", "System.Tuple`5",
-        "System.ValueTuple`1", "System.ValueTuple`2", "System.ValueTuple`3", "System.ValueTuple`4", "System.ValueTuple`5",
-        "System.ValueTuple`6", "System.ValueTuple`7",
-    ];
-
-    /// <summary>Types that wrap something of this process (an OS resource, a thread, code).</summary>
-    private static readonly string[] ProcessBoundTypes =
-    [
-        "System.Delegate", "System.IO.Stream", "System.Net.Sockets.Socket", "System.Runtime.InteropServices.SafeHandle",
-        "System.Threading.WaitHandle", "System.Threading.Thread", "System.Threading.Tasks.Task",
-        "System.Threading.CancellationTokenSource", "System.Threading.CancellationToken", "System.Diagnostics.Process",
-        "System.Reflection.MemberInfo", "System.Reflection.Assembly", "System.IntPtr", "System.UIntPtr",
-        "ConcurrentFutures.Executor", "ConcurrentFutures.Future", "System.IDisposable",
-    ];
+    private static readonly HashSet<string> KnownGenericTypes = new(SendabilityTable.KnownGenericTypes.Concat(SendabilityTable.CollectionInterfaces).Select(SendabilityTable.MetadataName));
 
     private readonly List<INamedTypeSymbol> _processBound;
     private readonly Dictionary<ITypeSymbol, string?> _verdicts = new(SymbolEqualityComparer.Default);
 
     public SendabilityRules(Compilation compilation)
     {
-        _processBound = ProcessBoundTypes.Select(compilation.GetTypeByMetadataName).Where(t => t is not null).Select(t => t!).ToList();
+        _processBound = SendabilityTable.ProcessBoundTypes.Select(SendabilityTable.MetadataName).Select(compilation.GetTypeByMetadataName).Where(t => t is not null).Select(t => t!).ToList();
     }
 
     /// <summary>Null when values of <paramref name="type"/> can be sent, else a sentence saying why not.</summary>
@@ -62,12 +40,17 @@ internal sealed class SendabilityRules
         return verdict;
     }
 
+    /// <summary>True for Task, Task&lt;T&gt;, ValueTask and ValueTask&lt;T&gt;.</summary>
+    public static bool IsAwaitable(ITypeSymbol? type) =>
+        type is INamedTypeSymbol named && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks"
+        && named.Name is "Task" or "ValueTask";
+
     private string? Analyze(ITypeSymbol type, HashSet<ITypeSymbol> visiting)
     {
-        string name = type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+        string name = Describe(type);
         if (type is IPointerTypeSymbol or IFunctionPointerTypeSymbol || type.IsRefLikeType)
         {
-            return $"{name} is a pointer or ref struct, which lives on this process's stack";
+            return $"{name} is a pointer, reference or ref struct, which lives on this process's stack";
         }
 
         if (type is ITypeParameterSymbol or IDynamicTypeSymbol || type.TypeKind == TypeKind.Error)
@@ -75,12 +58,12 @@ internal sealed class SendabilityRules
             return null; // decided at run time
         }
 
-        if (IsLeaf(type) || type.TypeKind == TypeKind.Enum || type.SpecialType == SpecialType.System_Object)
+        if (type.TypeKind == TypeKind.Enum || type.SpecialType == SpecialType.System_Object || HasOwnContract(type))
         {
-            return null;
+            return null; // object: each value's runtime type is checked as it is written
         }
 
-        if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is "MessagePack.MessagePackObjectAttribute" or "MessagePack.MessagePackFormatterAttribute"))
+        if (type is INamedTypeSymbol { IsGenericType: false } && KnownTypes.Contains(MetadataName(type)))
         {
             return null;
         }
@@ -95,11 +78,11 @@ internal sealed class SendabilityRules
             return array.Rank > 4 ? $"{name} has more than 4 dimensions" : Nested(array.ElementType, visiting, "its elements");
         }
 
-        if (type is INamedTypeSymbol { IsGenericType: true } generic && GenericContainers.Contains(MetadataName(generic.OriginalDefinition)))
+        if (type is INamedTypeSymbol { IsGenericType: true } generic && KnownGenericTypes.Contains(MetadataName(generic.OriginalDefinition)))
         {
             foreach (ITypeSymbol argument in generic.TypeArguments)
             {
-                if (Nested(argument, visiting, $"its {argument.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)} items") is { } reason)
+                if (Nested(argument, visiting, $"its {Describe(argument)} items") is { } reason)
                 {
                     return reason;
                 }
@@ -108,29 +91,36 @@ internal sealed class SendabilityRules
             return null;
         }
 
-        string ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
-        if (ns == "System" || ns.StartsWith("System.", System.StringComparison.Ordinal) || ns.StartsWith("Microsoft.", System.StringComparison.Ordinal))
+        if (IsFramework(type))
         {
             return $"{name} is a framework type that is not known to copy faithfully; send its data (strings, numbers, arrays, records) instead";
         }
 
         if (type.TypeKind == TypeKind.Interface || type.IsAbstract)
         {
-            return $"{name} is an interface or abstract type; only concrete types can be rebuilt on the other side";
+            return null; // the application's own base types: each value's runtime type is checked as it is written
         }
 
-        return visiting.Add(type) ? AnalyzeMembers(type, visiting) : null;
+        return visiting.Add(type) ? AnalyzeFields(type, visiting) : null;
     }
 
     private string? Nested(ITypeSymbol type, HashSet<ITypeSymbol> visiting, string what) =>
         visiting.Contains(type) ? null : Analyze(type, visiting) is { } reason ? $"{what}: {reason}" : null;
 
-    /// <summary>A user type is copied through its public fields and properties; private state would be lost.</summary>
-    private string? AnalyzeMembers(ITypeSymbol type, HashSet<ITypeSymbol> visiting)
+    /// <summary>An application type is copied through all its fields, as pickle copies <c>__dict__</c>.</summary>
+    private string? AnalyzeFields(ITypeSymbol type, HashSet<ITypeSymbol> visiting)
     {
-        int copied = 0;
-        foreach (ITypeSymbol level in BaseTypesAndSelf(type))
+        for (ITypeSymbol? baseType = type.BaseType; baseType is not null && !IsRoot(baseType); baseType = baseType.BaseType)
         {
+            if (IsFramework(baseType))
+            {
+                return $"{Describe(type)} derives from the framework class {Describe(baseType)}, whose private state may not hold in another process; keep its data in fields of your own type instead";
+            }
+        }
+
+        foreach (ITypeSymbol level in BaseTypesAndSelf(type).Reverse())
+        {
+            bool fromSource = level.Locations.Any(l => l.IsInSource);
             foreach (ISymbol member in level.GetMembers())
             {
                 if (member.IsStatic || IsIgnored(member))
@@ -138,51 +128,45 @@ internal sealed class SendabilityRules
                     continue;
                 }
 
-                if (member is IPropertySymbol { IsIndexer: false, DeclaredAccessibility: Accessibility.Public, GetMethod.DeclaredAccessibility: Accessibility.Public } property)
+                ITypeSymbol? copied = member switch
                 {
-                    copied++;
-                    if (Nested(property.Type, visiting, $"member {type.Name}.{property.Name}") is { } reason)
-                    {
-                        return reason;
-                    }
-                }
-                else if (member is IFieldSymbol field)
+                    IFieldSymbol { IsConst: false } field when !(field.AssociatedSymbol is { } owner && IsIgnored(owner)) => field.Type,
+                    IEventSymbol { AddMethod.IsImplicitlyDeclared: true } fieldLikeEvent when fromSource => fieldLikeEvent.Type,
+                    IPropertySymbol { IsIndexer: false } property when !fromSource => property.Type, // its backing field is not visible here
+                    _ => null,
+                };
+                if (copied is not null && Nested(copied, visiting, $"member {type.Name}.{MemberName(member)}") is { } reason)
                 {
-                    if (field.DeclaredAccessibility == Accessibility.Public)
-                    {
-                        copied++;
-                        if (Nested(field.Type, visiting, $"member {type.Name}.{field.Name}") is { } reason)
-                        {
-                            return reason;
-                        }
-                    }
-                    else if (SymbolEqualityComparer.Default.Equals(level, type) && field.AssociatedSymbol is not IPropertySymbol { DeclaredAccessibility: Accessibility.Public })
-                    {
-                        return $"{type.Name} has private state (field {field.Name}) that would be lost in the copy; make it a public property or mark the type [MessagePackObject]";
-                    }
+                    return reason;
                 }
             }
         }
 
-        return copied == 0 && !type.IsValueType ? $"{type.Name} has no public fields or properties to copy" : null;
+        return null;
     }
+
+    private static string MemberName(ISymbol member) => member is IFieldSymbol { AssociatedSymbol: { } owner } ? owner.Name : member.Name;
+
+    private static bool IsRoot(ITypeSymbol type) => type.SpecialType is SpecialType.System_Object or SpecialType.System_ValueType;
 
     private static IEnumerable<ITypeSymbol> BaseTypesAndSelf(ITypeSymbol type)
     {
-        for (ITypeSymbol? current = type; current is not null && current.SpecialType != SpecialType.System_Object && current.SpecialType != SpecialType.System_ValueType; current = current.BaseType)
+        for (ITypeSymbol? current = type; current is not null && !IsRoot(current); current = current.BaseType)
         {
             yield return current;
         }
     }
 
-    private static bool IsLeaf(ITypeSymbol type) => type.SpecialType switch
+    private static bool IsFramework(ITypeSymbol type)
     {
-        SpecialType.System_Boolean or SpecialType.System_Char or SpecialType.System_SByte or SpecialType.System_Byte
-            or SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32
-            or SpecialType.System_Int64 or SpecialType.System_UInt64 or SpecialType.System_Single or SpecialType.System_Double
-            or SpecialType.System_Decimal or SpecialType.System_String or SpecialType.System_DateTime => true,
-        _ => LeafTypes.Contains(type.ToDisplayString()),
-    };
+        string ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+        return ns == "System" || ns.StartsWith("System.", System.StringComparison.Ordinal) || ns.StartsWith("Microsoft.", System.StringComparison.Ordinal);
+    }
+
+    private static bool HasOwnContract(ITypeSymbol type) =>
+        type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is "MessagePack.MessagePackObjectAttribute" or "MessagePack.MessagePackFormatterAttribute");
+
+    private static string Describe(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
 
     private static bool IsAssignableTo(ITypeSymbol type, INamedTypeSymbol target)
     {
@@ -202,9 +186,9 @@ internal sealed class SendabilityRules
         return false;
     }
 
-    private static string MetadataName(INamedTypeSymbol type) =>
-        $"{type.ContainingNamespace.ToDisplayString()}.{type.MetadataName}";
+    private static string MetadataName(ITypeSymbol type) =>
+        type.ContainingType is { } outer ? $"{MetadataName(outer)}+{type.MetadataName}" : $"{type.ContainingNamespace.ToDisplayString()}.{type.MetadataName}";
 
     private static bool IsIgnored(ISymbol member) =>
-        member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is "MessagePack.IgnoreMemberAttribute" or "System.Runtime.Serialization.IgnoreDataMemberAttribute");
+        member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is "MessagePack.IgnoreMemberAttribute" or "System.Runtime.Serialization.IgnoreDataMemberAttribute" or "System.NonSerializedAttribute");
 }

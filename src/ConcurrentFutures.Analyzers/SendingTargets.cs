@@ -12,12 +12,28 @@ internal sealed class SendingTargets
 
     private static readonly string[] ExecutorTypes = ["ConcurrentFutures.ProcessPoolExecutor", "ConcurrentFutures.Orleans.ClusterExecutor"];
 
+    /// <summary>The parameters whose values are copied to the other process (the others — timeouts, chunk sizes, tokens — stay here).</summary>
+    private static readonly HashSet<string> SentParameters = ["arg", "arg1", "arg2", "arg3", "args", "item", "value"];
+
+    /// <summary>Parameters whose items are copied (Map's sources).</summary>
+    private static readonly HashSet<string> SentSources = ["source", "source1", "source2"];
+
     private readonly List<INamedTypeSymbol> _executors;
     private readonly INamedTypeSymbol? _pool;
     private readonly INamedTypeSymbol? _process;
+    private readonly INamedTypeSymbol? _queue;
+    private readonly INamedTypeSymbol? _connection;
 
-    private SendingTargets(List<INamedTypeSymbol> executors, INamedTypeSymbol? pool, INamedTypeSymbol? process) =>
-        (_executors, _pool, _process) = (executors, pool, process);
+    private SendingTargets(List<INamedTypeSymbol> executors, INamedTypeSymbol? pool, INamedTypeSymbol? process, INamedTypeSymbol? queue, INamedTypeSymbol? connection) =>
+        (_executors, _pool, _process, _queue, _connection) = (executors, pool, process, queue, connection);
+
+    /// <summary>How a parameter's value travels: not at all, as itself, or as the items of a sequence.</summary>
+    public enum Sent
+    {
+        No,
+        Value,
+        Items,
+    }
 
     public static SendingTargets? Find(Compilation compilation)
     {
@@ -28,8 +44,23 @@ internal sealed class SendingTargets
             .ToList();
         INamedTypeSymbol? pool = compilation.GetTypeByMetadataName("ConcurrentFutures.Multiprocessing.Pool");
         INamedTypeSymbol? process = compilation.GetTypeByMetadataName("ConcurrentFutures.Multiprocessing.Process");
-        return executors.Count == 0 && pool is null && process is null ? null : new SendingTargets(executors, pool, process);
+        INamedTypeSymbol? queue = compilation.GetTypeByMetadataName("ConcurrentFutures.Multiprocessing.ProcessQueue`1");
+        INamedTypeSymbol? connection = compilation.GetTypeByMetadataName("ConcurrentFutures.Multiprocessing.Connection");
+        return executors.Count == 0 && pool is null && process is null ? null : new SendingTargets(executors, pool, process, queue, connection);
     }
+
+    /// <summary>How the value given for <paramref name="parameter"/> of a sending call travels.</summary>
+    public static Sent HowSent(IParameterSymbol? parameter) =>
+        parameter is null ? Sent.No : SentParameters.Contains(parameter.Name) ? Sent.Value : SentSources.Contains(parameter.Name) ? Sent.Items : Sent.No;
+
+    /// <summary>True for Submit/Map (not SubmitAsync) of a process or cluster executor, and Pool's methods: async work given there is refused.</summary>
+    public static bool RunsSynchronously(IMethodSymbol method) => method.Name != "SubmitAsync" && method.MethodKind != MethodKind.Constructor;
+
+    /// <summary>True for Put/PutAsync on a process queue and Send on a pipe connection: their value is copied to another process.</summary>
+    public bool SendsItem(IMethodSymbol method, ITypeSymbol? receiverType) =>
+        receiverType is not null
+        && ((method.Name is "Put" or "PutAsync" && _queue is not null && DerivesFrom(receiverType.OriginalDefinition, _queue))
+            || (method.Name == "Send" && Is(receiverType, _connection)));
 
     /// <summary>
     /// True for Submit/Map/... called on an expression whose static type is a process or cluster executor, Pool's

@@ -32,16 +32,112 @@ public class SendToProcessAnalyzerTests
         Diagnostic("CF1001").WithLocation(0).WithArguments("ProcessPoolExecutor.Map", "socket", "Socket is a Socket, which belongs to this process and cannot be copied to another"));
 
     [Fact]
-    public Task LambdaUsingThisOfAClassWithPrivateState_IsReported() => VerifyAsync(
+    public Task LambdaUsingThisOfAClassHoldingAStream_IsReported() => VerifyAsync(
         """
         class Service
         {
             private int _offset = 3;
+            private readonly Stream _log = Stream.Null;
 
             Future<int> Run(ProcessPoolExecutor pool) => pool.Submit(x => x + {|#0:_offset|}, 4);
         }
         """,
-        Diagnostic("CF1002").WithLocation(0).WithArguments("ProcessPoolExecutor.Submit", "Service", "Service has private state (field _offset) that would be lost in the copy; make it a public property or mark the type [MessagePackObject]"));
+        Diagnostic("CF1002").WithLocation(0).WithArguments("ProcessPoolExecutor.Submit", "Service", "member Service._log: Stream is a Stream, which belongs to this process and cannot be copied to another"));
+
+    [Fact]
+    public Task PrivateStateInternalTypesAndDerivedTypes_AreNotReported() => VerifyAsync(
+        """
+        abstract record Shape(string Name);
+        sealed record Circle(string Name, double Radius) : Shape(Name);
+
+        class Account
+        {
+            private readonly List<decimal> _history = new();
+            public decimal Balance { get; private set; }
+        }
+
+        class C
+        {
+            static int Area(Shape shape) => shape.Name.Length;
+
+            static void Run(ProcessPoolExecutor pool, Account account, ProcessQueue<Shape> queue, Connection connection)
+            {
+                pool.Submit(Area, new Circle("c", 1));
+                pool.Submit(() => account.Balance);
+                pool.Map(Area, new Shape[] { new Circle("c", 2) });
+                queue.Put(new Circle("d", 3));
+                connection.Send(account);
+                pool.SubmitAsync(async () => { await System.Threading.Tasks.Task.Yield(); return 7; });
+            }
+        }
+        """);
+
+    [Fact]
+    public Task UnsendableArgumentsItemsAndMessages_AreReported() => VerifyAsync(
+        """
+        class Holder
+        {
+            public Stream? Data { get; set; }
+        }
+
+        class C
+        {
+            static long Size(Holder holder) => 0;
+
+            static void Run(ProcessPoolExecutor pool, Pool processes, ProcessQueue<object> queue, Connection connection, Holder holder, MemoryStream stream)
+            {
+                pool.Submit(Size, {|#0:holder|});
+                processes.Apply(Size, {|#1:holder|});
+                pool.Map(Size, {|#2:new[] { holder }|}, chunkSize: 2);
+                queue.Put({|#3:stream|});
+                connection.Send({|#4:holder|});
+                using var child = new Process((Action<Holder>)(h => { }), {|#5:holder|});
+            }
+        }
+        """,
+        Diagnostic("CF1005").WithLocation(0).WithArguments("ProcessPoolExecutor.Submit", "arg1", "member Holder.Data: Stream is a Stream, which belongs to this process and cannot be copied to another"),
+        Diagnostic("CF1005").WithLocation(1).WithArguments("Pool.Apply", "arg", "member Holder.Data: Stream is a Stream, which belongs to this process and cannot be copied to another"),
+        Diagnostic("CF1005").WithLocation(2).WithArguments("ProcessPoolExecutor.Map", "source", "member Holder.Data: Stream is a Stream, which belongs to this process and cannot be copied to another"),
+        Diagnostic("CF1005").WithLocation(3).WithArguments("ProcessQueue.Put", "item", "MemoryStream is a Stream, which belongs to this process and cannot be copied to another"),
+        Diagnostic("CF1005").WithLocation(4).WithArguments("Connection.Send", "value", "member Holder.Data: Stream is a Stream, which belongs to this process and cannot be copied to another"),
+        Diagnostic("CF1005").WithLocation(5).WithArguments("new Process", "args", "member Holder.Data: Stream is a Stream, which belongs to this process and cannot be copied to another"));
+
+    [Fact]
+    public Task UnsendableResults_AreReported() => VerifyAsync(
+        """
+        class C
+        {
+            static Stream Open() => Stream.Null;
+
+            static void Run(ProcessPoolExecutor pool)
+            {
+                pool.Submit({|#0:Open|});
+                pool.Submit({|#1:() => new MemoryStream()|});
+            }
+        }
+        """,
+        Diagnostic("CF1006").WithLocation(0).WithArguments("ProcessPoolExecutor.Submit", "Stream", "Stream is a Stream, which belongs to this process and cannot be copied to another"),
+        Diagnostic("CF1006").WithLocation(1).WithArguments("ProcessPoolExecutor.Submit", "MemoryStream", "MemoryStream is a Stream, which belongs to this process and cannot be copied to another"));
+
+    [Fact]
+    public Task AsyncWorkGivenToSubmitOrMap_IsReported() => VerifyAsync(
+        """
+        using System.Threading.Tasks;
+
+        class C
+        {
+            static async Task<int> AddLater(int x) { await Task.Yield(); return x + 1; }
+
+            static void Run(ProcessPoolExecutor pool)
+            {
+                pool.Submit({|#0:async () => { await Task.Yield(); return 7; }|});
+                pool.Map({|#1:AddLater|}, new[] { 1, 2 });
+                pool.SubmitAsync(AddLater, 1);
+            }
+        }
+        """,
+        Diagnostic("CF1007").WithLocation(0).WithArguments("ProcessPoolExecutor.Submit", "Task<int>"),
+        Diagnostic("CF1007").WithLocation(1).WithArguments("ProcessPoolExecutor.Map", "Task<int>"));
 
     [Fact]
     public Task InstanceMethodGroupOnANonSendableTarget_IsReported() => VerifyAsync(

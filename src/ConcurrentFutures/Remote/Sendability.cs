@@ -7,7 +7,8 @@ namespace ConcurrentFutures.Remote;
 
 /// <summary>
 /// Decides whether values of a type can be copied to another process whole: the rule behind "refused at the call,
-/// naming what is wrong". Framework types are sendable only when listed (<see cref="TypeTags"/> holds the list);
+/// naming what is wrong" — the run-time half of <see cref="SendabilityTable"/> (the analyzer applies the same table
+/// and the same order of checks). Framework types are sendable only when listed;
 /// the application's own types are copied field by field, private state included (<see cref="TypeLayout"/>), so
 /// every field's declared type must be sendable in turn. Types that own something of this process (streams, threads,
 /// handles, tasks, delegates, executors) are refused with the reason.
@@ -18,20 +19,10 @@ internal static class Sendability
     private static readonly ConcurrentDictionary<Type, string?> s_verdicts = new();
 
     /// <summary>Framework interfaces a value may be declared as; its runtime type then travels with it.</summary>
-    private static readonly HashSet<Type> s_collectionInterfaces =
-    [
-        typeof(IList<>), typeof(ICollection<>), typeof(IEnumerable<>), typeof(IReadOnlyList<>), typeof(IReadOnlyCollection<>),
-        typeof(ISet<>), typeof(IReadOnlySet<>), typeof(IDictionary<,>), typeof(IReadOnlyDictionary<,>),
-    ];
+    private static readonly HashSet<Type> s_collectionInterfaces = [.. TypeTags.Resolve(SendabilityTable.CollectionInterfaces)];
 
     /// <summary>Types that wrap something of this process (an OS resource, a thread, code): named in the error.</summary>
-    private static readonly Type[] s_processBoundTypes =
-    [
-        typeof(Delegate), typeof(Stream), typeof(System.Net.Sockets.Socket), typeof(SafeHandle),
-        typeof(WaitHandle), typeof(Thread), typeof(Task), typeof(ValueTask), typeof(CancellationTokenSource), typeof(CancellationToken),
-        typeof(System.Diagnostics.Process), typeof(MemberInfo), typeof(Assembly), typeof(IntPtr), typeof(UIntPtr),
-        typeof(Executor), typeof(Future), typeof(IDisposable), typeof(IAsyncDisposable),
-    ];
+    private static readonly Type[] s_processBoundTypes = TypeTags.Resolve(SendabilityTable.ProcessBoundTypes);
 
     private static readonly string s_runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
 

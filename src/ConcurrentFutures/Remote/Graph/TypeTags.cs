@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using System.Collections.Immutable;
-using System.Collections.ObjectModel;
-using System.Numerics;
 using System.Reflection;
 using MessagePack;
 
@@ -21,29 +18,11 @@ namespace ConcurrentFutures.Remote.Graph;
 /// </remarks>
 internal static class TypeTags
 {
-    /// <summary>The framework types a tag may name, by position: append only, both sides use the same list.</summary>
-    private static readonly Type[] s_known =
-    [
-        typeof(object), typeof(bool), typeof(char), typeof(sbyte), typeof(byte), typeof(short), typeof(ushort), typeof(int),
-        typeof(uint), typeof(long), typeof(ulong), typeof(float), typeof(double), typeof(decimal), typeof(string),
-        typeof(DateTime), typeof(DateTimeOffset), typeof(TimeSpan), typeof(Guid), typeof(BigInteger), typeof(Uri),
-        typeof(Version), typeof(System.Text.StringBuilder), typeof(DateOnly), typeof(TimeOnly), typeof(Half), typeof(Int128),
-        typeof(UInt128), typeof(Complex),
-    ];
+    /// <summary>The framework types a tag may name, by position (<see cref="SendabilityTable.KnownTypes"/>).</summary>
+    private static readonly Type[] s_known = Resolve(SendabilityTable.KnownTypes);
 
-    /// <summary>The framework generic collections a tag may name, by position: append only.</summary>
-    private static readonly Type[] s_knownGeneric =
-    [
-        typeof(List<>), typeof(HashSet<>), typeof(Queue<>), typeof(Stack<>), typeof(LinkedList<>), typeof(Dictionary<,>),
-        typeof(SortedDictionary<,>), typeof(SortedList<,>), typeof(SortedSet<>), typeof(KeyValuePair<,>), typeof(Nullable<>),
-        typeof(Tuple<>), typeof(Tuple<,>), typeof(Tuple<,,>), typeof(Tuple<,,,>), typeof(Tuple<,,,,>),
-        typeof(ValueTuple<>), typeof(ValueTuple<,>), typeof(ValueTuple<,,>), typeof(ValueTuple<,,,>), typeof(ValueTuple<,,,,>),
-        typeof(ValueTuple<,,,,,>), typeof(ValueTuple<,,,,,,>), typeof(ReadOnlyMemory<>), typeof(Memory<>), typeof(ArraySegment<>),
-        typeof(ImmutableArray<>), typeof(ImmutableList<>), typeof(ImmutableHashSet<>), typeof(ImmutableDictionary<,>),
-        typeof(ImmutableSortedSet<>), typeof(ImmutableSortedDictionary<,>), typeof(ImmutableQueue<>), typeof(ImmutableStack<>),
-        typeof(ReadOnlyCollection<>), typeof(ReadOnlyDictionary<,>), typeof(Collection<>), typeof(ObservableCollection<>),
-        typeof(ConcurrentDictionary<,>), typeof(ConcurrentQueue<>), typeof(ConcurrentStack<>), typeof(ConcurrentBag<>),
-    ];
+    /// <summary>The framework generic types a tag may name, by position (<see cref="SendabilityTable.KnownGenericTypes"/>).</summary>
+    private static readonly Type[] s_knownGeneric = Resolve(SendabilityTable.KnownGenericTypes);
 
     private static readonly Dictionary<Type, int> s_knownIds = Ids(s_known);
     private static readonly Dictionary<Type, int> s_knownGenericIds = Ids(s_knownGeneric);
@@ -254,6 +233,10 @@ internal static class TypeTags
 
     private static Type Known(Type[] table, int id) =>
         (uint)id < (uint)table.Length ? table[id] : throw new MessagePackSerializationException($"A type tag names framework type {id}, which is not on the list.");
+
+    /// <summary>The types a list of the table names; every name resolves (a test checks it).</summary>
+    public static Type[] Resolve(string[] names) =>
+        Array.ConvertAll(names, name => Type.GetType(name, throwOnError: true)!);
 
     private static Dictionary<Type, int> Ids(Type[] types)
     {
