@@ -11,7 +11,8 @@ namespace ConcurrentFutures.Analyzers.Tests;
 /// </summary>
 internal static class AnalyzerTest
 {
-    private static readonly MetadataReference[] References = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+    /// <summary>This runtime's assemblies and ConcurrentFutures with MessagePack: what test compilations reference.</summary>
+    public static readonly MetadataReference[] References = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
         .Split(Path.PathSeparator)
         .Where(path => Path.GetDirectoryName(path) == Path.GetDirectoryName(typeof(object).Assembly.Location)
             || Path.GetFileName(path) is "ConcurrentFutures.dll" or "MessagePack.dll" or "MessagePack.Annotations.dll")

@@ -13,13 +13,6 @@ namespace ConcurrentFutures.Analyzers.Tests;
 /// </summary>
 public class SendabilityCorpusTests
 {
-    private static readonly MetadataReference[] References = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-        .Split(Path.PathSeparator)
-        .Where(path => Path.GetDirectoryName(path) == Path.GetDirectoryName(typeof(object).Assembly.Location)
-            || Path.GetFileName(path) is "ConcurrentFutures.dll" or "MessagePack.dll" or "MessagePack.Annotations.dll")
-        .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
-        .ToArray();
-
     [Fact]
     public void TheAnalyzerAndTheRunTimeCheck_JudgeEveryShapeAlike()
     {
@@ -28,7 +21,7 @@ public class SendabilityCorpusTests
         CSharpCompilation compilation = CSharpCompilation.Create(
             "Corpus",
             [CSharpSyntaxTree.ParseText(source)],
-            References,
+            AnalyzerTest.References,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
         var rules = new SendabilityRules(compilation);
