@@ -146,6 +146,92 @@ public class HostileInputTests
         Assert.True(point.GetException(TimeSpan.Zero) is InvalidDataException || point.Result(TimeSpan.Zero) == new Point(1, 2));
     }
 
+    [Theory]
+    [InlineData("System.Diagnostics.Process", "System.Diagnostics.Process")]
+    [InlineData("System.Private.CoreLib", "System.IO.FileStream")]
+    [InlineData("Some.Plugin", "Some.Plugin.Payload")]
+    [InlineData("MessagePack", "MessagePack.MessagePackSerializerOptions")]
+    public void AFrameNamingATypeOutsideTheApplication_IsRefused_WithoutLoadingIt(string assembly, string type)
+    {
+        // A value declared as object (or a base class) whose frame names a type of the framework or of a package.
+        string[] loadedBefore = [.. AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name!)];
+        byte[] payload = Serialize((ref MessagePackWriter w) =>
+        {
+            w.WriteMapHeader(1);
+            w.WriteArrayHeader(3);
+            w.Write(2);
+            w.Write(assembly);
+            w.Write(type);
+            w.WriteArrayHeader(0);
+        });
+        Assert.IsType<InvalidDataException>(ReadAsResult<object>(payload).GetException(TimeSpan.Zero));
+        Assert.IsType<InvalidDataException>(ReadAsResult<Shape>(payload).GetException(TimeSpan.Zero));
+        Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name is { } name && name == assembly && !loadedBefore.Contains(name));
+    }
+
+    [Fact]
+    public void AFrameNamingAnApplicationTypeThatDoesNotFit_IsRefused()
+    {
+        // Person is the application's own, but not a Shape; Shape is abstract; a framework number past the list's end.
+        byte[] person = Serialize((ref MessagePackWriter w) =>
+        {
+            w.WriteMapHeader(1);
+            w.WriteArrayHeader(3);
+            w.Write(2);
+            w.Write(typeof(Person).Assembly.GetName().Name);
+            w.Write(typeof(Person).FullName);
+            w.WriteArrayHeader(2);
+            w.Write("x");
+            w.Write(1);
+        });
+        Assert.IsType<InvalidDataException>(ReadAsResult<Shape>(person).GetException(TimeSpan.Zero));
+        Assert.Equal(new Person("x", 1), ReadAsResult<object>(person).Result(TimeSpan.Zero)); // where it fits, it is rebuilt
+
+        byte[] abstractShape = Serialize((ref MessagePackWriter w) =>
+        {
+            w.WriteMapHeader(1);
+            w.WriteArrayHeader(3);
+            w.Write(2);
+            w.Write(typeof(Shape).Assembly.GetName().Name);
+            w.Write(typeof(Shape).FullName);
+            w.WriteArrayHeader(1);
+            w.Write("x");
+        });
+        Assert.IsType<InvalidDataException>(ReadAsResult<Shape>(abstractShape).GetException(TimeSpan.Zero));
+
+        byte[] pastTheList = Serialize((ref MessagePackWriter w) =>
+        {
+            w.WriteMapHeader(1);
+            w.WriteArrayHeader(2);
+            w.Write(0);
+            w.Write(10_000);
+            w.Write(1);
+        });
+        Assert.IsType<InvalidDataException>(ReadAsResult<object>(pastTheList).GetException(TimeSpan.Zero));
+
+        byte[] danglingReference = Serialize((ref MessagePackWriter w) =>
+        {
+            w.WriteExtensionFormatHeader(new ExtensionHeader(80, 4));
+            w.WriteRaw(new byte[] { 0, 0, 0, 5 });
+        });
+        Assert.IsType<InvalidDataException>(ReadAsResult<Shape>(danglingReference).GetException(TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void MutatedGraphPayloads_CompleteTheFutureOrFailIt_NeverAnythingElse()
+    {
+        var node = new Node { Value = 1 };
+        node.Next = node;
+        node.Children.Add(new Node { Value = 2, Next = node });
+        byte[] graph = Write<object>(new Bag { Anything = node, Shapes = [new Circle("c", 1), new Square("s", 2)], Pets = { ["a"] = new Dog(3) } });
+        Mutated(graph).Sample(b =>
+        {
+            ReadAsResult<object>(b);
+            ReadAsResult<Bag>(b);
+        }, iter: Cases);
+        RandomBytes.Sample(b => ReadAsResult<Shape>(b), iter: Cases);
+    }
+
     private static Future<T> ReadAsResult<T>(byte[] bytes)
     {
         var future = new Future<T>();
