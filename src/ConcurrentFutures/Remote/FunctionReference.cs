@@ -140,7 +140,26 @@ internal sealed class FunctionReference
 #pragma warning restore CA2208
 
     /// <summary>"Type.Method", for messages.</summary>
-    public string Describe() => $"{Method.DeclaringType?.Name}.{Method.Name}";
+    public string Describe() => Describe(Method);
+
+    /// <summary>"Type.Method", or for a lambda "the lambda in Type.Method" (not the compiler's &lt;&gt;c.&lt;Main&gt;b__0_2).</summary>
+    public static string Describe(MethodInfo method)
+    {
+        Type? type = method.DeclaringType;
+        if (!method.Name.StartsWith('<'))
+        {
+            return $"{type?.Name}.{method.Name}";
+        }
+
+        while (type is not null && ClosureShape.IsClosureType(type) && type.DeclaringType is not null)
+        {
+            type = type.DeclaringType;
+        }
+
+        int end = method.Name.IndexOf('>', StringComparison.Ordinal);
+        string outer = end > 1 ? method.Name[1..end].TrimStart('<') : method.Name;
+        return $"the lambda in {type?.Name}.{(outer == "Main" && type?.Name == "Program" ? "Main (top-level statements)" : outer)}";
+    }
 
     private static bool IsAwaitable(Type type) =>
         typeof(Task).IsAssignableFrom(type) || type == typeof(ValueTask) || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(ValueTask<>));
@@ -153,7 +172,7 @@ internal sealed class FunctionReference
 
     private static void Validate(MethodInfo method, object? target)
     {
-        string name = $"{method.DeclaringType?.Name}.{method.Name}";
+        string name = Describe(method);
         if (method is not { DeclaringType: { } declaringType } || method.GetType().Name.Contains("Dynamic", StringComparison.Ordinal))
         {
             throw NotSendable($"{name} is a dynamic method (e.g. a compiled expression); only methods of assemblies on disk can run in another process.");
