@@ -162,10 +162,18 @@ public sealed class ProcessPoolExecutor : Executor
                 throw new ArgumentException($"The initializer {function.Describe()} takes {function.ParameterTypes.Length} arguments but InitializerArgs has {args.Length}.", nameof(options));
             }
 
-            initializer = new InitializerCall(
-                function,
-                CallEncoder.EncodeTarget(function, init),
-                CallEncoder.Serialize(static (ref MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (function, args)));
+            try
+            {
+                initializer = new InitializerCall(
+                    function,
+                    CallEncoder.EncodeTarget(function, init),
+                    CallEncoder.Serialize(static (ref MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (function, args)));
+            }
+            catch (ArgumentException exception)
+            {
+                string message = exception.Message.Replace($" (Parameter '{exception.ParamName}')", "", StringComparison.Ordinal);
+                throw new ArgumentException($"The initializer cannot be sent to the workers: {message}", exception.ParamName == "fn" ? "options.Initializer" : "options.InitializerArgs", exception);
+            }
         }
 
         return new PoolSettings(maxWorkers, options.MaxTasksPerChild, initializer, options.TaskTimeout, options.IdleWorkerTimeout, options.MaxWorkerMemoryBytes, options.MaxWorkerHeapBytes,

@@ -22,7 +22,11 @@ internal static class CallRunner
         return calls;
     }
 
-    /// <summary>Runs every call in order and writes the results; the first exception stops the chunk and propagates.</summary>
+    /// <summary>
+    /// Runs every call in order and writes the results; the first exception stops the chunk and propagates. A result
+    /// that cannot be copied back (its runtime type, or a graph too deep) fails with <see cref="InvalidOperationException"/>
+    /// saying where inside it the problem sits.
+    /// </summary>
     public static void Run(ResolvedFunction function, object? target, List<object?[]> calls, bool chunk, IBufferWriter<byte> output)
     {
         var writer = new MessagePackWriter(output);
@@ -40,7 +44,14 @@ internal static class CallRunner
             }
             else
             {
-                PayloadSerializer.Write(ref writer, function.ResultType, result);
+                try
+                {
+                    PayloadSerializer.Write(ref writer, function.ResultType, result);
+                }
+                catch (Exception exception) when (PayloadSerializer.Unsendable(exception) is { } failure)
+                {
+                    throw new InvalidOperationException($"The result of {FunctionReference.Describe(function.Method)} cannot be sent back from another process: {Graph.ValuePath.Explain("result", result, failure)}.", exception);
+                }
             }
         }
 

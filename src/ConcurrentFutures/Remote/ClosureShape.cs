@@ -74,7 +74,10 @@ internal sealed class ClosureShape
         return null;
     }
 
-    /// <summary>Writes the captured values; throws <see cref="ArgumentException"/> naming a variable whose value cannot be sent.</summary>
+    /// <summary>
+    /// Writes the captured values (their declared types were checked by <see cref="CheckTypes"/>); throws
+    /// <see cref="ArgumentException"/> naming a variable whose value cannot be sent, and where inside it.
+    /// </summary>
     public void Write(ref MessagePackWriter writer, object closure)
     {
         writer.WriteArrayHeader(_fields.Length);
@@ -93,11 +96,6 @@ internal sealed class ClosureShape
                 }
 
                 continue;
-            }
-
-            if (CheckField(_fields[i]) is { } reason)
-            {
-                throw FunctionReference.NotSendable(reason);
             }
 
             try

@@ -15,7 +15,7 @@ namespace ConcurrentFutures.Remote;
 /// </summary>
 internal static class PayloadSerializer
 {
-    /// <summary>Contractless, so records and POCOs need no attributes; hardened against hostile input.</summary>
+    /// <summary>The library's resolver (<see cref="GraphResolver"/>): records and classes need no attributes; hardened against hostile input.</summary>
     /// <remarks>
     /// Created on first use, not with this class: building the resolver takes tens of milliseconds in a fresh worker,
     /// and a call that sends only primitives never needs it.

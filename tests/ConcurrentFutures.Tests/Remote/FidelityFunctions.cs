@@ -5,6 +5,13 @@ namespace ConcurrentFutures.Tests.Remote;
 /// <summary>Functions that run in a worker or child and report what arrived there.</summary>
 internal static class FidelityFunctions
 {
+    /// <summary>What the pool's initializer handed this worker.</summary>
+    private static Shape? s_initial;
+
+    public static void Remember(Shape shape) => s_initial = shape;
+
+    public static string Remembered() => s_initial?.ToString() ?? "nothing";
+
     public static string KindOf(Shape shape) => shape.GetType().Name;
 
     public static decimal BalanceOf(Account account) => account.Balance;
@@ -14,6 +21,20 @@ internal static class FidelityFunctions
     public static Shape MakeSquare(double side) => new Square("made", side);
 
     public static Node Echo(Node node) => node;
+
+    public static Node Chain(int length)
+    {
+        var head = new Node();
+        Node tail = head;
+        for (int i = 0; i < length; i++)
+        {
+            tail = tail.Next = new Node { Value = i };
+        }
+
+        return head;
+    }
+
+    public static object StreamInside() => new List<object> { 1, new MemoryStream() };
 
     public static bool PointsToItself(Node node) => ReferenceEquals(node, node.Next) && ReferenceEquals(node, node.Children[0]);
 

@@ -82,6 +82,43 @@ public class FidelityTests
     }
 
     [Fact]
+    public void APoolInitializer_GetsItsArgumentsWhole_OrThePoolIsRefused()
+    {
+        using (var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, Initializer = (Action<Shape>)FidelityFunctions.Remember, InitializerArgs = [new Square("init", 4)] }))
+        {
+            Assert.Equal(new Square("init", 4).ToString(), pool.Submit(FidelityFunctions.Remembered).Result(Patience));
+        }
+
+        using var stream = new MemoryStream();
+        var refused = Assert.Throws<ArgumentException>(() => new ProcessPoolExecutor(new ProcessPoolOptions { Initializer = (Action<object?>)(o => { }), InitializerArgs = [new List<object> { stream }] }));
+        Assert.Equal("options.InitializerArgs", refused.ParamName);
+        Assert.Contains("at o[0]: MemoryStream is a Stream", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AResultThatCannotBeSentBack_FailsThatFutureOnly_SayingWhere()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        var deep = Assert.Throws<InvalidOperationException>(() => pool.Submit(FidelityFunctions.Chain, 100_000).Result(Patience));
+        Assert.Contains("The result of FidelityFunctions.Chain cannot be sent back", deep.Message, StringComparison.Ordinal);
+        Assert.Contains("at result.Next.Next", deep.Message, StringComparison.Ordinal);
+        var stream = Assert.Throws<InvalidOperationException>(() => pool.Submit(FidelityFunctions.StreamInside).Result(Patience));
+        Assert.Contains("at result[1]: MemoryStream is a Stream", stream.Message, StringComparison.Ordinal);
+        Assert.Equal(900, CountChain(pool.Submit(FidelityFunctions.Chain, 900).Result(Patience))); // the same worker keeps serving
+    }
+
+    private static int CountChain(Node node)
+    {
+        int links = 0;
+        for (Node? n = node.Next; n is not null; n = n.Next)
+        {
+            links++;
+        }
+
+        return links;
+    }
+
+    [Fact]
     public void AsyncWork_RunsToCompletionThroughSubmitAsync_AndSubmitRefusesIt()
     {
         using var pool = new ProcessPoolExecutor(1);

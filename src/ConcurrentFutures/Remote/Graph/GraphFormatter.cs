@@ -114,11 +114,9 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T?>
 
     private static void WriteBackReference(ref MessagePackWriter writer, int id)
     {
-        {
-            writer.WriteExtensionFormatHeader(new ExtensionHeader(BackReferenceCode, 4));
-            BinaryPrimitives.WriteInt32BigEndian(writer.GetSpan(4), id);
-            writer.Advance(4);
-        }
+        writer.WriteExtensionFormatHeader(new ExtensionHeader(BackReferenceCode, 4));
+        BinaryPrimitives.WriteInt32BigEndian(writer.GetSpan(4), id);
+        writer.Advance(4);
     }
 
     public T? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
