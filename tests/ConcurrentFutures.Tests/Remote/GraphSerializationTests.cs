@@ -167,6 +167,9 @@ public class GraphSerializationTests
             Bytes = new byte[] { 1, 2, 3 },
             Weekday = DayOfWeek.Monday,
             Grid = new[,] { { 1, 2 }, { 3, 4 } },
+            Doubles = new[] { 0.5, 1.5 },
+            Pairs = [(1, 2L), (3, 4L)],
+            MaybeDays = [null, new DateOnly(2000, 1, 1)],
         };
         EveryDayTypes copy = RoundTrip(value);
         Assert.Equal(value.Day, copy.Day);
@@ -187,6 +190,9 @@ public class GraphSerializationTests
         Assert.Equal(value.Bytes.ToArray(), copy.Bytes.ToArray());
         Assert.Equal(value.Weekday, copy.Weekday);
         Assert.Equal(value.Grid, copy.Grid);
+        Assert.Equal(value.Doubles.ToArray(), copy.Doubles.ToArray());
+        Assert.Equal(value.Pairs, copy.Pairs);
+        Assert.Equal(value.MaybeDays, copy.MaybeDays);
     }
 
     [Fact]

@@ -106,6 +106,12 @@ internal sealed class EveryDayTypes
     public DayOfWeek? Weekday { get; set; }
 
     public int[,] Grid { get; set; } = new int[0, 0];
+
+    public ReadOnlyMemory<double> Doubles { get; set; }
+
+    public (int X, long Y)[] Pairs { get; set; } = [];
+
+    public DateOnly?[] MaybeDays { get; set; } = [];
 }
 
 internal sealed class HoldsAStream
