@@ -69,7 +69,7 @@ public class GraphSerializationTests
     [Fact]
     public void ValuesDeclaredAsObject_KeepTheirRuntimeTypes()
     {
-        object?[] values = [42, 42L, (byte)7, 'x', 1.5f, 2.5m, "text", true, null, new DateOnly(2026, 12, 1), new List<int> { 1, 2 }, new[] { 1, 2 }, new Person("o", 1), new Measurement(1, "m"), new Person[] { new("p", 2) }, new Dictionary<string, object> { ["k"] = 1.5 }];
+        object?[] values = [42, 42L, (byte)7, 'x', 1.5f, 2.5m, "text", true, null, new DateOnly(2026, 12, 1), new List<int> { 1, 2 }, new[] { 1, 2 }, new Person("o", 1), new Measurement(1, "m"), new Person[] { new("p", 2) }, new Dictionary<string, object> { ["k"] = 1.5 }, Mood.Busy, new Box<Mood>(Mood.Calm)];
         foreach (object? value in values)
         {
             object? copy = RoundTrip(value);

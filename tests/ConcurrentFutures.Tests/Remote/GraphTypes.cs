@@ -10,6 +10,12 @@ namespace ConcurrentFutures.Tests.Remote;
 
 internal sealed record Person(string Name, int Age);
 
+internal enum Mood
+{
+    Calm,
+    Busy,
+}
+
 internal sealed record Address(string Street, Person? Owner);
 
 internal sealed class Account
@@ -113,6 +119,8 @@ internal sealed class EveryDayTypes
 
     public DateOnly?[] MaybeDays { get; set; } = [];
 }
+
+internal sealed record Box<T>(T Value);
 
 internal sealed class HoldsAStream
 {
