@@ -81,6 +81,7 @@ internal sealed class ClosureShape
     public void Write(ref MessagePackWriter writer, object closure)
     {
         writer.WriteArrayHeader(_fields.Length);
+        using GraphSession.Scope graph = GraphSession.BeginShared(); // the captures are one graph, nested closures included
         for (int i = 0; i < _fields.Length; i++)
         {
             object? value = _fields[i].GetValue(closure);
@@ -114,6 +115,7 @@ internal sealed class ClosureShape
     public object Read(ref MessagePackReader reader)
     {
         object closure = RuntimeHelpers.GetUninitializedObject(ClosureType);
+        using GraphSession.Scope graph = GraphSession.BeginShared(); // as the captures were written: one graph
         int count = reader.ReadArrayHeader();
         if (count != _fields.Length)
         {

@@ -24,6 +24,7 @@ internal sealed class FunctionReference
         Closure = targetType is not null && ClosureShape.IsClosureType(targetType) ? ClosureShape.For(method, targetType) : null;
         ParameterTypes = Array.ConvertAll(method.GetParameters(), p => p.ParameterType);
         ReturnsTask = IsAwaitable(method.ReturnType);
+        _argumentsShareAGraph = PayloadSerializer.CanHoldObjects(ParameterTypes);
         Definition = WriteDefinition();
     }
 
@@ -39,6 +40,9 @@ internal sealed class FunctionReference
     public ClosureShape? Closure { get; }
 
     public Type[] ParameterTypes { get; }
+
+    /// <summary>True when the arguments are written as one graph (some parameter can hold objects).</summary>
+    private readonly bool _argumentsShareAGraph;
 
     /// <summary>True when the method returns a Task, Task&lt;T&gt;, ValueTask or ValueTask&lt;T&gt;.</summary>
     public bool ReturnsTask { get; }
@@ -116,6 +120,7 @@ internal sealed class FunctionReference
     public void WriteArguments(ref MessagePackWriter writer, object?[] arguments, long item = -1)
     {
         writer.WriteArrayHeader(arguments.Length);
+        using GraphSession.Scope graph = _argumentsShareAGraph ? GraphSession.BeginShared() : default; // one graph: an object given twice arrives once
         for (int i = 0; i < arguments.Length; i++)
         {
             try

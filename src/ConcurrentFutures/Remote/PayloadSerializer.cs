@@ -9,7 +9,8 @@ namespace ConcurrentFutures.Remote;
 /// type, a captured variable, a queue's item type). The application's own objects are copied field by field with
 /// shared references, cycles and runtime types kept (<see cref="GraphResolver"/>); a runtime type travels only if
 /// it is assignable to the declared type and is a listed framework type or one of the application's own.
-/// Each value is one graph: shared references are kept within a value, not across two arguments.
+/// Each value is one graph, and so are all the arguments of one call and all the captures of one lambda
+/// (<see cref="GraphSession.BeginShared"/>): an object given twice arrives once.
 /// Primitives, strings and byte arrays are written and read directly (same MessagePack encoding), which skips the
 /// resolver machinery whose first use costs tens of milliseconds in a fresh worker.
 /// </summary>
@@ -126,6 +127,13 @@ internal static class PayloadSerializer
 
         return null;
     }
+
+    /// <summary>
+    /// True when a value of one of <paramref name="types"/> can hold objects (not only the primitives written
+    /// directly), so several such values are worth one shared graph. Both sides decide from the same types.
+    /// </summary>
+    public static bool CanHoldObjects(Type[] types) =>
+        Array.Exists(types, t => t != typeof(int) && t != typeof(long) && t != typeof(bool) && t != typeof(double) && t != typeof(string) && t != typeof(byte[]));
 
     /// <summary>Reads a value of the declared type <typeparamref name="T"/>.</summary>
     public static T Read<T>(ReadOnlySequence<byte> bytes)

@@ -11,6 +11,9 @@ internal sealed class ResolvedFunction
     private readonly ClosureShape? _closure;
     private readonly PropertyInfo? _taskResult;
 
+    /// <summary>True when the arguments were written as one graph (decided as the sender does, from the parameter types).</summary>
+    private readonly bool _argumentsShareAGraph;
+
     public ResolvedFunction(MethodInfo method, Type? targetType, ClosureShape? closure)
     {
         Method = method;
@@ -18,6 +21,7 @@ internal sealed class ResolvedFunction
         _targetType = targetType;
         _closure = closure;
         ParameterTypes = Array.ConvertAll(method.GetParameters(), p => p.ParameterType);
+        _argumentsShareAGraph = PayloadSerializer.CanHoldObjects(ParameterTypes);
         Type returnType = method.ReturnType;
         IsAsync = typeof(Task).IsAssignableFrom(returnType);
         _taskResult = IsAsync && returnType.IsGenericType ? returnType.GetProperty(nameof(Task<int>.Result)) : null;
@@ -51,6 +55,7 @@ internal sealed class ResolvedFunction
         }
 
         var arguments = new object?[count];
+        using Graph.GraphSession.Scope graph = _argumentsShareAGraph ? Graph.GraphSession.BeginShared() : default; // as the arguments were written
         for (int i = 0; i < count; i++)
         {
             arguments[i] = PayloadSerializer.Read(ref reader, ParameterTypes[i]);

@@ -22,6 +22,8 @@ internal static class FidelityFunctions
 
     public static Node Echo(Node node) => node;
 
+    public static bool Same(Animal first, Animal second) => ReferenceEquals(first, second);
+
     public static Node Chain(int length)
     {
         var head = new Node();

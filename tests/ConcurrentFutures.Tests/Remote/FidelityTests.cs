@@ -41,6 +41,18 @@ public class FidelityTests
     }
 
     [Fact]
+    public void AnObjectGivenTwice_ArrivesOnce_AcrossArgumentsAndAcrossCaptures()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        var pet = new Dog(1) { Name = "rex" };
+        Assert.True(pool.Submit(FidelityFunctions.Same, (Animal)pet, (Animal)pet).Result(Patience));
+        Assert.False(pool.Submit(FidelityFunctions.Same, (Animal)pet, (Animal)new Dog(1)).Result(Patience));
+        Animal alias = pet;
+        Assert.True(pool.Submit(() => ReferenceEquals(pet, alias) && alias is Dog).Result(Patience));
+        Assert.Equal([true, true], pool.Map(FidelityFunctions.Same, new Animal[] { pet, alias }, new Animal[] { pet, alias }, Patience, chunkSize: 2));
+    }
+
+    [Fact]
     public void EverydayFrameworkTypes_ReachTheWorkerAndComeBack()
     {
         using var pool = new ProcessPoolExecutor(1);

@@ -4,10 +4,10 @@ using MessagePack;
 namespace ConcurrentFutures.Remote.Graph;
 
 /// <summary>
-/// The state of writing or reading one value (an argument, a capture, a result, a queue item): which of the user's
-/// objects were already written, so a second reference becomes a back-reference and a cycle closes on itself, and how
-/// deep the graph is. One per thread, reused; a value written from inside another value's serialization (a custom
-/// formatter calling the serializer) gets a fresh one.
+/// The state of writing or reading one graph — a value (a result, a queue item), or all the arguments of one call, or
+/// all the captures of one lambda: which of the user's objects were already written, so a second reference becomes a
+/// back-reference and a cycle closes on itself, and how deep the graph is. One per thread, reused; a value written
+/// from inside another value's serialization (a custom formatter calling the serializer) gets a fresh one.
 /// </summary>
 internal sealed class GraphSession
 {
@@ -37,15 +37,30 @@ internal sealed class GraphSession
     private GraphSession? _outer;
     private int _depth;
 
+    /// <summary>True for a session begun by <see cref="BeginShared"/>: values written at its top level join it.</summary>
+    private bool _shared;
+
     /// <summary>The session of the value being written or read on this thread.</summary>
     public static GraphSession Current => t_current ?? throw new InvalidOperationException("No value is being serialized on this thread.");
 
-    /// <summary>Starts a session for one top-level value; dispose the scope when the value is done.</summary>
-    public static Scope Begin()
+    /// <summary>
+    /// Starts a session for one top-level value — or joins the shared session of the call being written or read, when
+    /// this value is one of its arguments or captures; dispose the scope when the value is done.
+    /// </summary>
+    public static Scope Begin() => t_current is { _shared: true, _depth: 0 } ? default : Start(shared: false);
+
+    /// <summary>
+    /// Starts a session that the values written or read at its top level join (the arguments of one call, the captures
+    /// of one lambda), so a reference shared between two of them stays shared. Both sides must scope the same values.
+    /// </summary>
+    public static Scope BeginShared() => t_current is { _shared: true, _depth: 0 } ? default : Start(shared: true);
+
+    private static Scope Start(bool shared)
     {
         GraphSession session = t_idle ?? new GraphSession();
         t_idle = null;
         session._outer = t_current;
+        session._shared = shared;
         t_current = session;
         return new Scope(session);
     }
@@ -119,11 +134,16 @@ internal sealed class GraphSession
         _depth = 0;
     }
 
-    /// <summary>Ends a session: the thread's previous one (if any) becomes current again.</summary>
-    public readonly struct Scope(GraphSession session) : IDisposable
+    /// <summary>Ends a session: the thread's previous one (if any) becomes current again; a joined scope does nothing.</summary>
+    public readonly struct Scope(GraphSession? session) : IDisposable
     {
         public void Dispose()
         {
+            if (session is null)
+            {
+                return;
+            }
+
             t_current = session._outer;
             session._outer = null;
             if (session._written.Count < 4096 && session._read.Count < 4096)
