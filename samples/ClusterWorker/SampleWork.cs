@@ -58,5 +58,13 @@ public static class SampleWork
     }
 
     /// <summary>The name of the process that ran the call, to show which silo did the work.</summary>
-    public static string WhereAmI(int x) => $"{x} ran in process {Environment.ProcessId}";
+    /// <summary>Where an item ran: the process, and the silo process (a silo runs work in worker processes it started).</summary>
+    public static string WhereAmI(int x) => $"{x} ran in process {Environment.ProcessId} of silo {ParentProcessId()}";
+
+    /// <summary>This process's parent, from /proc (Linux: the process features are Linux-only).</summary>
+    private static int ParentProcessId()
+    {
+        string stat = File.ReadAllText("/proc/self/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

@@ -22,6 +22,9 @@ public sealed class ClusterExecutor : Executor
 {
     private readonly ClusterDispatcher _dispatcher;
 
+    /// <summary>The client's TaskTimeout, sent with each call so the silo kills a worker still running it then.</summary>
+    private readonly TimeSpan? _taskTimeout;
+
     /// <summary>Runs work through an Orleans client the caller owns (and disposes after this executor).</summary>
     /// <param name="client">A started client of a cluster whose silos use <c>UseClusterWorker()</c>.</param>
     /// <param name="options">Retry, timeout and concurrency settings; the connection settings are not used.</param>
@@ -37,6 +40,7 @@ public sealed class ClusterExecutor : Executor
     {
         ArgumentNullException.ThrowIfNull(client);
         Validate(options);
+        _taskTimeout = options.TaskTimeout;
         ILogger logger = options.LoggerFactory?.CreateLogger<ClusterExecutor>() ?? NullLogger<ClusterExecutor>.Instance;
         _dispatcher = new ClusterDispatcher(client, options, logger, async () =>
         {
@@ -108,6 +112,7 @@ public sealed class ClusterExecutor : Executor
             IsChunk = workItem is IChunkArguments,
             TraceParent = workItem.Observation?.TraceParent,
             Description = function.Describe(),
+            Timeout = _taskTimeout,
         };
         _dispatcher.Submit(new ClusterTask(workItem, request));
     }

@@ -36,4 +36,19 @@ public sealed class ClusterWorkerOptions
     /// small clusters on one network. Default false (Orleans' defaults).
     /// </summary>
     public bool FastFailureDetection { get; set; }
+
+    /// <summary>
+    /// Where the silo runs work: <see cref="WorkIsolation.WorkerProcesses"/> (default: its own worker processes, so a
+    /// crashing or hung task costs a worker, never the silo) or <see cref="WorkIsolation.InSilo"/> (trusted work only).
+    /// </summary>
+    public WorkIsolation Isolation { get; set; } = WorkIsolation.WorkerProcesses;
+
+    /// <summary>How many worker processes the silo runs work in (started as needed); null: the silo's cores.</summary>
+    public int? MaxWorkers { get; set; }
+
+    /// <summary>Replace a worker process after this many tasks; null: never. As <see cref="ProcessPoolOptions.MaxTasksPerChild"/>.</summary>
+    public int? MaxTasksPerChild { get; set; }
+
+    /// <summary>A hard cap on each worker process's managed heap; null: none. As <see cref="ProcessPoolOptions.MaxWorkerHeapBytes"/>.</summary>
+    public long? MaxWorkerHeapBytes { get; set; }
 }

@@ -57,7 +57,18 @@ internal sealed partial class ClusterDispatcher
             task.Call!.Dispose();
             task.Call = null;
             bool siloActive = _silos.TryGetValue(silo.Address, out SiloSlots? current) && current == silo;
-            if (response is not null)
+            if (response is { WorkerDeath: { } death })
+            {
+                // The silo is fine; the worker process that ran the task died (or was killed for TaskTimeout).
+                if (siloActive)
+                {
+                    silo.ReturnSlot(task.Slot!);
+                }
+
+                response = null;
+                finalError = RetryAfterWorkerDeathLocked(task, silo, death);
+            }
+            else if (response is not null)
             {
                 if (siloActive)
                 {
@@ -127,6 +138,27 @@ internal sealed partial class ClusterDispatcher
         return timedOut
             ? new TimeoutException($"{task.Request.Description} got no answer within the TaskTimeout of {_options.TaskTimeout} in {task.Attempts} attempts.", failure)
             : new BrokenExecutorException($"{task.Request.Description} was sent {task.Attempts} times and lost each time; the last time {reason}.", failure);
+    }
+
+    /// <summary>
+    /// The worker process running the task died: re-sent to another worker until <see cref="ClusterExecutorOptions.MaxAttempts"/>,
+    /// then failed naming each death — a task that kills every process that runs it (Dask: <c>KilledWorker</c>).
+    /// </summary>
+    private BrokenExecutorException? RetryAfterWorkerDeathLocked(ClusterTask task, SiloSlots silo, string death)
+    {
+        task.Attempts++;
+        (task.WorkerDeaths ??= []).Add(death);
+        if (task.Attempts < _options.MaxAttempts && !(_shutdown && _terminating))
+        {
+            ClusterLog.CallRetried(_logger, task.Request.Description, silo.Address, "its worker process died", task.Attempts + 1, _options.MaxAttempts);
+            _pending.AddFirst(task);
+            return null;
+        }
+
+        ClusterLog.CallFailed(_logger, task.Request.Description, task.Attempts, "its worker process died each time");
+        string deaths = string.Join(" ", task.WorkerDeaths.Select((d, i) => $"Attempt {i + 1}, {d}"));
+        return new BrokenExecutorException(
+            $"{task.Request.Description} killed the worker process running it on each of its {task.Attempts} attempts, so it is not sent again (a poison task; Dask calls this KilledWorker). {deaths} The silos are unaffected.");
     }
 
     private static void Complete(ClusterTask task, WorkResponse response)

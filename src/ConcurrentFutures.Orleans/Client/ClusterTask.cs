@@ -12,6 +12,9 @@ internal sealed class ClusterTask(WorkItem item, WorkRequest request)
     /// <summary>Calls sent so far (each lost silo, lost connection or timeout costs one).</summary>
     public int Attempts { get; set; }
 
+    /// <summary>Where and how each worker process that ran this task died, in order (for the final error).</summary>
+    public List<string>? WorkerDeaths { get; set; }
+
     /// <summary>Set once the future was moved to Running (first dispatch); a re-sent task keeps it.</summary>
     public bool MarkedRunning { get; set; }
 

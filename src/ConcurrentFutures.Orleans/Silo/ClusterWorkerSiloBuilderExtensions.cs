@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 
@@ -19,6 +21,7 @@ public static class ClusterWorkerSiloBuilderExtensions
     public static ISiloBuilder UseClusterWorker(this ISiloBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        AddRunner(builder, new ClusterWorkerOptions());
         builder.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
         return builder;
     }
@@ -36,6 +39,16 @@ public static class ClusterWorkerSiloBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxWorkers is { } workers)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers, "options.MaxWorkers");
+        }
+
+        if (options.MaxTasksPerChild is { } quota)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quota, "options.MaxTasksPerChild");
+        }
+
         ValidatePort(options.SiloPort, "options.SiloPort");
         ValidatePort(options.GatewayPort, "options.GatewayPort");
         ValidatePort(options.PrimarySiloPort, "options.PrimarySiloPort");
@@ -62,8 +75,13 @@ public static class ClusterWorkerSiloBuilderExtensions
             });
         }
 
+        AddRunner(builder, options); // before the plain overload's defaults: the first registration wins
         return builder.UseClusterWorker();
     }
+
+    /// <summary>The silo's runner of work (its worker processes), disposed with the silo's services.</summary>
+    private static void AddRunner(ISiloBuilder builder, ClusterWorkerOptions options) =>
+        builder.Services.TryAddSingleton(services => new SiloWorkRunner(options, services.GetService<ILoggerFactory>()));
 
     private static void ValidatePort(int port, string name)
     {

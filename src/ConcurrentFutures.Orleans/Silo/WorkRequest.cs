@@ -29,4 +29,11 @@ internal sealed class WorkRequest
     /// <summary>A readable name of the function, for messages.</summary>
     [Id(5)]
     public string? Description { get; init; }
+
+    /// <summary>
+    /// The client's TaskTimeout: the silo kills the worker process still running the call when it elapses (the client
+    /// stops waiting then too, and re-sends or fails the call). Null: no limit.
+    /// </summary>
+    [Id(6)]
+    public TimeSpan? Timeout { get; init; }
 }

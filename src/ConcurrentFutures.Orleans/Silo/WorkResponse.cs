@@ -1,6 +1,9 @@
 namespace ConcurrentFutures.Orleans;
 
-/// <summary>What a silo sends back: the result (as MessagePack) or the exception (as an exception payload).</summary>
+/// <summary>
+/// What a silo sends back: the result (as MessagePack), the exception (as an exception payload), or that the worker
+/// process running the call died (<see cref="WorkerDeath"/>: the call may be sent again, as an attempt).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ConcurrentFutures.WorkResponse")]
 internal sealed class WorkResponse
 {
@@ -10,4 +13,8 @@ internal sealed class WorkResponse
     /// <summary>The result (an array of results for a chunk) when <see cref="Ok"/>, else an <c>ExceptionPayload</c>.</summary>
     [Id(1)]
     public required byte[] Payload { get; init; }
+
+    /// <summary>Where and how the worker process running the call died (silo, exit code or signal); null otherwise.</summary>
+    [Id(2)]
+    public string? WorkerDeath { get; init; }
 }

@@ -10,13 +10,21 @@ internal sealed partial class PoolManager
     {
         if (!ok)
         {
-            task.Fail(ExceptionPayload.FromBytes(payload.ToArray()));
+            if (task.Item is RelayedCall relayed)
+            {
+                relayed.Complete(ok: false, payload.ToArray()); // the exception payload goes on as it came
+            }
+            else
+            {
+                task.Fail(ExceptionPayload.FromBytes(payload.ToArray()));
+            }
+
             return;
         }
 
         if (SharedMemoryReference(payload, out bool slab) is not { } path)
         {
-            ResultCompleter.CompleteFrom(task.Future, payload);
+            Deliver(task, payload);
             return;
         }
 
@@ -24,7 +32,7 @@ internal sealed partial class PoolManager
         {
             Func<ReadOnlySequence<byte>, bool> read = sequence =>
             {
-                ResultCompleter.CompleteFrom(task.Future, sequence);
+                Deliver(task, sequence);
                 return true;
             };
             _ = slab
@@ -34,6 +42,19 @@ internal sealed partial class PoolManager
         catch (IOException exception)
         {
             task.Fail(new InvalidDataException($"The result of {task.Function.Describe()} was lost in shared memory: {exception.Message}", exception));
+        }
+    }
+
+    /// <summary>A result read as the future's declared type, or for a relayed call passed on as it came.</summary>
+    private static void Deliver(RemoteTask task, ReadOnlySequence<byte> payload)
+    {
+        if (task.Item is RelayedCall relayed)
+        {
+            relayed.Complete(ok: true, payload.ToArray());
+        }
+        else
+        {
+            ResultCompleter.CompleteFrom(task.Future, payload);
         }
     }
 

@@ -93,7 +93,27 @@ public sealed class ProcessPoolExecutor : Executor
     {
         FunctionReference function = FunctionReference.For(workItem);
         byte[] target = CallEncoder.EncodeTarget(function, workItem.Function);
-        ReadOnlySpan<byte> serialized = CallEncoder.EncodeArgumentsToScratch(function, workItem);
+        Dispatch(workItem, function, target, CallEncoder.EncodeArgumentsToScratch(function, workItem), workItem is IChunkArguments, traceParent: null);
+    }
+
+    /// <summary>
+    /// Runs a call encoded elsewhere — a silo running a cluster client's work in its worker processes — with the same
+    /// engine as any other (crash attribution, replacement, limits). The future completes with the worker's answer as it
+    /// came, or fails with the pool's own verdict (<see cref="BrokenProcessPoolException"/> when the worker died).
+    /// </summary>
+    internal Future<RelayedOutcome> SubmitRelayed(byte[] definition, string description, byte[] target, byte[] arguments, bool isChunk, string? traceParent)
+    {
+        var call = new RelayedCall();
+        Dispatch(call, FunctionReference.ForRelayed(definition, description), target, arguments, isChunk, traceParent);
+        return call.TypedFuture;
+    }
+
+    /// <summary>Gives up the task of <paramref name="future"/>: cancelled if queued, its worker killed if running.</summary>
+    internal void Abort(Future future) => _pool.Abort(future);
+
+    /// <summary>Sends an encoded call: its arguments inline, or through shared memory when large.</summary>
+    private void Dispatch(WorkItem workItem, FunctionReference function, byte[] target, ReadOnlySpan<byte> serialized, bool isChunk, string? traceParent)
+    {
         byte[] arguments;
         if (serialized.Length >= SharedMemoryTransport.Threshold && _pool.ArgumentSlabs.TryWrite(serialized) is { } slab)
         {
@@ -114,7 +134,7 @@ public sealed class ProcessPoolExecutor : Executor
             arguments = serialized.ToArray();
         }
 
-        _pool.Submit(new RemoteTask(workItem, function, target, arguments, workItem is IChunkArguments));
+        _pool.Submit(new RemoteTask(workItem, function, target, arguments, isChunk) { TraceParent = traceParent });
     }
 
     /// <inheritdoc/>

@@ -31,6 +31,9 @@ internal sealed class RemoteTask
 
     public bool IsChunk { get; }
 
+    /// <summary>The W3C trace context a relayed call came with (a local call's is its observation's).</summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>Set once the future was moved to Running (at its first dispatch); a requeued task keeps it.</summary>
     public bool MarkedRunning { get; set; }
 

@@ -85,7 +85,7 @@ internal sealed class WorkerHandle
     public void SendDefine(FunctionReference function) => Send((ref MessagePackWriter w) => WriteDefine(ref w, function));
 
     public void SendRun(RemoteTask task) => Send((ref MessagePackWriter w) =>
-        WriteRun(ref w, task.Id, task.Function.Id, task.IsChunk, task.Target, task.Arguments, task.Item.Observation?.TraceParent));
+        WriteRun(ref w, task.Id, task.Function.Id, task.IsChunk, task.Target, task.Arguments, task.TraceParent ?? task.Item.Observation?.TraceParent));
 
     /// <summary>The Define message (also what a standby worker rehearses with).</summary>
     public static void WriteDefine(ref MessagePackWriter w, FunctionReference function)

@@ -14,6 +14,9 @@ namespace ConcurrentFutures.Remote;
 internal sealed class FunctionReference
 {
     private static readonly ConcurrentDictionary<(MethodInfo, Type?), FunctionReference> s_cache = new();
+
+    /// <summary>Functions relayed by a silo to its worker processes, by their definition (as sent by the client).</summary>
+    private static readonly ConcurrentDictionary<string, FunctionReference> s_relayed = new(StringComparer.Ordinal);
     private static int s_nextId;
 
     private FunctionReference(MethodInfo method, Type? targetType)
@@ -27,6 +30,24 @@ internal sealed class FunctionReference
         _argumentsShareAGraph = PayloadSerializer.CanHoldObjects(ParameterTypes);
         Definition = WriteDefinition();
     }
+
+    /// <summary>
+    /// A function this process only relays (a silo running a client's work in its worker processes): known by its
+    /// definition, with the path of the client's assembly removed, so a worker resolves it from the silo's own
+    /// deployment and never loads code from a path a client names. Only <see cref="Id"/>, <see cref="Definition"/> and
+    /// <see cref="Describe()"/> are meaningful.
+    /// </summary>
+    private FunctionReference(byte[] definition, string description)
+    {
+        Id = Interlocked.Increment(ref s_nextId);
+        Method = null!;
+        ParameterTypes = [];
+        Definition = WithoutLocation(definition);
+        _description = description;
+    }
+
+    /// <summary>The name of a relayed function, for messages; null for a local one (named from its method).</summary>
+    private readonly string? _description;
 
     /// <summary>A number unique in this process; workers learn the definition once and are then sent only the id.</summary>
     public int Id { get; }
@@ -87,6 +108,11 @@ internal sealed class FunctionReference
         return function;
     }
 
+    /// <summary>The reference for a function a silo relays to its worker processes (see the private constructor).</summary>
+    /// <exception cref="MessagePackSerializationException">The definition is malformed.</exception>
+    public static FunctionReference ForRelayed(byte[] definition, string description) =>
+        s_relayed.GetOrAdd(Convert.ToBase64String(definition), static (_, call) => new FunctionReference(call.Definition, call.Description), (Definition: definition, Description: description));
+
     /// <summary>Writes the delegate's target: nil, closure captures, or a value object.</summary>
     /// <exception cref="ArgumentException">A captured value cannot be sent.</exception>
     public void WriteTarget(ref MessagePackWriter writer, object? target)
@@ -145,7 +171,7 @@ internal sealed class FunctionReference
 #pragma warning restore CA2208
 
     /// <summary>"Type.Method", for messages.</summary>
-    public string Describe() => Describe(Method);
+    public string Describe() => _description ?? Describe(Method);
 
     /// <summary>"Type.Method", or for a lambda "the lambda in Type.Method" (not the compiler's &lt;&gt;c.&lt;Main&gt;b__0_2).</summary>
     public static string Describe(MethodInfo method)
@@ -225,6 +251,26 @@ internal sealed class FunctionReference
         {
             throw NotSendable($"The result of {name} cannot be sent back from another process: {resultReason}.");
         }
+    }
+
+    /// <summary>The definition with an empty assembly path (its first element), everything else as sent.</summary>
+    private static byte[] WithoutLocation(byte[] definition)
+    {
+        var reader = new MessagePackReader(definition);
+        int count = reader.ReadArrayHeader();
+        if (count < 1)
+        {
+            throw new MessagePackSerializationException("A function definition is empty.");
+        }
+
+        reader.Skip(); // the client's assembly path
+        var buffer = new ArrayBufferWriter<byte>(definition.Length);
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteArrayHeader(count);
+        writer.Write(string.Empty);
+        writer.WriteRaw(definition.AsSpan((int)reader.Consumed));
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
     }
 
     private byte[] WriteDefinition()

@@ -30,7 +30,7 @@ internal static class FunctionResolver
         string moduleVersionId = reader.ReadString()!;
         string declaringTypeName = reader.ReadString()!;
         int token = reader.ReadInt32();
-        string? fallbackLocation = loadFromParentPath ? location : null;
+        string? fallbackLocation = loadFromParentPath && location.Length > 0 ? location : null; // empty: a relayed call, resolved from this deployment only
         var methodTypeArguments = new Type[reader.ReadArrayHeader()];
         for (int i = 0; i < methodTypeArguments.Length; i++)
         {

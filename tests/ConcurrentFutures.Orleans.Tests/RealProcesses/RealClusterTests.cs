@@ -68,8 +68,9 @@ public class RealClusterTests
 
         List<string> lines = executor.Map(SampleWork.WhereAmI, Enumerable.Range(0, 40), Patience).ToList();
 
-        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"{i} ran in process "), lines.Select(l => l[..(l.LastIndexOf(' ') + 1)]));
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"{i} ran in process "), lines.Select(l => l[..(l.IndexOf("process ", StringComparison.Ordinal) + 8)]));
         Assert.Equal(new[] { first.Pid, second.Pid }.Order(), lines.Select(l => int.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)).Distinct().Order());
+        Assert.DoesNotContain(lines, l => l.Contains($"process {first.Pid} ", StringComparison.Ordinal) || l.Contains($"process {second.Pid} ", StringComparison.Ordinal)); // work ran in the silos' workers
     }
 
     private static Task<ClusterExecutor> ConnectAsync(ClusterExecutorOptions options, params SiloProcess[] silos)

@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ConcurrentFutures.Processes;
+using ConcurrentFutures.Remote;
+using MessagePack;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+
+namespace ConcurrentFutures.Orleans;
+
+/// <summary>
+/// Runs the work a silo is sent (one per silo). By default in the silo's own worker processes: a process pool created
+/// on first use, sized by <see cref="ClusterWorkerOptions.MaxWorkers"/>, so a task that kills its worker (exit,
+/// <c>FailFast</c>, stack overflow, SIGKILL, out of memory) answers "the worker died" and the silo lives on, and a call
+/// the client gives up on (its TaskTimeout) has its worker killed. With <see cref="WorkIsolation.InSilo"/>, on the
+/// silo's thread pool, as before.
+/// </summary>
+internal sealed class SiloWorkRunner : IDisposable
+{
+    /// <summary>Functions resolved on this silo, by their definition; a failure is kept and reported with every call.</summary>
+    private static readonly ConcurrentDictionary<string, Lazy<ResolvedFunction>> Functions = new(StringComparer.Ordinal);
+
+    private readonly ClusterWorkerOptions _options;
+    private readonly ILoggerFactory? _loggerFactory;
+    private readonly Lazy<ProcessPoolExecutor> _pool;
+
+    public SiloWorkRunner(ClusterWorkerOptions options, ILoggerFactory? loggerFactory)
+    {
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _pool = new Lazy<ProcessPoolExecutor>(CreatePool);
+        if (options.Isolation == WorkIsolation.WorkerProcesses && options.MaxWorkerHeapBytes is null)
+        {
+            // Workers wait ready from the silo's start: the first call, and a worker replaced after a crash or a
+            // timeout kill, do not pay a runtime's start (~70-100 ms) while the client's TaskTimeout runs.
+            ProcessPoolExecutor.PrestartWorkers(Math.Min(options.MaxWorkers ?? Environment.ProcessorCount, 8));
+        }
+    }
+
+    public async Task<WorkResponse> RunAsync(WorkRequest request, SiloAddress silo, CancellationToken cancellationToken)
+    {
+        ResolvedFunction function;
+        try
+        {
+            function = Resolve(request, silo); // the code must be deployed here; checked before any worker is involved
+        }
+        catch (InvalidOperationException exception)
+        {
+            return Failure(exception);
+        }
+
+        if (_options.Isolation == WorkIsolation.InSilo)
+        {
+            return await Task.Run(() => RunHere(function, request), CancellationToken.None).ConfigureAwait(false); // started work runs to its end
+        }
+
+        ProcessPoolExecutor pool = _pool.Value;
+        Future<RelayedOutcome> future = pool.SubmitRelayed(request.Definition, request.Description ?? function.Method.Name, request.Target, request.Arguments, request.IsChunk, request.TraceParent);
+        // The client stops waiting after its TaskTimeout (it re-sends or fails the call): then the worker still running
+        // it is killed, so nothing is left running on the silo. Enforced here, as Orleans does not stop a running call.
+        using CancellationTokenSource? timeout = request.Timeout is { } limit ? new CancellationTokenSource(limit) : null;
+        (ProcessPoolExecutor Pool, Future Future) call = (pool, future);
+        using CancellationTokenRegistration onTimeout = timeout?.Token.Register(Abort, call) ?? default;
+        using CancellationTokenRegistration onCancel = cancellationToken.Register(Abort, call);
+        try
+        {
+            RelayedOutcome outcome = await future.AsTask().ConfigureAwait(false);
+            return new WorkResponse { Ok = outcome.Ok, Payload = outcome.Payload };
+        }
+        catch (Exception exception) when (exception is BrokenProcessPoolException or TimeoutException or OperationCanceledException)
+        {
+            // The pool's own verdict: the worker died running it (or was killed for the client's timeout).
+            return new WorkResponse { Ok = false, Payload = [], WorkerDeath = $"on silo {silo}: {exception.Message}" };
+        }
+    }
+
+    /// <summary>Runs on a timer or token callback: a failure here is logged nowhere and must not end the silo.</summary>
+    private static void Abort(object? state)
+    {
+        var (pool, future) = ((ProcessPoolExecutor Pool, Future Future))state!;
+        try
+        {
+            pool.Abort(future);
+        }
+#pragma warning disable CA1031 // A pool shut down meanwhile has nothing left to abort.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_pool.IsValueCreated)
+        {
+            _pool.Value.Dispose();
+        }
+    }
+
+    private static WorkResponse RunHere(ResolvedFunction function, WorkRequest request)
+    {
+        var output = new ArrayBufferWriter<byte>(256);
+        try
+        {
+            var reader = new MessagePackReader(request.Target);
+            object? target = function.ReadTarget(ref reader);
+            reader = new MessagePackReader(request.Arguments);
+            List<object?[]> calls = CallRunner.ReadCalls(ref reader, function, request.IsChunk);
+            using Activity? span = WorkerTracing.StartRun(request.TraceParent, function);
+            CallRunner.Run(function, target, calls, request.IsChunk, output);
+            return new WorkResponse { Ok = true, Payload = output.WrittenSpan.ToArray() };
+        }
+#pragma warning disable CA1031 // Whatever the work (or reading its input) throws belongs to its future.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            return Failure(exception);
+        }
+    }
+
+    private static WorkResponse Failure(Exception exception)
+    {
+        var output = new ArrayBufferWriter<byte>(256);
+        var writer = new MessagePackWriter(output);
+        ExceptionPayload.Write(ref writer, exception);
+        writer.Flush();
+        return new WorkResponse { Ok = false, Payload = output.WrittenSpan.ToArray() };
+    }
+
+    private static ResolvedFunction Resolve(WorkRequest request, SiloAddress silo)
+    {
+        Lazy<ResolvedFunction> entry = Functions.GetOrAdd(Convert.ToBase64String(request.Definition), _ => new Lazy<ResolvedFunction>(() => FunctionResolver.Resolve(request.Definition, loadFromParentPath: false)));
+        try
+        {
+            return entry.Value;
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or FileLoadException or TypeLoadException or MissingMethodException or InvalidOperationException or MessagePackSerializationException)
+        {
+            throw new InvalidOperationException(
+                $"Silo {silo} cannot run {request.Description}: {exception.Message} ConcurrentFutures sends a reference to your method, "
+                + "not its code: deploy the same application (every assembly the work uses) on every silo.",
+                exception);
+        }
+    }
+
+    private ProcessPoolExecutor CreatePool() => new(new ProcessPoolOptions
+    {
+        MaxWorkers = _options.MaxWorkers,
+        MaxTasksPerChild = _options.MaxTasksPerChild,
+        MaxWorkerHeapBytes = _options.MaxWorkerHeapBytes,
+        LoggerFactory = _loggerFactory,
+    });
+}
