@@ -35,6 +35,8 @@ static async Task<int> RunSiloAsync(SampleArguments arguments)
         PrimarySiloPort = arguments.PrimaryPort ?? arguments.SiloPort,
         RedisConnectionString = arguments.Cluster == "redis" ? arguments.Redis : null,
         FastFailureDetection = arguments.FastFailureDetection,
+        MaxWorkers = arguments.MaxWorkers,
+        Isolation = arguments.InSilo ? WorkIsolation.InSilo : WorkIsolation.WorkerProcesses,
     };
     HostApplicationBuilder builder = OrleansClusterWorker.CreateBuilder(options);
     builder.Logging.SetMinimumLevel(LogLevel.Warning); // Orleans logs every step of its start at Information

@@ -8,7 +8,7 @@ internal sealed class SampleArguments
     public const string Usage = """
         Silo:   ClusterWorker --cluster localhost [--silo-port 11111] [--gateway-port 30000] [--primary-port 11111]
                 ClusterWorker --cluster redis --redis 127.0.0.1:6379 [--silo-port 11111] [--gateway-port 30000]
-                  [--cluster-id ID] [--fast-failure-detection] [--parent-pid PID]
+                  [--cluster-id ID] [--fast-failure-detection] [--parent-pid PID] [--max-workers N] [--in-silo]
         Client: ClusterWorker --client [--cluster localhost --gateway-port 30000 [--gateway-port 30001 ...] | --cluster redis --redis HOST:PORT]
                   [--work primes|noop|where] [--items N] [--chunk-size N] [--repeat N]
         """;
@@ -30,6 +30,12 @@ internal sealed class SampleArguments
     public bool FastFailureDetection { get; private set; }
 
     public int? ParentPid { get; private set; }
+
+    /// <summary>Silo: how many worker processes run its work (default: its cores).</summary>
+    public int? MaxWorkers { get; private set; }
+
+    /// <summary>Silo: run work inside the silo process instead of its worker processes (trusted work only).</summary>
+    public bool InSilo { get; private set; }
 
     public string Work { get; private set; } = "primes";
 
@@ -59,6 +65,8 @@ internal sealed class SampleArguments
                 case "--primary-port": parsed.PrimaryPort = Number(); break;
                 case "--fast-failure-detection": parsed.FastFailureDetection = true; break;
                 case "--parent-pid": parsed.ParentPid = Number(); break;
+                case "--max-workers": parsed.MaxWorkers = Number(); break;
+                case "--in-silo": parsed.InSilo = true; break;
                 case "--work": parsed.Work = Value(); break;
                 case "--items": parsed.Items = Number(); break;
                 case "--chunk-size": parsed.ChunkSize = Number(); break;

@@ -73,22 +73,7 @@ public class RealClusterTests
         Assert.DoesNotContain(lines, l => l.Contains($"process {first.Pid} ", StringComparison.Ordinal) || l.Contains($"process {second.Pid} ", StringComparison.Ordinal)); // work ran in the silos' workers
     }
 
-    private static Task<ClusterExecutor> ConnectAsync(ClusterExecutorOptions options, params SiloProcess[] silos)
-    {
-        foreach (SiloProcess silo in silos)
-        {
-            options.GatewayPorts.Add(silo.GatewayPort);
-        }
+    private static Task<ClusterExecutor> ConnectAsync(ClusterExecutorOptions options, params SiloProcess[] silos) => SiloProcess.ConnectAsync(options, silos);
 
-        return ClusterExecutor.ConnectAsync(options);
-    }
-
-    private static async Task WaitForSilosAsync(ClusterExecutor executor, int count)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (executor.SiloCount < count)
-        {
-            await Task.Delay(100, timeout.Token);
-        }
-    }
+    private static Task WaitForSilosAsync(ClusterExecutor executor, int count) => SiloProcess.WaitForSilosAsync(executor, count, Patience);
 }

@@ -43,6 +43,30 @@ public sealed class SiloProcess : IDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>True once the silo process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>A client of these silos, through their gateways.</summary>
+    public static Task<ClusterExecutor> ConnectAsync(ClusterExecutorOptions options, params SiloProcess[] silos)
+    {
+        foreach (SiloProcess silo in silos)
+        {
+            options.GatewayPorts.Add(silo.GatewayPort);
+        }
+
+        return ClusterExecutor.ConnectAsync(options);
+    }
+
+    /// <summary>Waits until the executor sees <paramref name="count"/> silos.</summary>
+    public static async Task WaitForSilosAsync(ClusterExecutor executor, int count, TimeSpan patience)
+    {
+        using var timeout = new CancellationTokenSource(patience);
+        while (executor.SiloCount < count)
+        {
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
     public string Output
     {
         get
@@ -74,8 +98,10 @@ public sealed class SiloProcess : IDisposable
     }
 
     /// <summary>Starts a silo with localhost clustering; <paramref name="primary"/> null makes it the primary.</summary>
-    public static Task<SiloProcess> StartLocalhostAsync(SiloProcess? primary) =>
-        StartAsync(["--cluster", "localhost", "--fast-failure-detection"], primary is null ? [] : ["--primary-port", primary.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+    /// <param name="primary">The primary silo, or null.</param>
+    /// <param name="extra">More silo arguments (e.g. <c>--max-workers 1</c>).</param>
+    public static Task<SiloProcess> StartLocalhostAsync(SiloProcess? primary, params string[] extra) =>
+        StartAsync(["--cluster", "localhost", "--fast-failure-detection"], [.. primary is null ? [] : new[] { "--primary-port", primary.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture) }, .. extra]);
 
     /// <summary>Starts a silo that finds the cluster through Redis.</summary>
     public static Task<SiloProcess> StartRedisAsync(string redis, string clusterId) =>
