@@ -57,7 +57,21 @@ internal sealed partial class ClusterDispatcher
             task.Call!.Dispose();
             task.Call = null;
             bool siloActive = _silos.TryGetValue(silo.Address, out SiloSlots? current) && current == silo;
-            if (response is { WorkerDeath: { } death })
+            if (response is { HandedBack: true })
+            {
+                // The silo is stopping and handed the call back: run it elsewhere, not counted as an attempt, and send
+                // that silo nothing more (membership will soon say it left).
+                if (siloActive)
+                {
+                    silo.ReturnSlot(task.Slot!);
+                }
+
+                silo.SuspendedUntil = long.MaxValue;
+                ClusterLog.CallRetried(_logger, task.Request.Description, silo.Address, "its silo is stopping and handed it back", task.Attempts + 1, _options.MaxAttempts);
+                _pending.AddFirst(task);
+                response = null;
+            }
+            else if (response is { WorkerDeath: { } death })
             {
                 // The silo is fine; the worker process that ran the task died (or was killed for TaskTimeout).
                 if (siloActive)

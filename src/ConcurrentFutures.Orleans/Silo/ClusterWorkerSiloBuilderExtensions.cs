@@ -81,7 +81,20 @@ public static class ClusterWorkerSiloBuilderExtensions
 
     /// <summary>The silo's runner of work (its worker processes), disposed with the silo's services.</summary>
     private static void AddRunner(ISiloBuilder builder, ClusterWorkerOptions options) =>
-        builder.Services.TryAddSingleton(services => new SiloWorkRunner(options, services.GetService<ILoggerFactory>()));
+        builder.Services.TryAddSingleton(services =>
+        {
+            var runner = new SiloWorkRunner(options, services.GetService<ILoggerFactory>());
+            if (services.GetService<IHostApplicationLifetime>() is { } lifetime)
+            {
+                // Graceful stop (SIGTERM, host shutdown): the silo keeps its place in the cluster while what it holds
+                // finishes, within the host's shutdown timeout less a margin for Orleans' own stop.
+                TimeSpan shutdown = services.GetService<Microsoft.Extensions.Options.IOptions<HostOptions>>()?.Value.ShutdownTimeout ?? TimeSpan.FromSeconds(30);
+                TimeSpan drain = shutdown > TimeSpan.FromSeconds(10) ? shutdown - TimeSpan.FromSeconds(5) : shutdown / 2;
+                lifetime.ApplicationStopping.Register(() => runner.Drain(drain));
+            }
+
+            return runner;
+        });
 
     private static void ValidatePort(int port, string name)
     {

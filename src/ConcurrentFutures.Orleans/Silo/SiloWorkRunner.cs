@@ -21,9 +21,17 @@ internal sealed class SiloWorkRunner : IDisposable
     /// <summary>Functions resolved on this silo, by their definition; a failure is kept and reported with every call.</summary>
     private static readonly ConcurrentDictionary<string, Lazy<ResolvedFunction>> Functions = new(StringComparer.Ordinal);
 
+    private static readonly WorkResponse HandBack = new() { Ok = false, Payload = [], HandedBack = true };
+
     private readonly ClusterWorkerOptions _options;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly Lazy<ProcessPoolExecutor> _pool;
+
+    /// <summary>Calls being run now, with their pool future when in worker processes (to abort at the stop deadline).</summary>
+    private readonly ConcurrentDictionary<WorkRequest, Future?> _running = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Set when the silo's host starts stopping: calls arriving then are handed back.</summary>
+    private volatile bool _stopping;
 
     public SiloWorkRunner(ClusterWorkerOptions options, ILoggerFactory? loggerFactory)
     {
@@ -39,6 +47,45 @@ internal sealed class SiloWorkRunner : IDisposable
     }
 
     public async Task<WorkResponse> RunAsync(WorkRequest request, SiloAddress silo, CancellationToken cancellationToken)
+    {
+        if (_stopping || !_running.TryAdd(request, null))
+        {
+            return HandBack;
+        }
+
+        try
+        {
+            return await RunTrackedAsync(request, silo, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _running.TryRemove(request, out _);
+        }
+    }
+
+    /// <summary>
+    /// The host is stopping: hand back calls that arrive from now on, let the running ones finish until
+    /// <paramref name="deadline"/>, then kill the workers of those still running (they are handed back too).
+    /// </summary>
+    public void Drain(TimeSpan deadline)
+    {
+        _stopping = true;
+        var clock = Stopwatch.StartNew();
+        while (!_running.IsEmpty && clock.Elapsed < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
+        foreach (Future? future in _running.Values)
+        {
+            if (future is not null)
+            {
+                Abort((_pool.Value, future));
+            }
+        }
+    }
+
+    private async Task<WorkResponse> RunTrackedAsync(WorkRequest request, SiloAddress silo, CancellationToken cancellationToken)
     {
         ResolvedFunction function;
         try
@@ -57,6 +104,7 @@ internal sealed class SiloWorkRunner : IDisposable
 
         ProcessPoolExecutor pool = _pool.Value;
         Future<RelayedOutcome> future = pool.SubmitRelayed(request.Definition, request.Description ?? function.Method.Name, request.Target, request.Arguments, request.IsChunk, request.TraceParent);
+        _running[request] = future;
         // The client stops waiting after its TaskTimeout (it re-sends or fails the call): then the worker still running
         // it is killed, so nothing is left running on the silo. Enforced here, as Orleans does not stop a running call.
         using CancellationTokenSource? timeout = request.Timeout is { } limit ? new CancellationTokenSource(limit) : null;
@@ -68,10 +116,11 @@ internal sealed class SiloWorkRunner : IDisposable
             RelayedOutcome outcome = await future.AsTask().ConfigureAwait(false);
             return new WorkResponse { Ok = outcome.Ok, Payload = outcome.Payload };
         }
-        catch (Exception exception) when (exception is BrokenProcessPoolException or TimeoutException or OperationCanceledException)
+        catch (Exception exception) when (exception is BrokenProcessPoolException or TimeoutException or OperationCanceledException or ObjectDisposedException)
         {
-            // The pool's own verdict: the worker died running it (or was killed for the client's timeout).
-            return new WorkResponse { Ok = false, Payload = [], WorkerDeath = $"on silo {silo}: {exception.Message}" };
+            // The pool's own verdict: the worker died running it (or was killed for the client's timeout, or for the
+            // silo's stop: then the call is handed back, to run elsewhere without counting an attempt).
+            return _stopping ? HandBack : new WorkResponse { Ok = false, Payload = [], WorkerDeath = $"on silo {silo}: {exception.Message}" };
         }
     }
 

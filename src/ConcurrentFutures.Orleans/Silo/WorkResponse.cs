@@ -17,4 +17,11 @@ internal sealed class WorkResponse
     /// <summary>Where and how the worker process running the call died (silo, exit code or signal); null otherwise.</summary>
     [Id(2)]
     public string? WorkerDeath { get; init; }
+
+    /// <summary>
+    /// True when the silo is stopping and did not run (or finish) the call: the client sends it elsewhere without
+    /// counting an attempt.
+    /// </summary>
+    [Id(3)]
+    public bool HandedBack { get; init; }
 }

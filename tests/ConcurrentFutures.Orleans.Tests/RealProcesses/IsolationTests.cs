@@ -46,6 +46,35 @@ public class IsolationTests
     }
 
     [Fact]
+    public async Task AGracefulSiloStopMidMap_LosesNothing_AndCostsNoAttempt()
+    {
+        using SiloProcess primary = await SiloProcess.StartLocalhostAsync(primary: null);
+        using SiloProcess secondary = await SiloProcess.StartLocalhostAsync(primary);
+        var (loggerFactory, log) = ConcurrentFutures.Tests.Diagnostics.CapturingLoggerProvider.CreateFactory();
+        using (loggerFactory)
+        {
+            // One attempt only: a call the stopping silo held must be finished or handed back, never lost.
+            using ClusterExecutor executor = await ConnectAsync(new ClusterExecutorOptions { MaxAttempts = 1, LoggerFactory = loggerFactory }, primary, secondary);
+            await WaitForSilosAsync(executor, 2);
+            const int Items = 10_000;
+            var results = new List<long>(Items);
+            foreach (long result in executor.Map(SampleWork.SlowSquare, Enumerable.Range(0, Items), Patience, chunkSize: 10))
+            {
+                results.Add(result);
+                if (results.Count == Items / 4)
+                {
+                    secondary.Terminate();
+                }
+            }
+
+            Assert.Equal(Enumerable.Range(0, Items).Select(x => (long)x * x), results);
+            Assert.False(log.Has("CallFailed"));
+            Assert.Equal(0, secondary.WaitForExit(Patience));
+            Assert.False(primary.HasExited, primary.Output);
+        }
+    }
+
+    [Fact]
     public async Task AHungTask_HasItsWorkerKilled_SoTheSilosOnlyWorkerServesAgain()
     {
         using SiloProcess silo = await SiloProcess.StartLocalhostAsync(primary: null, "--max-workers", "1");

@@ -137,6 +137,16 @@ public sealed class SiloProcess : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>SIGTERM, as a service manager stops a silo: it should leave gracefully. Returns at once.</summary>
+    public void Terminate()
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit(10_000);
+    }
+
+    /// <summary>Waits for the silo process to end; its exit code, or null if it did not end in time.</summary>
+    public int? WaitForExit(TimeSpan patience) => _process.WaitForExit(patience) ? _process.ExitCode : null;
+
     /// <summary>SIGKILL, as a crashed machine would look: no goodbye to the cluster.</summary>
     public void Kill()
     {
