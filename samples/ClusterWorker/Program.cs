@@ -58,6 +58,7 @@ static async Task<int> RunClientAsync(SampleArguments arguments)
     {
         ClusterId = arguments.ClusterId,
         RedisConnectionString = arguments.Cluster == "redis" ? arguments.Redis : null,
+        MaxConcurrency = arguments.MaxConcurrency,
     };
     foreach (int port in arguments.GatewayPorts)
     {

@@ -10,7 +10,7 @@ internal sealed class SampleArguments
                 ClusterWorker --cluster redis --redis 127.0.0.1:6379 [--silo-port 11111] [--gateway-port 30000]
                   [--cluster-id ID] [--fast-failure-detection] [--parent-pid PID] [--max-workers N] [--in-silo]
         Client: ClusterWorker --client [--cluster localhost --gateway-port 30000 [--gateway-port 30001 ...] | --cluster redis --redis HOST:PORT]
-                  [--work primes|noop|where] [--items N] [--chunk-size N] [--repeat N]
+                  [--work primes|noop|where] [--items N] [--chunk-size N] [--repeat N] [--max-concurrency N]
         """;
 
     public bool Client { get; private set; }
@@ -36,6 +36,9 @@ internal sealed class SampleArguments
 
     /// <summary>Silo: run work inside the silo process instead of its worker processes (trusted work only).</summary>
     public bool InSilo { get; private set; }
+
+    /// <summary>Client: calls in flight at most (default: the silos' cores × 2).</summary>
+    public int? MaxConcurrency { get; private set; }
 
     public string Work { get; private set; } = "primes";
 
@@ -67,6 +70,7 @@ internal sealed class SampleArguments
                 case "--parent-pid": parsed.ParentPid = Number(); break;
                 case "--max-workers": parsed.MaxWorkers = Number(); break;
                 case "--in-silo": parsed.InSilo = true; break;
+                case "--max-concurrency": parsed.MaxConcurrency = Number(); break;
                 case "--work": parsed.Work = Value(); break;
                 case "--items": parsed.Items = Number(); break;
                 case "--chunk-size": parsed.ChunkSize = Number(); break;
