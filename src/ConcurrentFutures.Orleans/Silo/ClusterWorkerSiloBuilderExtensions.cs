@@ -80,7 +80,9 @@ public static class ClusterWorkerSiloBuilderExtensions
     }
 
     /// <summary>The silo's runner of work (its worker processes), disposed with the silo's services.</summary>
-    private static void AddRunner(ISiloBuilder builder, ClusterWorkerOptions options) =>
+    private static void AddRunner(ISiloBuilder builder, ClusterWorkerOptions options)
+    {
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SiloWorkRunnerStart>());
         builder.Services.TryAddSingleton(services =>
         {
             var runner = new SiloWorkRunner(options, services.GetService<ILoggerFactory>());
@@ -95,6 +97,7 @@ public static class ClusterWorkerSiloBuilderExtensions
 
             return runner;
         });
+    }
 
     private static void ValidatePort(int port, string name)
     {

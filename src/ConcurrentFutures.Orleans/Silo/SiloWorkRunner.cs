@@ -38,11 +38,17 @@ internal sealed class SiloWorkRunner : IDisposable
         _options = options;
         _loggerFactory = loggerFactory;
         _pool = new Lazy<ProcessPoolExecutor>(CreatePool);
-        if (options.Isolation == WorkIsolation.WorkerProcesses && options.MaxWorkerHeapBytes is null)
+    }
+
+    /// <summary>
+    /// Called as the silo's host starts: workers wait ready from then on, so the first call, and a worker replaced
+    /// after a crash or a timeout kill, do not pay a runtime's start (~70-100 ms) while the client's TaskTimeout runs.
+    /// </summary>
+    public void Start()
+    {
+        if (_options.Isolation == WorkIsolation.WorkerProcesses && _options.MaxWorkerHeapBytes is null)
         {
-            // Workers wait ready from the silo's start: the first call, and a worker replaced after a crash or a
-            // timeout kill, do not pay a runtime's start (~70-100 ms) while the client's TaskTimeout runs.
-            ProcessPoolExecutor.PrestartWorkers(Math.Min(options.MaxWorkers ?? Environment.ProcessorCount, 8));
+            ProcessPoolExecutor.PrestartWorkers(Math.Min(_options.MaxWorkers ?? Environment.ProcessorCount, 8));
         }
     }
 
