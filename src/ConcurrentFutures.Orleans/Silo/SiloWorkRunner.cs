@@ -109,7 +109,16 @@ internal sealed class SiloWorkRunner : IDisposable
         }
 
         ProcessPoolExecutor pool = _pool.Value;
-        Future<RelayedOutcome> future = pool.SubmitRelayed(request.Definition, request.Description ?? function.Method.Name, request.Target, request.Arguments, request.IsChunk, request.TraceParent);
+        Future<RelayedOutcome> future;
+        try
+        {
+            future = pool.SubmitRelayed(request.Definition, request.Description ?? function.Method.Name, request.Target, request.Arguments, request.IsChunk, request.TraceParent);
+        }
+        catch (Exception exception) when (exception is BrokenProcessPoolException or ObjectDisposedException)
+        {
+            return PoolVerdict(silo, exception); // the pool was shut down by the silo's stop, or cannot start workers
+        }
+
         _running[request] = future;
         // The client stops waiting after its TaskTimeout (it re-sends or fails the call): then the worker still running
         // it is killed, so nothing is left running on the silo. Enforced here, as Orleans does not stop a running call.
@@ -124,11 +133,16 @@ internal sealed class SiloWorkRunner : IDisposable
         }
         catch (Exception exception) when (exception is BrokenProcessPoolException or TimeoutException or OperationCanceledException or ObjectDisposedException)
         {
-            // The pool's own verdict: the worker died running it (or was killed for the client's timeout, or for the
-            // silo's stop: then the call is handed back, to run elsewhere without counting an attempt).
-            return _stopping ? HandBack : new WorkResponse { Ok = false, Payload = [], WorkerDeath = $"on silo {silo}: {exception.Message}" };
+            return PoolVerdict(silo, exception);
         }
     }
+
+    /// <summary>
+    /// The pool's own verdict on a call: the worker died running it (or was killed for the client's timeout) — or, when
+    /// the silo is stopping, the call is handed back, to run elsewhere without counting an attempt.
+    /// </summary>
+    private WorkResponse PoolVerdict(SiloAddress silo, Exception exception) =>
+        _stopping ? HandBack : new WorkResponse { Ok = false, Payload = [], WorkerDeath = $"on silo {silo}: {exception.Message}" };
 
     /// <summary>Runs on a timer or token callback: a failure here is logged nowhere and must not end the silo.</summary>
     private static void Abort(object? state)
