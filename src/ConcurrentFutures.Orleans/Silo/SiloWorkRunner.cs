@@ -19,7 +19,7 @@ namespace ConcurrentFutures.Orleans;
 internal sealed class SiloWorkRunner : IDisposable
 {
     /// <summary>Functions resolved on this silo, by their definition; a failure is kept and reported with every call.</summary>
-    private static readonly ConcurrentDictionary<string, Lazy<ResolvedFunction>> Functions = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<byte[], Lazy<ResolvedFunction>> Functions = new(DefinitionComparer.Instance);
 
     private static readonly WorkResponse HandBack = new() { Ok = false, Payload = [], HandedBack = true };
 
@@ -199,7 +199,7 @@ internal sealed class SiloWorkRunner : IDisposable
 
     private static ResolvedFunction Resolve(WorkRequest request, SiloAddress silo)
     {
-        Lazy<ResolvedFunction> entry = Functions.GetOrAdd(Convert.ToBase64String(request.Definition), _ => new Lazy<ResolvedFunction>(() => FunctionResolver.Resolve(request.Definition, loadFromParentPath: false)));
+        Lazy<ResolvedFunction> entry = Functions.GetOrAdd(request.Definition, static definition => new Lazy<ResolvedFunction>(() => FunctionResolver.Resolve(definition, loadFromParentPath: false)));
         try
         {
             return entry.Value;

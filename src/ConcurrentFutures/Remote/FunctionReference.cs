@@ -16,7 +16,7 @@ internal sealed class FunctionReference
     private static readonly ConcurrentDictionary<(MethodInfo, Type?), FunctionReference> s_cache = new();
 
     /// <summary>Functions relayed by a silo to its worker processes, by their definition (as sent by the client).</summary>
-    private static readonly ConcurrentDictionary<string, FunctionReference> s_relayed = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<byte[], FunctionReference> s_relayed = new(DefinitionComparer.Instance);
     private static int s_nextId;
 
     private FunctionReference(MethodInfo method, Type? targetType)
@@ -111,7 +111,7 @@ internal sealed class FunctionReference
     /// <summary>The reference for a function a silo relays to its worker processes (see the private constructor).</summary>
     /// <exception cref="MessagePackSerializationException">The definition is malformed.</exception>
     public static FunctionReference ForRelayed(byte[] definition, string description) =>
-        s_relayed.GetOrAdd(Convert.ToBase64String(definition), static (_, call) => new FunctionReference(call.Definition, call.Description), (Definition: definition, Description: description));
+        s_relayed.GetOrAdd(definition, static (key, description) => new FunctionReference(key, description), description);
 
     /// <summary>Writes the delegate's target: nil, closure captures, or a value object.</summary>
     /// <exception cref="ArgumentException">A captured value cannot be sent.</exception>
