@@ -59,6 +59,7 @@ static async Task<int> RunClientAsync(SampleArguments arguments)
         ClusterId = arguments.ClusterId,
         RedisConnectionString = arguments.Cluster == "redis" ? arguments.Redis : null,
         MaxConcurrency = arguments.MaxConcurrency,
+        TaskTimeout = arguments.TaskTimeoutSeconds is int seconds ? TimeSpan.FromSeconds(seconds) : null,
     };
     foreach (int port in arguments.GatewayPorts)
     {
@@ -80,6 +81,9 @@ static async Task<int> RunClientAsync(SampleArguments arguments)
         case "noop":
             Measure("no-op", () => executor.Map(SampleWork.NoOp, Enumerable.Range(0, arguments.Items), chunkSize: arguments.ChunkSize).Count(), arguments);
             break;
+        case "echo":
+            Echo(executor, arguments);
+            break;
         default:
             foreach (string line in executor.Map(SampleWork.WhereAmI, Enumerable.Range(0, 8)))
             {
@@ -100,6 +104,25 @@ static void Measure(string what, Func<int> run, SampleArguments arguments)
         int count = run();
         double seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine(FormattableString.Invariant($"{what}: {arguments.Items:N0} items, chunkSize {arguments.ChunkSize}, {seconds:F2} s, {arguments.Items / seconds:N0} items/s (result {count:N0})"));
+    }
+}
+
+// Round trips of a large value: sent to a silo as the argument, returned as the result, checked on arrival.
+static void Echo(ClusterExecutor executor, SampleArguments arguments)
+{
+    var data = new byte[arguments.Megabytes * 1_000_000L];
+    Random.Shared.NextBytes(data);
+    for (int i = 0; i < arguments.Repeat; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        byte[] back = executor.Submit(SampleWork.Echo, data).Result();
+        double seconds = clock.Elapsed.TotalSeconds;
+        if (!back.AsSpan().SequenceEqual(data))
+        {
+            throw new InvalidDataException($"The {arguments.Megabytes} MB value came back different.");
+        }
+
+        Console.WriteLine(FormattableString.Invariant($"echo: {arguments.Megabytes} MB, {seconds * 1000:F1} ms, {2 * arguments.Megabytes / seconds:F0} MB/s"));
     }
 }
 

@@ -10,7 +10,8 @@ internal sealed class SampleArguments
                 ClusterWorker --cluster redis --redis 127.0.0.1:6379 [--silo-port 11111] [--gateway-port 30000]
                   [--cluster-id ID] [--fast-failure-detection] [--parent-pid PID] [--max-workers N] [--in-silo]
         Client: ClusterWorker --client [--cluster localhost --gateway-port 30000 [--gateway-port 30001 ...] | --cluster redis --redis HOST:PORT]
-                  [--work primes|noop|where] [--items N] [--chunk-size N] [--repeat N] [--max-concurrency N]
+                  [--work primes|noop|where|echo] [--items N] [--chunk-size N] [--repeat N] [--max-concurrency N]
+                  [--megabytes N (echo: the size of the value sent and returned)] [--task-timeout SECONDS]
         """;
 
     public bool Client { get; private set; }
@@ -48,6 +49,12 @@ internal sealed class SampleArguments
 
     public int Repeat { get; private set; } = 1;
 
+    /// <summary>Client, echo work: the size of the byte array sent to a silo and back.</summary>
+    public int Megabytes { get; private set; } = 10;
+
+    /// <summary>Client: the executor's TaskTimeout in seconds (default: none).</summary>
+    public int? TaskTimeoutSeconds { get; private set; }
+
     /// <summary>Reads the arguments; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public static SampleArguments Parse(string[] args)
     {
@@ -75,6 +82,8 @@ internal sealed class SampleArguments
                 case "--items": parsed.Items = Number(); break;
                 case "--chunk-size": parsed.ChunkSize = Number(); break;
                 case "--repeat": parsed.Repeat = Number(); break;
+                case "--megabytes": parsed.Megabytes = Number(); break;
+                case "--task-timeout": parsed.TaskTimeoutSeconds = Number(); break;
                 default: throw new ArgumentException($"Unknown argument '{name}'.", nameof(args));
             }
         }
@@ -89,9 +98,9 @@ internal sealed class SampleArguments
             throw new ArgumentException("--cluster redis needs --redis HOST:PORT.", nameof(args));
         }
 
-        if (parsed.Work is not ("primes" or "noop" or "where"))
+        if (parsed.Work is not ("primes" or "noop" or "where" or "echo"))
         {
-            throw new ArgumentException($"--work must be primes, noop or where, not '{parsed.Work}'.", nameof(args));
+            throw new ArgumentException($"--work must be primes, noop, where or echo, not '{parsed.Work}'.", nameof(args));
         }
 
         return parsed;

@@ -50,6 +50,28 @@ public static class SampleWork
     /// <summary>Does nothing: measures the executor itself.</summary>
     public static int NoOp(int x) => x;
 
+    /// <summary>Sends its argument back: measures how fast large values travel to a silo and back.</summary>
+    public static byte[] Echo(byte[] data) => data;
+
+    /// <summary>The sum of the bytes: a large argument, a small result.</summary>
+    public static long Sum(byte[] data)
+    {
+        long sum = 0;
+        foreach (byte b in data)
+        {
+            sum += b;
+        }
+
+        return sum;
+    }
+
+    /// <summary>Echoes after a pause, so a large call is still on its silo when the test stops that silo.</summary>
+    public static byte[] SlowEcho(byte[] data)
+    {
+        Thread.Sleep(1_500);
+        return data;
+    }
+
     /// <summary>Squares after a short pause, so a long Map is still running when a silo is stopped under it.</summary>
     public static long SlowSquare(int x)
     {

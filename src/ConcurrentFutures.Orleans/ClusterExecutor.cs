@@ -25,6 +25,8 @@ public sealed class ClusterExecutor : Executor
     /// <summary>The client's TaskTimeout, sent with each call so the silo kills a worker still running it then.</summary>
     private readonly TimeSpan? _taskTimeout;
 
+    private readonly long _maxPayloadBytes;
+
     /// <summary>Runs work through an Orleans client the caller owns (and disposes after this executor).</summary>
     /// <param name="client">A started client of a cluster whose silos use <c>UseClusterWorker()</c>.</param>
     /// <param name="options">Retry, timeout and concurrency settings; the connection settings are not used.</param>
@@ -41,6 +43,7 @@ public sealed class ClusterExecutor : Executor
         ArgumentNullException.ThrowIfNull(client);
         Validate(options);
         _taskTimeout = options.TaskTimeout;
+        _maxPayloadBytes = options.MaxPayloadBytes;
         ILogger logger = options.LoggerFactory?.CreateLogger<ClusterExecutor>() ?? NullLogger<ClusterExecutor>.Instance;
         _dispatcher = new ClusterDispatcher(client, options, logger, async () =>
         {
@@ -104,17 +107,36 @@ public sealed class ClusterExecutor : Executor
     internal override void Schedule(WorkItem workItem)
     {
         FunctionReference function = FunctionReference.For(workItem);
+        var target = new PayloadBuffer();
+        CallEncoder.EncodeTarget(function, workItem.Function, target);
+        var arguments = new PayloadBuffer();
+        CallEncoder.EncodeArguments(function, workItem, arguments);
+        CheckSize(function, target, "target (the lambda's captured variables)");
+        CheckSize(function, arguments, workItem is IChunkArguments ? "arguments of one Map chunk" : "arguments");
+        bool largeTarget = target.Length > PayloadProtocol.InlineLimit, largeArguments = arguments.Length > PayloadProtocol.InlineLimit;
         var request = new WorkRequest
         {
             Definition = function.Definition,
-            Target = CallEncoder.EncodeTarget(function, workItem.Function),
-            Arguments = CallEncoder.EncodeArgumentsToScratch(function, workItem).ToArray(),
+            Target = largeTarget ? [] : target.ToArray(),
+            Arguments = largeArguments ? [] : arguments.ToArray(),
             IsChunk = workItem is IChunkArguments,
             TraceParent = workItem.Observation?.TraceParent,
             Description = function.Describe(),
             Timeout = _taskTimeout,
+            MaxPayloadBytes = _maxPayloadBytes,
         };
-        _dispatcher.Submit(new ClusterTask(workItem, request));
+        _dispatcher.Submit(new ClusterTask(workItem, request, largeTarget ? target : null, largeArguments ? arguments : null));
+    }
+
+    /// <summary>Refuses, at the call, a payload above MaxPayloadBytes: nothing is sent, nothing waits.</summary>
+    private void CheckSize(FunctionReference function, PayloadBuffer payload, string what)
+    {
+        if (payload.Length > _maxPayloadBytes)
+        {
+            throw FunctionReference.NotSendable(
+                $"The {what} of {function.Describe()} are {payload.Length:N0} bytes serialized, above the executor's MaxPayloadBytes of {_maxPayloadBytes:N0}; send less (or a reference to the data, such as a path), or raise ClusterExecutorOptions.MaxPayloadBytes (at most {Array.MaxLength:N0}).",
+                what.StartsWith("target", StringComparison.Ordinal) ? "fn" : "args");
+        }
     }
 
     /// <inheritdoc/>
@@ -136,6 +158,8 @@ public sealed class ClusterExecutor : Executor
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, "options.TaskTimeout");
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxPayloadBytes, "options.MaxPayloadBytes");
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxPayloadBytes, Array.MaxLength, "options.MaxPayloadBytes");
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.MembershipRefreshInterval, TimeSpan.Zero, "options.MembershipRefreshInterval");
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ClusterUnavailableTimeout, TimeSpan.Zero, "options.ClusterUnavailableTimeout");
         foreach (int port in options.GatewayPorts)

@@ -40,6 +40,14 @@ public sealed class ClusterExecutorOptions
     /// <summary>Work waiting while no silo is reachable for this long fails with <see cref="BrokenExecutorException"/>; default 30 s.</summary>
     public TimeSpan ClusterUnavailableTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The largest serialized call target, arguments (a Map chunk's together) or result this executor sends or accepts;
+    /// default and most <see cref="Array.MaxLength"/> (about 2 GB). A larger one fails its call at once with an
+    /// exception naming both sizes (at Submit for what is sent, from the silo for a result). Values above 64 KB travel
+    /// beside the grain call, over a connection to the silo's payload port (see <see cref="ClusterWorkerOptions.PayloadPort"/>).
+    /// </summary>
+    public long MaxPayloadBytes { get; set; } = Array.MaxLength;
+
     /// <summary>The executor's name in logs, metrics (<c>executor.name</c>) and spans; null leaves it unnamed.</summary>
     public string? Name { get; set; }
 

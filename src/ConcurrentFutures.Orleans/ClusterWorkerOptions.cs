@@ -22,6 +22,14 @@ public sealed class ClusterWorkerOptions
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>
+    /// Port where clients put large arguments and take large results (values above 64 KB serialized travel beside the
+    /// grain call, not inside it); default 0: a free port chosen when the silo starts, which clients learn from the
+    /// silo. Set a fixed port when a firewall sits between clients and silos: clients must reach it as they reach the
+    /// gateway port.
+    /// </summary>
+    public int PayloadPort { get; set; }
+
+    /// <summary>
     /// Localhost clustering: the silo port of the first (primary) silo, which keeps the membership table. Default
     /// 11111; a silo whose <see cref="SiloPort"/> is this port is the primary. Keep the primary running: it is the
     /// cluster's membership in this mode. Ignored with <see cref="RedisConnectionString"/>.

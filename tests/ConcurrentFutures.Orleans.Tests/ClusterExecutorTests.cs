@@ -30,6 +30,41 @@ public class ClusterExecutorTests(TwoSiloCluster cluster)
         Assert.Contains(nameof(Work.FailOnFive), exception.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(PayloadProtocol.InlineLimit - 64)] // inside the grain call
+    [InlineData(PayloadProtocol.InlineLimit + 1)] // beside it, through the silo's payload port
+    [InlineData(3_000_000)]
+    public void ValuesOfAnySize_ReachTheSiloAndComeBack_AsArgumentsCapturesResultsAndMapChunks(int size)
+    {
+        using var executor = new ClusterExecutor(cluster.Cluster.Client);
+        byte[] data = new byte[size];
+        Random.Shared.NextBytes(data);
+
+        Assert.Equal(data, executor.Submit(static (byte[] d) => d, data).Result(Patience)); // argument and result
+        Assert.Equal(data.Sum(b => (long)b), executor.Submit(() => data.Sum(b => (long)b)).Result(Patience)); // a captured array
+        byte[][] items = [.. Enumerable.Range(0, 6).Select(i => data[..(size / 3)])];
+        Assert.Equal(items.Select(i => i.Length), executor.Map(static (byte[] d) => d.Length, items, Patience, chunkSize: 3)); // chunks of 3 items
+        Assert.Equal(0, cluster.HeldPayloads); // taken as soon as they arrived
+    }
+
+    [Fact]
+    public void AValueAboveMaxPayloadBytes_FailsAtOnce_NamingItsSizeAndTheLimit()
+    {
+        using var executor = new ClusterExecutor(cluster.Cluster.Client, new ClusterExecutorOptions { MaxPayloadBytes = 1_000_000 });
+        var sent = Assert.Throws<ArgumentException>(() => executor.Submit(static (byte[] d) => d.Length, new byte[1_000_000]));
+        Assert.Contains("arguments of", sent.Message, StringComparison.Ordinal);
+        Assert.Contains("1,000,0", sent.Message, StringComparison.Ordinal); // the size, with MessagePack's few bytes of framing
+        Assert.Contains("above the executor's MaxPayloadBytes of 1,000,000", sent.Message, StringComparison.Ordinal);
+
+        var returned = Assert.Throws<InvalidOperationException>(() => executor.Submit(static (int n) => new byte[n], 2_000_000).Result(Patience));
+        Assert.Contains("The result of", returned.Message, StringComparison.Ordinal);
+        Assert.Contains("2,000,0", returned.Message, StringComparison.Ordinal);
+        Assert.Contains("above the executor's MaxPayloadBytes of 1,000,000", returned.Message, StringComparison.Ordinal);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClusterExecutor(cluster.Cluster.Client, new ClusterExecutorOptions { MaxPayloadBytes = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClusterExecutor(cluster.Cluster.Client, new ClusterExecutorOptions { MaxPayloadBytes = Array.MaxLength + 1L }));
+    }
+
     [Fact]
     public void UnsendableWork_IsRejectedAtSubmit_NamingTheCapture()
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 
@@ -7,6 +8,9 @@ namespace ConcurrentFutures.Orleans.Tests;
 public sealed class TwoSiloCluster : IAsyncLifetime
 {
     public TestCluster Cluster { get; private set; } = null!;
+
+    /// <summary>Large payloads the silos hold now (put by clients and not yet claimed, or results not yet taken).</summary>
+    public int HeldPayloads => Cluster.Silos.OfType<InProcessSiloHandle>().Sum(s => s.SiloHost.Services.GetRequiredService<SiloPayloadServer>().HeldCount);
 
     public async Task InitializeAsync()
     {

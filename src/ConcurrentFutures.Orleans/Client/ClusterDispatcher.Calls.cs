@@ -25,7 +25,7 @@ internal sealed partial class ClusterDispatcher
         CancellationTokenSource call = task.Call!;
         try
         {
-            response = await _client.GetGrain<IWorkSlotGrain>(task.Slot!).Run(task.Request, call.Token).ConfigureAwait(false);
+            response = await SendAsync(task, call.Token).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Any failure of the call (not of the work, which comes back in the response) means it was lost.
         catch (Exception exception)
@@ -35,6 +35,31 @@ internal sealed partial class ClusterDispatcher
         }
 
         OnCallEnded(task, response, failure);
+    }
+
+    /// <summary>
+    /// One call: a large target or arguments are put on the silo's payload port first, the grain call carries their
+    /// ids, and a large answer is taken from there after it. Any failure on the way is the call's loss.
+    /// </summary>
+    private async Task<WorkResponse> SendAsync(ClusterTask task, CancellationToken cancellationToken)
+    {
+        WorkRequest request = task.Request;
+        PayloadEndpoint? payloads = task.Silo!.Payloads;
+        if (task.LargeTarget is not null || task.LargeArguments is not null)
+        {
+            Guid target = task.LargeTarget is { } t ? await _payloads.PutAsync(payloads!, t, cancellationToken).ConfigureAwait(false) : Guid.Empty;
+            Guid arguments = task.LargeArguments is { } a ? await _payloads.PutAsync(payloads!, a, cancellationToken).ConfigureAwait(false) : Guid.Empty;
+            request = request.WithPayloads(target, arguments);
+        }
+
+        WorkResponse response = await _client.GetGrain<IWorkSlotGrain>(task.Slot!).Run(request, cancellationToken).ConfigureAwait(false);
+        if (response.PayloadId == Guid.Empty)
+        {
+            return response;
+        }
+
+        byte[] payload = await _payloads.TakeAsync(payloads!, response.PayloadId, cancellationToken).ConfigureAwait(false);
+        return new WorkResponse { Ok = response.Ok, Payload = payload };
     }
 
     /// <summary>

@@ -67,6 +67,11 @@ internal sealed partial class ClusterDispatcher
             foreach (SiloSlots silo in _silos.Values.Where(s => !hosts.ContainsKey(s.Address)).ToList())
             {
                 _silos.Remove(silo.Address);
+                if (silo.Payloads is { } payloads)
+                {
+                    _payloads.Forget(payloads);
+                }
+
                 anyLost = true;
                 ClusterLog.SiloLost(_logger, silo.Address, silo.InFlight.Count);
                 foreach (ClusterTask task in silo.InFlight)
@@ -109,13 +114,13 @@ internal sealed partial class ClusterDispatcher
         StartCalls(resumed);
     }
 
-    /// <summary>Asks a new silo for its processor count and opens cores × 2 slots on it.</summary>
+    /// <summary>Asks a new silo for its processor count and payload port, and opens cores × 2 slots on it.</summary>
     private async Task LearnCapacityAsync(SiloSlots silo)
     {
-        int cores;
+        SiloInfo info;
         try
         {
-            cores = await _client.GetGrain<IWorkSlotGrain>(silo.InfoKey).GetProcessorCount().WaitAsync(MembershipCallTimeout, _stop.Token).ConfigureAwait(false);
+            info = await _client.GetGrain<IWorkSlotGrain>(silo.InfoKey).GetSiloInfo().WaitAsync(MembershipCallTimeout, _stop.Token).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The silo may have left already; the next refresh sorts it out.
         catch (Exception exception)
@@ -138,7 +143,8 @@ internal sealed partial class ClusterDispatcher
                 return;
             }
 
-            silo.SetCapacity(Math.Max(1, cores) * 2);
+            silo.Payloads = info.Payloads;
+            silo.SetCapacity(Math.Max(1, info.ProcessorCount) * 2);
             ClusterLog.SiloJoined(_logger, silo.Address);
             started = DispatchLocked();
         }

@@ -9,7 +9,7 @@ namespace ConcurrentFutures.Orleans;
 /// what happens when a call is lost: it is re-sent to another slot until <see cref="ClusterExecutorOptions.MaxAttempts"/>,
 /// then fails. Nothing is dropped: every task ends with a result, its own exception, or a failure saying why.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "_stop is disposed when the dispatcher terminates (TerminateAsync), not by a caller.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "_stop and _payloads are disposed when the dispatcher terminates (TerminateAsync), not by a caller.")]
 internal sealed partial class ClusterDispatcher
 {
     private readonly object _lock = new();
@@ -28,6 +28,9 @@ internal sealed partial class ClusterDispatcher
 
     /// <summary>Stops the membership loop at termination.</summary>
     private readonly CancellationTokenSource _stop = new();
+
+    /// <summary>Moves large payloads to and from the silos' payload ports.</summary>
+    private readonly PayloadClient _payloads = new();
 
     private readonly Func<ValueTask> _onTerminated;
     private readonly Task _membershipLoop;
@@ -185,6 +188,7 @@ internal sealed partial class ClusterDispatcher
         }
         finally
         {
+            _payloads.Dispose();
             _stop.Dispose();
             _terminated.TrySetResult();
         }

@@ -1,8 +1,14 @@
 namespace ConcurrentFutures.Orleans;
 
 /// <summary>One call or chunk on its way through the cluster; owned by the dispatcher's lock.</summary>
-internal sealed class ClusterTask(WorkItem item, WorkRequest request)
+internal sealed class ClusterTask(WorkItem item, WorkRequest request, PayloadBuffer? largeTarget = null, PayloadBuffer? largeArguments = null)
 {
+    /// <summary>The target, when too large to travel inside the grain call: put on the silo's payload port before each call.</summary>
+    public PayloadBuffer? LargeTarget { get; } = largeTarget;
+
+    /// <summary>As <see cref="LargeTarget"/>, for the arguments.</summary>
+    public PayloadBuffer? LargeArguments { get; } = largeArguments;
+
     public WorkItem Item { get; } = item;
 
     public WorkRequest Request { get; } = request;

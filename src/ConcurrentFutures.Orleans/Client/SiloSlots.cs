@@ -17,6 +17,9 @@ internal sealed class SiloSlots(SiloAddress address)
     /// <summary>Calls in flight on this silo.</summary>
     public HashSet<ClusterTask> InFlight { get; } = [];
 
+    /// <summary>Where this silo takes large payloads; null until it told (with its capacity).</summary>
+    public PayloadEndpoint? Payloads { get; set; }
+
     /// <summary>Slots (cores × 2) once the silo told its processor count; 0 until then.</summary>
     public int Capacity { get; private set; }
 

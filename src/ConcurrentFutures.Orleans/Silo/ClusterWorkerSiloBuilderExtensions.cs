@@ -52,6 +52,10 @@ public static class ClusterWorkerSiloBuilderExtensions
         ValidatePort(options.SiloPort, "options.SiloPort");
         ValidatePort(options.GatewayPort, "options.GatewayPort");
         ValidatePort(options.PrimarySiloPort, "options.PrimarySiloPort");
+        if (options.PayloadPort != 0)
+        {
+            ValidatePort(options.PayloadPort, "options.PayloadPort");
+        }
         if (options.RedisConnectionString is { Length: > 0 } redis)
         {
             builder.UseRedisClustering(redis);
@@ -83,9 +87,10 @@ public static class ClusterWorkerSiloBuilderExtensions
     private static void AddRunner(ISiloBuilder builder, ClusterWorkerOptions options)
     {
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SiloWorkRunnerStart>());
+        builder.Services.TryAddSingleton(services => new SiloPayloadServer(services.GetRequiredService<global::Orleans.Runtime.ILocalSiloDetails>(), options));
         builder.Services.TryAddSingleton(services =>
         {
-            var runner = new SiloWorkRunner(options, services.GetService<ILoggerFactory>());
+            var runner = new SiloWorkRunner(options, services.GetRequiredService<SiloPayloadServer>(), services.GetService<ILoggerFactory>());
             if (services.GetService<IHostApplicationLifetime>() is { } lifetime)
             {
                 // Graceful stop (SIGTERM, host shutdown): the silo keeps its place in the cluster while what it holds

@@ -17,7 +17,7 @@ internal interface IWorkSlotGrain : IGrainWithStringKey
     [Alias("Run")]
     Task<WorkResponse> Run(WorkRequest request, CancellationToken cancellationToken);
 
-    /// <summary>The silo's processor count, for the default concurrency (cores × 2 per silo).</summary>
-    [Alias("GetProcessorCount")]
-    Task<int> GetProcessorCount();
+    /// <summary>The silo's processor count (for the default concurrency, cores × 2 per silo) and payload port.</summary>
+    [Alias("GetSiloInfo")]
+    Task<SiloInfo> GetSiloInfo();
 }

@@ -24,6 +24,7 @@ internal sealed class SiloWorkRunner : IDisposable
     private static readonly WorkResponse HandBack = new() { Ok = false, Payload = [], HandedBack = true };
 
     private readonly ClusterWorkerOptions _options;
+    private readonly SiloPayloadServer _payloads;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly Lazy<ProcessPoolExecutor> _pool;
 
@@ -33,9 +34,10 @@ internal sealed class SiloWorkRunner : IDisposable
     /// <summary>Set when the silo's host starts stopping: calls arriving then are handed back.</summary>
     private volatile bool _stopping;
 
-    public SiloWorkRunner(ClusterWorkerOptions options, ILoggerFactory? loggerFactory)
+    public SiloWorkRunner(ClusterWorkerOptions options, SiloPayloadServer payloads, ILoggerFactory? loggerFactory)
     {
         _options = options;
+        _payloads = payloads;
         _loggerFactory = loggerFactory;
         _pool = new Lazy<ProcessPoolExecutor>(CreatePool);
     }
@@ -112,11 +114,15 @@ internal sealed class SiloWorkRunner : IDisposable
         Future<RelayedOutcome> future;
         try
         {
-            future = pool.SubmitRelayed(request.Definition, request.Description ?? function.Method.Name, request.Target, request.Arguments, request.IsChunk, request.TraceParent);
+            future = Submit(pool, function, request);
         }
         catch (Exception exception) when (exception is BrokenProcessPoolException or ObjectDisposedException)
         {
             return PoolVerdict(silo, exception); // the pool was shut down by the silo's stop, or cannot start workers
+        }
+        catch (InvalidOperationException exception)
+        {
+            return Failure(exception); // its large payload is gone
         }
 
         _running[request] = future;
@@ -129,7 +135,7 @@ internal sealed class SiloWorkRunner : IDisposable
         try
         {
             RelayedOutcome outcome = await future.AsTask().ConfigureAwait(false);
-            return new WorkResponse { Ok = outcome.Ok, Payload = outcome.Payload };
+            return Answer(request, outcome.Ok, outcome.Payload);
         }
         catch (Exception exception) when (exception is BrokenProcessPoolException or TimeoutException or OperationCanceledException or ObjectDisposedException)
         {
@@ -167,18 +173,47 @@ internal sealed class SiloWorkRunner : IDisposable
         }
     }
 
-    private static WorkResponse RunHere(ResolvedFunction function, WorkRequest request)
+    /// <summary>
+    /// Hands the call to a worker: its large parts are taken from the payload port's keeping here, copied on to the
+    /// worker by the pool, and no longer held by the silo once this returns (not while the work runs).
+    /// </summary>
+    private Future<RelayedOutcome> Submit(ProcessPoolExecutor pool, ResolvedFunction function, WorkRequest request)
+    {
+        byte[] target = request.TargetPayload == Guid.Empty ? request.Target : _payloads.Claim(request.TargetPayload);
+        byte[] arguments = request.ArgumentsPayload == Guid.Empty ? request.Arguments : _payloads.Claim(request.ArgumentsPayload);
+        return pool.SubmitRelayed(request.Definition, request.Description ?? function.Method.Name, target, arguments, request.IsChunk, request.TraceParent);
+    }
+
+    /// <summary>The answer to send back: inside the grain call when small, else kept for the client to take from the payload port.</summary>
+    private WorkResponse Answer(WorkRequest request, bool ok, byte[] payload)
+    {
+        if (payload.Length <= PayloadProtocol.InlineLimit)
+        {
+            return new WorkResponse { Ok = ok, Payload = payload };
+        }
+
+        if (payload.Length > request.MaxPayloadBytes)
+        {
+            return Failure(new InvalidOperationException(
+                $"The {(ok ? "result" : "exception")} of {request.Description} is {payload.Length:N0} bytes serialized, above the executor's MaxPayloadBytes of {request.MaxPayloadBytes:N0}; "
+                + "return less, or raise ClusterExecutorOptions.MaxPayloadBytes."));
+        }
+
+        return new WorkResponse { Ok = ok, Payload = [], PayloadId = _payloads.Keep(payload) };
+    }
+
+    private WorkResponse RunHere(ResolvedFunction function, WorkRequest request)
     {
         var output = new ArrayBufferWriter<byte>(256);
         try
         {
-            var reader = new MessagePackReader(request.Target);
+            var reader = new MessagePackReader(request.TargetPayload == Guid.Empty ? request.Target : _payloads.Claim(request.TargetPayload));
             object? target = function.ReadTarget(ref reader);
-            reader = new MessagePackReader(request.Arguments);
+            reader = new MessagePackReader(request.ArgumentsPayload == Guid.Empty ? request.Arguments : _payloads.Claim(request.ArgumentsPayload));
             List<object?[]> calls = CallRunner.ReadCalls(ref reader, function, request.IsChunk);
             using Activity? span = WorkerTracing.StartRun(request.TraceParent, function);
             CallRunner.Run(function, target, calls, request.IsChunk, output);
-            return new WorkResponse { Ok = true, Payload = output.WrittenSpan.ToArray() };
+            return Answer(request, ok: true, output.WrittenSpan.ToArray());
         }
 #pragma warning disable CA1031 // Whatever the work (or reading its input) throws belongs to its future.
         catch (Exception exception)

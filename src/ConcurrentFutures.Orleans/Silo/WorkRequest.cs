@@ -36,4 +36,34 @@ internal sealed class WorkRequest
     /// </summary>
     [Id(6)]
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>
+    /// Set when the target was too large to travel inside the call (<see cref="PayloadProtocol.InlineLimit"/>): the
+    /// client put it on the silo's payload port under this id just before the call, and <see cref="Target"/> is empty.
+    /// </summary>
+    [Id(7)]
+    public Guid TargetPayload { get; init; }
+
+    /// <summary>As <see cref="TargetPayload"/>, for the arguments.</summary>
+    [Id(8)]
+    public Guid ArgumentsPayload { get; init; }
+
+    /// <summary>The client's MaxPayloadBytes: a larger result fails the call on the silo, saying so.</summary>
+    [Id(9)]
+    public long MaxPayloadBytes { get; init; } = Array.MaxLength;
+
+    /// <summary>This request as sent with its large parts put on the silo's payload port under the given ids.</summary>
+    public WorkRequest WithPayloads(Guid target, Guid arguments) => new()
+    {
+        Definition = Definition,
+        Target = target == Guid.Empty ? Target : [],
+        Arguments = arguments == Guid.Empty ? Arguments : [],
+        IsChunk = IsChunk,
+        TraceParent = TraceParent,
+        Description = Description,
+        Timeout = Timeout,
+        TargetPayload = target,
+        ArgumentsPayload = arguments,
+        MaxPayloadBytes = MaxPayloadBytes,
+    };
 }

@@ -24,4 +24,11 @@ internal sealed class WorkResponse
     /// </summary>
     [Id(3)]
     public bool HandedBack { get; init; }
+
+    /// <summary>
+    /// Set when the payload was too large to travel inside the answer: the silo keeps it for the client to take from its
+    /// payload port under this id, and <see cref="Payload"/> is empty.
+    /// </summary>
+    [Id(4)]
+    public Guid PayloadId { get; init; }
 }

@@ -9,7 +9,7 @@ namespace ConcurrentFutures.Orleans;
 /// default) and sends back the results, the exception, or that the worker running it died.
 /// </summary>
 [SiloTargetedPlacement]
-internal sealed class WorkSlotGrain(ILocalSiloDetails silo, SiloWorkRunner runner) : Grain, IWorkSlotGrain
+internal sealed class WorkSlotGrain(ILocalSiloDetails silo, SiloWorkRunner runner, SiloPayloadServer payloads) : Grain, IWorkSlotGrain
 {
     /// <summary>Calls run per silo in this process (diagnostics for tests: in-process test clusters share it).</summary>
     internal static ConcurrentDictionary<SiloAddress, int> CallsBySilo { get; } = new();
@@ -22,7 +22,7 @@ internal sealed class WorkSlotGrain(ILocalSiloDetails silo, SiloWorkRunner runne
 
     internal static void ResetPeak() => Interlocked.Exchange(ref s_peak, 0);
 
-    public Task<int> GetProcessorCount() => Task.FromResult(Environment.ProcessorCount);
+    public Task<SiloInfo> GetSiloInfo() => Task.FromResult(new SiloInfo { ProcessorCount = Environment.ProcessorCount, Payloads = payloads.Endpoint });
 
     public async Task<WorkResponse> Run(WorkRequest request, CancellationToken cancellationToken)
     {

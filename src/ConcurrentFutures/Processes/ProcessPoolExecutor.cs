@@ -94,6 +94,7 @@ public sealed class ProcessPoolExecutor : Executor
         FunctionReference function = FunctionReference.For(workItem);
         byte[] target = CallEncoder.EncodeTarget(function, workItem.Function);
         Dispatch(workItem, function, target, CallEncoder.EncodeArgumentsToScratch(function, workItem), workItem is IChunkArguments, traceParent: null);
+        CallEncoder.ReleaseLargeScratch(); // Dispatch copied the bytes
     }
 
     /// <summary>

@@ -28,17 +28,45 @@ internal static class CallEncoder
     /// The arguments of a call, or the argument arrays of a chunk, into this thread's scratch buffer; the span is valid
     /// until the thread's next call.
     /// </summary>
-    public static ReadOnlySpan<byte> EncodeArgumentsToScratch(FunctionReference function, WorkItem workItem) =>
-        workItem is IChunkArguments chunk
-            ? SerializeToScratch(static (ref MessagePackWriter w, (FunctionReference F, IChunkArguments C) s) =>
+    public static ReadOnlySpan<byte> EncodeArgumentsToScratch(FunctionReference function, WorkItem workItem)
+    {
+        ArrayBufferWriter<byte> scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
+        scratch.ResetWrittenCount();
+        EncodeArguments(function, workItem, scratch);
+        return scratch.WrittenSpan;
+    }
+
+    /// <summary>The arguments of a call, or the argument arrays of a chunk, into <paramref name="output"/>.</summary>
+    public static void EncodeArguments(FunctionReference function, WorkItem workItem, IBufferWriter<byte> output)
+    {
+        if (workItem is IChunkArguments chunk)
+        {
+            SerializeTo(output, static (ref MessagePackWriter w, (FunctionReference F, IChunkArguments C) s) =>
             {
                 w.WriteArrayHeader(s.C.Count);
                 for (int i = 0; i < s.C.Count; i++)
                 {
                     s.F.WriteArguments(ref w, s.C.GetArguments(i), s.C.FirstIndex + i);
                 }
-            }, (function, chunk))
-            : SerializeToScratch(static (ref MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (function, ((ICallArguments)workItem).GetArguments()));
+            }, (function, chunk));
+        }
+        else
+        {
+            SerializeTo(output, static (ref MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (function, ((ICallArguments)workItem).GetArguments()));
+        }
+    }
+
+    /// <summary>The delegate's target (its closure captures) into <paramref name="output"/>: MessagePack nil for a static method.</summary>
+    public static void EncodeTarget(FunctionReference function, Delegate fn, IBufferWriter<byte> output)
+    {
+        if (fn.Target is null)
+        {
+            output.Write(NoTarget);
+            return;
+        }
+
+        SerializeTo(output, static (ref MessagePackWriter w, (FunctionReference F, Delegate D) s) => s.F.WriteTarget(ref w, s.D.Target), (function, fn));
+    }
 
     public static byte[] Serialize<TState>(Writer<TState> write, TState state) => SerializeToScratch(write, state).ToArray();
 
@@ -47,7 +75,27 @@ internal static class CallEncoder
     {
         ArrayBufferWriter<byte> scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
         scratch.ResetWrittenCount();
-        var writer = new MessagePackWriter(scratch);
+        SerializeTo(scratch, write, state);
+        return scratch.WrittenSpan;
+    }
+
+    /// <summary>
+    /// Lets the GC reclaim this thread's scratch buffer once a large value grew it (it would otherwise stay as large as
+    /// the largest value the thread ever sent); call once its span is no longer used.
+    /// </summary>
+    public static void ReleaseLargeScratch()
+    {
+        if (t_scratch is { Capacity: > LargestKeptScratch })
+        {
+            t_scratch = null;
+        }
+    }
+
+    private const int LargestKeptScratch = 4 * 1024 * 1024;
+
+    private static void SerializeTo<TState>(IBufferWriter<byte> output, Writer<TState> write, TState state)
+    {
+        var writer = new MessagePackWriter(output);
         try
         {
             write(ref writer, state);
@@ -57,7 +105,10 @@ internal static class CallEncoder
         {
             throw FunctionReference.NotSendable($"A value could not be serialized for another process: {exception.Message}");
         }
-
-        return scratch.WrittenSpan;
+        catch (OutOfMemoryException exception) when (output is ArrayBufferWriter<byte> scratch && scratch.Capacity > Array.MaxLength / 4)
+        {
+            // ArrayBufferWriter's way of saying that what was written would need an array above Array.MaxLength.
+            throw FunctionReference.NotSendable($"A value is too large to send to another process: one payload holds at most {Array.MaxLength:N0} bytes ({exception.Message}).");
+        }
     }
 }

@@ -1,0 +1,161 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+
+namespace ConcurrentFutures.Orleans;
+
+/// <summary>
+/// A client's end of the large-payload channel (<see cref="PayloadProtocol"/>): puts a call's large target or
+/// arguments on the silo that will run it, and takes large results back. Keeps idle connections per silo for the next
+/// transfer; a connection that failed or was cancelled mid-transfer is closed, never reused. Closes all at disposal.
+/// </summary>
+internal sealed class PayloadClient : IDisposable
+{
+    private readonly ConcurrentDictionary<PayloadEndpoint, ConcurrentBag<Connection>> _idle = new(ReferenceEqualityComparer.Instance);
+    private volatile bool _disposed;
+
+    /// <summary>Sends a payload to the silo, which keeps it for the call that names the returned id.</summary>
+    public async Task<Guid> PutAsync(PayloadEndpoint endpoint, PayloadBuffer payload, CancellationToken cancellationToken)
+    {
+        Guid id = Guid.NewGuid();
+        Connection connection = await RentAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            PayloadProtocol.WriteHeader(connection.Buffer, PayloadProtocol.Put, id, payload.Length);
+            await connection.Stream.WriteAsync(connection.Buffer.AsMemory(0, PayloadProtocol.HeaderLength), cancellationToken).ConfigureAwait(false);
+            foreach (ReadOnlyMemory<byte> segment in payload.Segments)
+            {
+                await connection.Stream.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
+            }
+
+            await connection.Stream.ReadExactlyAsync(connection.Buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false);
+            if (connection.Buffer[0] != PayloadProtocol.Ok)
+            {
+                throw new IOException($"The silo's payload port {endpoint} refused a payload of {payload.Length:N0} bytes.");
+            }
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        Return(endpoint, connection);
+        return id;
+    }
+
+    /// <summary>Takes the payload (a large result) the silo keeps under <paramref name="id"/>.</summary>
+    public async Task<byte[]> TakeAsync(PayloadEndpoint endpoint, Guid id, CancellationToken cancellationToken)
+    {
+        Connection connection = await RentAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        byte[] payload;
+        try
+        {
+            PayloadProtocol.WriteHeader(connection.Buffer, PayloadProtocol.Take, id, 0);
+            await connection.Stream.WriteAsync(connection.Buffer.AsMemory(0, PayloadProtocol.HeaderLength), cancellationToken).ConfigureAwait(false);
+            await connection.Stream.ReadExactlyAsync(connection.Buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false);
+            if (connection.Buffer[0] != PayloadProtocol.Ok)
+            {
+                throw new IOException($"The silo's payload port {endpoint} no longer holds the result {id}.");
+            }
+
+            await connection.Stream.ReadExactlyAsync(connection.Buffer.AsMemory(0, 8), cancellationToken).ConfigureAwait(false);
+            long length = BinaryPrimitives.ReadInt64LittleEndian(connection.Buffer);
+            if (length is < 0 || length > Array.MaxLength)
+            {
+                throw new IOException($"The silo's payload port {endpoint} announced a result of {length:N0} bytes.");
+            }
+
+            payload = GC.AllocateUninitializedArray<byte>((int)length);
+            await connection.Stream.ReadExactlyAsync(payload, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        Return(endpoint, connection);
+        return payload;
+    }
+
+    /// <summary>Closes the idle connections to a silo that left the cluster.</summary>
+    public void Forget(PayloadEndpoint endpoint)
+    {
+        if (_idle.TryRemove(endpoint, out ConcurrentBag<Connection>? idle))
+        {
+            while (idle.TryTake(out Connection? connection))
+            {
+                connection.Dispose();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        foreach (ConcurrentBag<Connection> idle in _idle.Values)
+        {
+            while (idle.TryTake(out Connection? connection))
+            {
+                connection.Dispose();
+            }
+        }
+    }
+
+    private async Task<Connection> RentAsync(PayloadEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_idle.TryGetValue(endpoint, out ConcurrentBag<Connection>? idle) && idle.TryTake(out Connection? reused))
+        {
+            return reused;
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            PayloadProtocol.Configure(socket);
+            await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken).ConfigureAwait(false);
+            var connection = new Connection(socket);
+            await connection.Stream.WriteAsync(endpoint.Key, cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch (SocketException exception)
+        {
+            socket.Dispose();
+            throw new IOException($"The silo's payload port {endpoint} cannot be reached ({exception.Message}); large values travel there, so clients must reach it (ClusterWorkerOptions.PayloadPort).", exception);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private void Return(PayloadEndpoint endpoint, Connection connection)
+    {
+        if (_disposed)
+        {
+            connection.Dispose();
+            return;
+        }
+
+        _idle.GetOrAdd(endpoint, static _ => []).Add(connection);
+        if (_disposed && _idle.TryGetValue(endpoint, out ConcurrentBag<Connection>? idle))
+        {
+            while (idle.TryTake(out Connection? closing))
+            {
+                closing.Dispose(); // disposed meanwhile: close what was just returned
+            }
+        }
+    }
+
+    private sealed class Connection(Socket socket) : IDisposable
+    {
+        public NetworkStream Stream { get; } = new(socket, ownsSocket: true);
+
+        public byte[] Buffer { get; } = new byte[PayloadProtocol.HeaderLength];
+
+        public void Dispose() => Stream.Dispose();
+    }
+}

@@ -1,0 +1,61 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+
+namespace ConcurrentFutures.Orleans;
+
+/// <summary>
+/// The side channel large values take between a client and a silo (both ends of it are here). A grain call is one
+/// Orleans message, which Orleans caps (100 MB by default: above it the silo's gateway drops the connection and the
+/// call is never answered) and which it copies several times on the way (measured: 50 MB round trips at ~0.1–0.25
+/// GB/s). So a payload above <see cref="InlineLimit"/> goes over a plain TCP connection to the silo's payload port
+/// (<see cref="SiloPayloadServer"/>) and the grain call carries its id.
+/// </summary>
+/// <remarks>
+/// A connection starts with the silo's key (learned with a grain call, so who can call the silo's grains can use the
+/// port, and no one else); then requests follow one at a time, each a 25-byte header — operation, payload id,
+/// length — answered by a status byte:
+/// <list type="bullet">
+/// <item><see cref="Put"/>: the payload follows the header; the silo keeps it under the id until a call takes it.</item>
+/// <item><see cref="Take"/>: the silo answers with the length and the payload kept under the id (a result), and forgets it.</item>
+/// </list>
+/// </remarks>
+internal static class PayloadProtocol
+{
+    /// <summary>Payloads (a call's target or arguments, or its result) up to this size travel inside the grain call.</summary>
+    public const int InlineLimit = 64 * 1024;
+
+    public const int KeyLength = 32;
+
+    public const int HeaderLength = 1 + 16 + 8;
+
+    public const byte Put = 1;
+
+    public const byte Take = 2;
+
+    public const byte Ok = 0;
+
+    public const byte Missing = 1;
+
+    public const byte Refused = 2;
+
+    /// <summary>A payload neither taken nor claimed within this time is dropped (its client or call is gone).</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
+
+    public static void WriteHeader(Span<byte> header, byte operation, Guid id, long length)
+    {
+        header[0] = operation;
+        _ = id.TryWriteBytes(header.Slice(1, 16));
+        BinaryPrimitives.WriteInt64LittleEndian(header[17..], length);
+    }
+
+    public static (byte Operation, Guid Id, long Length) ReadHeader(ReadOnlySpan<byte> header) =>
+        (header[0], new Guid(header.Slice(1, 16)), BinaryPrimitives.ReadInt64LittleEndian(header[17..]));
+
+    /// <summary>Socket settings of both ends: no Nagle delay on the small answers, large buffers for the payloads.</summary>
+    public static void Configure(Socket socket)
+    {
+        socket.NoDelay = true;
+        socket.SendBufferSize = 4 * 1024 * 1024;
+        socket.ReceiveBufferSize = 4 * 1024 * 1024;
+    }
+}

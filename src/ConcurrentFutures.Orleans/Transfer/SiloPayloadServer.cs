@@ -1,0 +1,246 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Orleans.Runtime;
+
+namespace ConcurrentFutures.Orleans;
+
+/// <summary>
+/// A silo's end of the large-payload channel (<see cref="PayloadProtocol"/>): listens on the payload port, keeps what
+/// clients put until their call takes it, and keeps large results until their client takes them. Started at the
+/// first use (a client asking for the silo's info), stopped with the silo; it closes every connection it accepted.
+/// </summary>
+internal sealed class SiloPayloadServer : IDisposable
+{
+    private readonly ConcurrentDictionary<Guid, Stored> _payloads = new();
+    private readonly ConcurrentDictionary<Socket, byte> _connections = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(PayloadProtocol.KeyLength);
+    private readonly ILocalSiloDetails _silo;
+    private readonly int _port;
+    private readonly object _startLock = new();
+    private Socket? _listener;
+    private PayloadEndpoint? _endpoint;
+    private Task? _accepting;
+    private long _lastSweep = Stopwatch.GetTimestamp();
+    private bool _disposed;
+
+    public SiloPayloadServer(ILocalSiloDetails silo, ClusterWorkerOptions options)
+    {
+        _silo = silo;
+        _port = options.PayloadPort;
+    }
+
+    /// <summary>Where clients put and take payloads, with the key that opens a connection; starts listening on first use.</summary>
+    public PayloadEndpoint Endpoint
+    {
+        get
+        {
+            lock (_startLock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                return _endpoint ??= Listen();
+            }
+        }
+    }
+
+    /// <summary>Payloads held now (diagnostics for tests).</summary>
+    internal int HeldCount => _payloads.Count;
+
+    /// <summary>Keeps a payload (a large result) for its client to take; returns its id.</summary>
+    public Guid Keep(byte[] payload)
+    {
+        Guid id = Guid.NewGuid();
+        Hold(id, payload);
+        return id;
+    }
+
+    /// <summary>Takes the payload a client put for a call, or throws saying it is gone (expired, or never arrived).</summary>
+    public byte[] Claim(Guid id) =>
+        _payloads.TryRemove(id, out Stored stored)
+            ? stored.Payload
+            : throw new InvalidOperationException($"Silo {_silo.SiloAddress} no longer holds the payload {id} sent for this call: it is dropped {PayloadProtocol.Lifetime.TotalMinutes:F0} minutes after it arrives if no call takes it.");
+
+    public void Dispose()
+    {
+        lock (_startLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        _stop.Cancel();
+        _listener?.Dispose();
+        foreach (Socket connection in _connections.Keys)
+        {
+            connection.Dispose();
+        }
+
+        try
+        {
+            _accepting?.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // The accept loop ends with the listener's disposal; nothing more to report at the silo's stop.
+        }
+
+        _payloads.Clear();
+        _stop.Dispose();
+    }
+
+    private PayloadEndpoint Listen()
+    {
+        IPAddress advertised = _silo.SiloAddress.Endpoint.Address;
+        IPAddress bind = IPAddress.IsLoopback(advertised) ? advertised
+            : advertised.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+        var listener = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(new IPEndPoint(bind, _port));
+            listener.Listen(64);
+        }
+        catch (SocketException exception)
+        {
+            listener.Dispose();
+            throw new InvalidOperationException($"Silo {_silo.SiloAddress} cannot listen for large payloads on port {_port}: {exception.Message}. Set ClusterWorkerOptions.PayloadPort to a free port (0: any).", exception);
+        }
+
+        _listener = listener;
+        _accepting = Task.Run(AcceptLoopAsync);
+        return new PayloadEndpoint { Host = advertised.ToString(), Port = ((IPEndPoint)listener.LocalEndPoint!).Port, Key = _key };
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await _listener!.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                if (_stop.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            _connections[connection] = 0;
+            _ = ServeAsync(connection);
+        }
+    }
+
+    /// <summary>Holds a payload; at most every 30 s, drops those kept past their lifetime.</summary>
+    private void Hold(Guid id, byte[] payload)
+    {
+        long now = Stopwatch.GetTimestamp();
+        _payloads[id] = new Stored(payload, now);
+        long last = Interlocked.Read(ref _lastSweep);
+        if (Stopwatch.GetElapsedTime(last, now) < TimeSpan.FromSeconds(30) || Interlocked.CompareExchange(ref _lastSweep, now, last) != last)
+        {
+            return;
+        }
+
+        foreach (KeyValuePair<Guid, Stored> entry in _payloads)
+        {
+            if (Stopwatch.GetElapsedTime(entry.Value.Since, now) > PayloadProtocol.Lifetime)
+            {
+                _payloads.TryRemove(entry.Key, out _);
+            }
+        }
+    }
+
+    /// <summary>One client connection: the key first, then put and take requests until it closes.</summary>
+    private async Task ServeAsync(Socket socket)
+    {
+        try
+        {
+            PayloadProtocol.Configure(socket);
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            byte[] header = new byte[Math.Max(PayloadProtocol.HeaderLength, PayloadProtocol.KeyLength)];
+            await stream.ReadExactlyAsync(header.AsMemory(0, PayloadProtocol.KeyLength), _stop.Token).ConfigureAwait(false);
+            if (!CryptographicOperations.FixedTimeEquals(header.AsSpan(0, PayloadProtocol.KeyLength), _key))
+            {
+                return; // not a client of this silo
+            }
+
+            while (!_stop.IsCancellationRequested)
+            {
+                int read = await stream.ReadAtLeastAsync(header.AsMemory(0, PayloadProtocol.HeaderLength), PayloadProtocol.HeaderLength, throwOnEndOfStream: false, _stop.Token).ConfigureAwait(false);
+                if (read < PayloadProtocol.HeaderLength)
+                {
+                    return; // the client closed the connection
+                }
+
+                var (operation, id, length) = PayloadProtocol.ReadHeader(header);
+                if (operation == PayloadProtocol.Put)
+                {
+                    if (length is < 0 or > int.MaxValue || length > Array.MaxLength)
+                    {
+                        await stream.WriteAsync(new[] { PayloadProtocol.Refused }, _stop.Token).ConfigureAwait(false);
+                        return; // the payload that follows cannot be read: end the connection
+                    }
+
+                    byte[] payload = GC.AllocateUninitializedArray<byte>((int)length);
+                    await stream.ReadExactlyAsync(payload, _stop.Token).ConfigureAwait(false);
+                    Hold(id, payload);
+                    await stream.WriteAsync(new[] { PayloadProtocol.Ok }, _stop.Token).ConfigureAwait(false);
+                }
+                else if (operation == PayloadProtocol.Take)
+                {
+                    await SendAsync(stream, id).ConfigureAwait(false);
+                }
+                else
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client went away mid-request (its call is re-sent elsewhere), or the silo is stopping.
+        }
+        finally
+        {
+            _connections.TryRemove(socket, out _);
+            socket.Dispose();
+        }
+    }
+
+    private async Task SendAsync(NetworkStream stream, Guid id)
+    {
+        byte[] answer = ArrayPool<byte>.Shared.Rent(9);
+        try
+        {
+            if (!_payloads.TryRemove(id, out Stored stored))
+            {
+                answer[0] = PayloadProtocol.Missing;
+                await stream.WriteAsync(answer.AsMemory(0, 1), _stop.Token).ConfigureAwait(false);
+                return;
+            }
+
+            answer[0] = PayloadProtocol.Ok;
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(answer.AsSpan(1), stored.Payload.Length);
+            await stream.WriteAsync(answer.AsMemory(0, 9), _stop.Token).ConfigureAwait(false);
+            await stream.WriteAsync(stored.Payload, _stop.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(answer);
+        }
+    }
+
+    private readonly record struct Stored(byte[] Payload, long Since);
+}
