@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # ClusterExecutor throughput through one local silo (samples/ClusterWorker, its own process) with work isolated in
 # the silo's worker processes (the default) and in the silo process (the opt-in), beside Dask's LocalCluster with as
-# many worker processes, in the same run. Median of 5 runs, range beside it. Writes bench/results/cluster.md.
+# many worker processes, in the same run. Median of 5 runs, range beside it. Then round trips of large values (1 MB to
+# 1 GB, sent as the argument and returned) through one silo and through two, beside Dask with one and two workers,
+# median of 3 runs after a warm-up, and the peak memory of a 300 MB round trip. Writes bench/results/cluster.md.
 # Usage: bash bench/cluster/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,8 +20,10 @@ workers=$(nproc)
 runs=5
 tmp="$(mktemp -d)"
 pid=""
+pid2=""
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  [ -n "$pid2" ] && kill "$pid2" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$tmp"
 }
@@ -31,6 +35,7 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 start_silo() {
   local silo_port log="$tmp/silo-$1.log"
   silo_port=$(free_port) gateway=$(free_port)
+  primary_port=$silo_port
   local extra=()
   [ "$1" = "in-silo" ] && extra=(--in-silo)
   dotnet "$dll" --cluster localhost --silo-port "$silo_port" --gateway-port "$gateway" --max-workers "$workers" --parent-pid $$ "${extra[@]}" >"$log" 2>&1 &
@@ -43,7 +48,48 @@ start_silo() {
   return 1
 }
 
-stop_silo() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
+stop_silo() {
+  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+  if [ -n "$pid2" ]; then kill "$pid2"; wait "$pid2" 2>/dev/null || true; pid2=""; fi
+}
+
+# start_second: a second (isolated) silo joining the one started by start_silo; sets $pid2.
+start_second() {
+  local silo_port log="$tmp/silo-second.log"
+  silo_port=$(free_port)
+  : >"$log"
+  dotnet "$dll" --cluster localhost --silo-port "$silo_port" --gateway-port "$(free_port)" --primary-port "$primary_port" --max-workers "$workers" --parent-pid $$ >"$log" 2>&1 &
+  pid2=$!
+  for _ in $(seq 1 600); do
+    if grep -q "silo ready" "$log"; then sleep 3; return 0; fi # and a membership refresh for the client to see it
+    sleep 0.1
+  done
+  cat "$log" >&2
+  return 1
+}
+
+sizes=(1 10 50 150 300 1000)
+size_runs=3
+
+# measure_sizes NAME MB...: MB/s of echo round trips per size, as JSON lines {NAME: {MB: {value, min, max, ms}}}.
+measure_sizes() {
+  local name=$1
+  shift
+  for mb in "$@"; do
+    dotnet "$dll" --client --gateway-port "$gateway" --work echo --megabytes "$mb" --repeat $((size_runs + 1)) >"$tmp/client.log"
+    grep -E "^echo: " "$tmp/client.log" | tail -n "$size_runs" | sed -E 's/.*MB, ([0-9.]+) ms, ([0-9]+) MB\/s.*/\1 \2/' \
+      | python3 -c "import json, statistics, sys; r = [tuple(map(float, l.split())) for l in sys.stdin]; print(json.dumps({'$name': {'$mb': {'value': statistics.median(x[1] for x in r), 'min': min(x[1] for x in r), 'max': max(x[1] for x in r), 'ms': statistics.median(x[0] for x in r)}}}))"
+  done
+}
+
+# measure_memory: a 300 MB round trip on a fresh silo; peak RSS of the silo process beyond its idle RSS, in copies.
+measure_memory() {
+  local idle peak
+  idle=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  dotnet "$dll" --client --gateway-port "$gateway" --work echo --megabytes 300 --repeat 2 >"$tmp/client.log"
+  peak=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+  python3 -c "import json; print(json.dumps({'silo_copies': ($peak - $idle) / 300000, 'client': open('$tmp/client.log').read().split('echo memory: ')[1].strip()}))"
+}
 
 # measure NAME WORK ITEMS CHUNK: the client's items/s over $runs runs, as JSON {value (median), min, max, items}.
 measure() {
@@ -68,6 +114,19 @@ stop_silo
 echo "in-silo..." >&2
 start_silo in-silo
 run_all > "$tmp/in-silo.jsonl"
+stop_silo
+
+echo "large values: Dask..." >&2
+"$dask_python" bench/cluster/dask_sizes.py 1 "$size_runs" "${sizes[@]}" 2>/dev/null > "$tmp/dask-sizes-1.json"
+"$dask_python" bench/cluster/dask_sizes.py 2 "$size_runs" 1 10 50 150 300 2>/dev/null > "$tmp/dask-sizes-2.json"
+echo "large values: one silo..." >&2
+start_silo isolated
+measure_memory > "$tmp/memory.json"
+measure_sizes one "${sizes[@]}" > "$tmp/sizes.jsonl"
+echo "large values: two silos..." >&2
+start_second
+# Up to 300 MB: two silos, their workers, the client and its copies of 1 GB do not fit this machine's memory at once.
+measure_sizes two 1 10 50 150 300 >> "$tmp/sizes.jsonl"
 stop_silo
 
 python3 - "$tmp" "$workers" "$runs" <<'REPORT' | tee bench/results/cluster.md
@@ -96,4 +155,33 @@ print("| Workload | Dask LocalCluster | ConcurrentFutures, isolated (default) | 
 print("|---|---:|---:|---:|---:|")
 for key, description in rows:
     print(f"| {description} | {fmt(dask[key])} | {fmt(isolated[key])} | {fmt(in_silo[key])} | {isolated[key]['value'] / dask[key]['value']:,.1f}× |")
+
+sizes = {"one": {}, "two": {}}
+for line in open(f"{tmp}/sizes.jsonl"):
+    for name, by_size in json.loads(line).items():
+        sizes[name].update(by_size)
+dask1, dask2 = json.load(open(f"{tmp}/dask-sizes-1.json")), json.load(open(f"{tmp}/dask-sizes-2.json"))
+memory = json.load(open(f"{tmp}/memory.json"))
+print()
+print("Large values: `Submit(Echo, byte[])` round trips (the value sent as the argument and returned as the result; MB/s counts both "
+      "directions), isolated silos (the default); Dask: `client.submit(echo, data)` on a LocalCluster of as many worker processes. "
+      "Median of 3 runs after a warm-up (MB/s range).")
+print()
+print("| Size | Dask, 1 worker | ConcurrentFutures, 1 silo | Ratio | Dask, 2 workers | ConcurrentFutures, 2 silos | Ratio |")
+print("|---:|---:|---:|---:|---:|---:|---:|")
+for mb in sorted(sizes["one"], key=int):
+    one, two, d1, d2 = sizes["one"][mb], sizes["two"].get(mb), dask1.get(mb), dask2.get(mb)
+    def ratio(a, b):
+        return f"{a['value'] / b['value']:,.1f}×" if a and b and "value" in b else "—"
+    def rt(e):
+        if not e:
+            return "failed"
+        if "error" in e:
+            return f"failed: {e['error']}"
+        return f"{e['ms']:,.0f} ms, {e['value']:,.0f} MB/s ({e['min']:,.0f}–{e['max']:,.0f})"
+    label = f"{int(mb) // 1000} GB" if int(mb) >= 1000 else f"{mb} MB"
+    print(f"| {label} | {rt(d1)} | {rt(one)} | {ratio(one, d1)} | {rt(d2)} | {rt(two)} | {ratio(two, d2)} |")
+print()
+print(f"Memory of a 300 MB round trip: the silo's peak RSS rose by {memory['silo_copies']:.1f}× the value above its idle RSS "
+      f"(its worker processes not counted); the client: {memory['client']}.")
 REPORT

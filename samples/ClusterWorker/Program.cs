@@ -112,6 +112,7 @@ static void Echo(ClusterExecutor executor, SampleArguments arguments)
 {
     var data = new byte[arguments.Megabytes * 1_000_000L];
     Random.Shared.NextBytes(data);
+    long before = Environment.WorkingSet; // the value itself included
     for (int i = 0; i < arguments.Repeat; i++)
     {
         var clock = Stopwatch.StartNew();
@@ -124,6 +125,11 @@ static void Echo(ClusterExecutor executor, SampleArguments arguments)
 
         Console.WriteLine(FormattableString.Invariant($"echo: {arguments.Megabytes} MB, {seconds * 1000:F1} ms, {2 * arguments.Megabytes / seconds:F0} MB/s"));
     }
+
+    // The client's peak beyond the value sent and the one received: the copies the executor held on the way.
+    using var self = Process.GetCurrentProcess();
+    double extra = (self.PeakWorkingSet64 - before - data.Length) / (double)data.Length;
+    Console.WriteLine(FormattableString.Invariant($"echo memory: client peak {self.PeakWorkingSet64 / 1_000_000} MB, {extra:F1} copies of the value beyond the value sent and the one received"));
 }
 
 static IEnumerable<long> Range(long start, int count)

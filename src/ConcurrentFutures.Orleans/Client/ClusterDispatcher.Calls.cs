@@ -140,10 +140,12 @@ internal sealed partial class ClusterDispatcher
         // Completion runs outside the lock: callbacks may submit more work.
         if (response is not null)
         {
+            task.ReleasePayloads();
             Complete(task, response);
         }
         else if (finalError is not null)
         {
+            task.ReleasePayloads();
             task.Item.Fail(finalError);
         }
 

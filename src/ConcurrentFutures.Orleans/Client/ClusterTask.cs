@@ -4,10 +4,13 @@ namespace ConcurrentFutures.Orleans;
 internal sealed class ClusterTask(WorkItem item, WorkRequest request, PayloadBuffer? largeTarget = null, PayloadBuffer? largeArguments = null)
 {
     /// <summary>The target, when too large to travel inside the grain call: put on the silo's payload port before each call.</summary>
-    public PayloadBuffer? LargeTarget { get; } = largeTarget;
+    public PayloadBuffer? LargeTarget { get; private set; } = largeTarget;
 
     /// <summary>As <see cref="LargeTarget"/>, for the arguments.</summary>
-    public PayloadBuffer? LargeArguments { get; } = largeArguments;
+    public PayloadBuffer? LargeArguments { get; private set; } = largeArguments;
+
+    /// <summary>Lets the large payloads go once the task is done (the executor may keep a finished future's task no longer).</summary>
+    public void ReleasePayloads() => (LargeTarget, LargeArguments) = (null, null);
 
     public WorkItem Item { get; } = item;
 

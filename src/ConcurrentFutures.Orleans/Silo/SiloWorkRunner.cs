@@ -114,7 +114,10 @@ internal sealed class SiloWorkRunner : IDisposable
         Future<RelayedOutcome> future;
         try
         {
-            future = Submit(pool, function, request);
+            // A large payload is copied on to the worker off the grain's scheduler thread, which other calls share.
+            future = request.TargetPayload == Guid.Empty && request.ArgumentsPayload == Guid.Empty
+                ? Submit(pool, function, request)
+                : await Task.Run(() => Submit(pool, function, request), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is BrokenProcessPoolException or ObjectDisposedException)
         {

@@ -219,6 +219,7 @@ internal sealed class SiloPayloadServer : IDisposable
         }
     }
 
+    /// <summary>Sends the payload kept under <paramref name="id"/>, and forgets it.</summary>
     private async Task SendAsync(NetworkStream stream, Guid id)
     {
         byte[] answer = ArrayPool<byte>.Shared.Rent(9);

@@ -31,7 +31,11 @@ internal sealed partial class WorkerHost
     private readonly Dictionary<int, (ResolvedFunction? Function, Exception? Error)> _functions = [];
 
     private readonly FrameBuffer _output = new();
-    private readonly ArrayBufferWriter<byte> _scratch = new(1024);
+    /// <summary>Where results are written; replaced by a small one after a result above <see cref="LargestKeptScratch"/>.</summary>
+    private ArrayBufferWriter<byte> _scratch = new(1024);
+
+    /// <summary>A result buffer up to this size is kept for the next task; a larger one is let go (it would stay resident).</summary>
+    private const int LargestKeptScratch = 64 * 1024 * 1024;
 
     /// <summary>The pool's argument slabs this worker has mapped.</summary>
     private readonly SlabMappings _argumentMappings;
@@ -297,6 +301,10 @@ internal sealed partial class WorkerHost
             w.Write(micros);
             w.Write(workingSet);
         });
+        if (_scratch.Capacity > LargestKeptScratch)
+        {
+            _scratch = new ArrayBufferWriter<byte>(1024);
+        }
     }
 
     private ResolvedFunction GetFunction(int functionId)
