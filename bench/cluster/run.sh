@@ -175,7 +175,7 @@ for mb in sorted(sizes["one"], key=int):
         return f"{a['value'] / b['value']:,.1f}×" if a and b and "value" in b else "—"
     def rt(e):
         if not e:
-            return "failed"
+            return "not run (memory)"
         if "error" in e:
             return f"failed: {e['error']}"
         return f"{e['ms']:,.0f} ms, {e['value']:,.0f} MB/s ({e['min']:,.0f}–{e['max']:,.0f})"
@@ -183,5 +183,6 @@ for mb in sorted(sizes["one"], key=int):
     print(f"| {label} | {rt(d1)} | {rt(one)} | {ratio(one, d1)} | {rt(d2)} | {rt(two)} | {ratio(two, d2)} |")
 print()
 print(f"Memory of a 300 MB round trip: the silo's peak RSS rose by {memory['silo_copies']:.1f}× the value above its idle RSS "
-      f"(its worker processes not counted); the client: {memory['client']}.")
+      f"(its worker processes not counted); the client: {memory['client']}. 1 GB is not run with two silos or workers: "
+      "both silos, their workers, the client and their copies of it do not fit this machine's memory at once.")
 REPORT

@@ -67,6 +67,12 @@ static async Task<int> RunClientAsync(SampleArguments arguments)
     }
 
     using ClusterExecutor executor = await ClusterExecutor.ConnectAsync(options);
+    Console.WriteLine($"client connected: process {Environment.ProcessId}");
+    if (arguments.ParentPid is int parent)
+    {
+        _ = ExitWhenGoneAsync(parent);
+    }
+
     switch (arguments.Work)
     {
         case "primes":
@@ -137,6 +143,30 @@ static IEnumerable<long> Range(long start, int count)
     for (long n = start; n < start + count; n++)
     {
         yield return n;
+    }
+}
+
+// A client started by a test exits when the test process is gone, so none is left behind.
+static async Task ExitWhenGoneAsync(int pid)
+{
+    while (IsAlive(pid))
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+    }
+
+    Environment.Exit(3);
+}
+
+static bool IsAlive(int pid)
+{
+    try
+    {
+        using var process = Process.GetProcessById(pid);
+        return !process.HasExited;
+    }
+    catch (ArgumentException)
+    {
+        return false; // no such process any more
     }
 }
 

@@ -73,6 +73,7 @@ public sealed class ClusterExecutor : Executor
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton<IHostLifetime, ClientHostLifetime>(); // SIGTERM and Ctrl+C stay the app's
         if (options.LoggerFactory is { } loggerFactory)
         {
             builder.Services.AddSingleton(loggerFactory);
@@ -161,6 +162,7 @@ public sealed class ClusterExecutor : Executor
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxPayloadBytes, "options.MaxPayloadBytes");
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxPayloadBytes, Array.MaxLength, "options.MaxPayloadBytes");
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.MembershipRefreshInterval, TimeSpan.Zero, "options.MembershipRefreshInterval");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.SiloUnresponsiveTimeout, TimeSpan.FromMilliseconds(100), "options.SiloUnresponsiveTimeout");
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ClusterUnavailableTimeout, TimeSpan.Zero, "options.ClusterUnavailableTimeout");
         foreach (int port in options.GatewayPorts)
         {

@@ -37,6 +37,14 @@ public sealed class ClusterExecutorOptions
     /// <summary>How often cluster membership is read, to spread work over new silos and notice lost ones; default 1 s.</summary>
     public TimeSpan MembershipRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A silo that answers neither the executor's probes (sent every fifth of this, straight to the silo's payload port,
+    /// whatever Orleans' membership says) nor its calls for this long gets no more work, and the calls it holds are
+    /// re-sent to other silos without counting an attempt (they may run twice; results are delivered once). It gets work
+    /// again once it answers. Default 5 s.
+    /// </summary>
+    public TimeSpan SiloUnresponsiveTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Work waiting while no silo is reachable for this long fails with <see cref="BrokenExecutorException"/>; default 30 s.</summary>
     public TimeSpan ClusterUnavailableTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

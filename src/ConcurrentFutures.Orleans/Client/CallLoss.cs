@@ -14,4 +14,10 @@ internal enum CallLoss
     /// calls whose gateway died, so the call is re-sent without counting an attempt; the work may run twice.
     /// </summary>
     RouteLost,
+
+    /// <summary>
+    /// The silo running the call stopped answering the executor's probes (frozen, cut off, overloaded) while
+    /// membership may still count it in: the call is re-sent elsewhere without counting an attempt; it may run twice.
+    /// </summary>
+    SiloUnresponsive,
 }

@@ -7,6 +7,9 @@ namespace ConcurrentFutures.Orleans;
 /// <summary>Calls to slot grains and what their outcome means.</summary>
 internal sealed partial class ClusterDispatcher
 {
+    /// <summary>How many failed calls of one task are blamed on another, silent silo (not counted as attempts) at most.</summary>
+    private const int MaxReroutes = 20;
+
     /// <summary>How long a silo whose call failed gets no new work (membership usually settles its fate sooner).</summary>
     private static readonly TimeSpan SuspectSiloPause = TimeSpan.FromSeconds(3);
 
@@ -34,7 +37,44 @@ internal sealed partial class ClusterDispatcher
             failure = exception;
         }
 
+        if (failure is not null && !call.IsCancellationRequested && task.Silo?.Payloads is not null)
+        {
+            await ClassifyFailureAsync(task).ConfigureAwait(false);
+        }
+
         OnCallEnded(task, response, failure);
+    }
+
+    /// <summary>
+    /// A call failed (not its work: that comes back in a response). If its silo is silent — frozen or cut off, not gone —
+    /// that is the silo's fault, not the work's: re-sent without counting an attempt, as when the probes find it silent.
+    /// If another silo is silent, the failure may be its doing (Orleans routes grain directory lookups through every
+    /// silo: a silent one fails activations elsewhere), so it is re-sent without counting too — at most
+    /// <see cref="MaxReroutes"/> times. A silo that is gone (its port refuses) still costs the call an attempt: work that
+    /// kills the silo running it must not go round forever.
+    /// </summary>
+    private async Task ClassifyFailureAsync(ClusterTask task)
+    {
+        SiloAnswer answer = await ProbeAsync(task.Silo!, _options.SiloUnresponsiveTimeout / 2).ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (task.Loss != CallLoss.None)
+            {
+                return;
+            }
+
+            TimeSpan quiet = _options.SiloUnresponsiveTimeout * 2 / 5; // two probe intervals without an answer
+            if (answer == SiloAnswer.Silent)
+            {
+                task.Loss = CallLoss.SiloUnresponsive;
+            }
+            else if (answer == SiloAnswer.Answered && task.Reroutes < MaxReroutes
+                && _silos.Values.Any(s => s != task.Silo && s.Payloads is not null && (s.Unresponsive || Stopwatch.GetElapsedTime(s.LastAnswer) > quiet)))
+            {
+                task.Reroutes++;
+                task.Loss = CallLoss.RouteLost;
+            }
+        }
     }
 
     /// <summary>
@@ -109,6 +149,7 @@ internal sealed partial class ClusterDispatcher
             }
             else if (response is not null)
             {
+                silo.LastAnswer = Stopwatch.GetTimestamp();
                 if (siloActive)
                 {
                     silo.ReturnSlot(task.Slot!);
@@ -116,10 +157,17 @@ internal sealed partial class ClusterDispatcher
             }
             else
             {
-                if (siloActive)
+                if (siloActive && loss == CallLoss.RouteLost && failure is OperationCanceledException)
+                {
+                    // Ended by the executor because another silo (maybe the gateway) left or went silent: this silo is
+                    // fine and its activation is kept. A new one would have to be registered in the grain directory,
+                    // which a silent silo may hold part of; at worst the re-sent call waits for the abandoned one.
+                    silo.ReturnSlot(task.Slot!);
+                }
+                else if (siloActive)
                 {
                     silo.ReplaceSlot(); // the old activation may still be busy with the abandoned call
-                    if (loss == CallLoss.None && !timedOut)
+                    if ((loss is CallLoss.None or CallLoss.SiloUnresponsive) && !timedOut)
                     {
                         // The call failed on its own (connection refused or reset, silo unavailable): the silo may be
                         // dying before membership says so. Send nothing more there for a while, so queued work does not
@@ -159,9 +207,10 @@ internal sealed partial class ClusterDispatcher
     /// </summary>
     private Exception? RetryOrFailLocked(ClusterTask task, SiloSlots silo, CallLoss loss, bool timedOut, Exception? failure)
     {
-        if (loss == CallLoss.RouteLost)
+        if (loss is CallLoss.RouteLost or CallLoss.SiloUnresponsive)
         {
-            ClusterLog.CallRetried(_logger, task.Request.Description, silo.Address, "another silo, maybe its gateway, left the cluster", task.Attempts + 1, _options.MaxAttempts);
+            string why = loss == CallLoss.RouteLost ? "another silo, maybe its gateway, left the cluster or stopped answering" : "its silo stopped answering";
+            ClusterLog.CallRetried(_logger, task.Request.Description, silo.Address, why, task.Attempts + 1, _options.MaxAttempts);
             _pending.AddFirst(task);
             return null;
         }

@@ -53,7 +53,7 @@ internal sealed partial class ClusterDispatcher
         }
 
         List<SiloSlots> joined = [];
-        List<ClusterTask> lost = [];
+        List<CancellationTokenSource> lost = [];
         lock (_lock)
         {
             bool anyLost = false;
@@ -77,7 +77,7 @@ internal sealed partial class ClusterDispatcher
                 foreach (ClusterTask task in silo.InFlight)
                 {
                     task.Loss = CallLoss.SiloLost;
-                    lost.Add(task);
+                    lost.Add(task.Call!);
                 }
             }
 
@@ -88,14 +88,23 @@ internal sealed partial class ClusterDispatcher
                 foreach (ClusterTask task in _silos.Values.SelectMany(s => s.InFlight).Where(t => t.Loss == CallLoss.None))
                 {
                     task.Loss = CallLoss.RouteLost;
-                    lost.Add(task);
+                    lost.Add(task.Call!);
                 }
             }
         }
 
-        foreach (ClusterTask task in lost)
+        // Token sources taken under the lock from calls in flight then: a call that ended meanwhile and was re-sent has a
+        // new one, which is not touched; one disposed meanwhile is skipped.
+        foreach (CancellationTokenSource call in lost)
         {
-            task.Call?.Cancel(); // the call ends with OperationCanceledException; OnCallEnded re-sends it
+            try
+            {
+                call.Cancel(); // the call ends with OperationCanceledException; OnCallEnded re-sends it
+            }
+            catch (ObjectDisposedException)
+            {
+                // that call ended on its own meanwhile
+            }
         }
 
         foreach (SiloSlots silo in joined)
@@ -158,7 +167,7 @@ internal sealed partial class ClusterDispatcher
         List<ClusterTask> failed = [];
         lock (_lock)
         {
-            bool usable = !noSilos && _silos.Values.Any(s => s.Capacity > 0);
+            bool usable = !noSilos && _silos.Values.Any(s => s.Capacity > 0 && !s.Unresponsive);
             if (usable || _pending.Count == 0)
             {
                 _unavailableSince = 0;

@@ -34,6 +34,7 @@ internal sealed partial class ClusterDispatcher
 
     private readonly Func<ValueTask> _onTerminated;
     private readonly Task _membershipLoop;
+    private readonly Task _livenessLoop;
 
     private int _inFlight;
     private bool _shutdown;
@@ -46,6 +47,7 @@ internal sealed partial class ClusterDispatcher
     {
         (_client, _options, _logger, _onTerminated) = (client, options, logger, onTerminated);
         _membershipLoop = Task.Run(MembershipLoopAsync);
+        _livenessLoop = Task.Run(LivenessLoopAsync);
     }
 
     public Task Terminated => _terminated.Task;
@@ -184,6 +186,7 @@ internal sealed partial class ClusterDispatcher
         try
         {
             await _membershipLoop.ConfigureAwait(false);
+            await _livenessLoop.ConfigureAwait(false);
             await _onTerminated().ConfigureAwait(false);
         }
         finally

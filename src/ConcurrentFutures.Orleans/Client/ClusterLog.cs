@@ -21,6 +21,12 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 204, EventName = "MembershipUnavailable", Level = LogLevel.Warning, Message = "Cluster membership could not be read: {Reason}")]
     public static partial void MembershipUnavailable(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 206, EventName = "SiloUnresponsive", Level = LogLevel.Warning, Message = "Silo {Silo} has not answered for {Silence}; it gets no work until it does, and the {InFlight} calls it held are re-sent elsewhere.")]
+    public static partial void SiloUnresponsive(ILogger logger, SiloAddress silo, TimeSpan silence, int inFlight);
+
+    [LoggerMessage(EventId = 207, EventName = "SiloAnswersAgain", Level = LogLevel.Information, Message = "Silo {Silo} answers again and gets work again.")]
+    public static partial void SiloAnswersAgain(ILogger logger, SiloAddress silo);
+
     [LoggerMessage(EventId = 205, EventName = "ClusterUnavailable", Level = LogLevel.Error, Message = "No silo was reachable for {Timeout}; {Count} waiting work items failed.")]
     public static partial void ClusterUnavailable(ILogger logger, TimeSpan timeout, int count);
 }

@@ -21,6 +21,9 @@ internal sealed class ClusterTask(WorkItem item, WorkRequest request, PayloadBuf
     /// <summary>Calls sent so far (each lost silo, lost connection or timeout costs one).</summary>
     public int Attempts { get; set; }
 
+    /// <summary>Failed calls blamed on another silo that was silent at the time (not counted as attempts).</summary>
+    public int Reroutes { get; set; }
+
     /// <summary>Where and how each worker process that ran this task died, in order (for the final error).</summary>
     public List<string>? WorkerDeaths { get; set; }
 

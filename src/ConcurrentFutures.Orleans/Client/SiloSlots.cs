@@ -23,7 +23,13 @@ internal sealed class SiloSlots(SiloAddress address)
     /// <summary>Slots (cores × 2) once the silo told its processor count; 0 until then.</summary>
     public int Capacity { get; private set; }
 
-    public bool HasFreeSlot => _free.Count > 0 && (SuspendedUntil == 0 || System.Diagnostics.Stopwatch.GetTimestamp() >= SuspendedUntil);
+    public bool HasFreeSlot => _free.Count > 0 && !Unresponsive && (SuspendedUntil == 0 || System.Diagnostics.Stopwatch.GetTimestamp() >= SuspendedUntil);
+
+    /// <summary>When the silo last answered the executor (a probe or a call), as a timestamp.</summary>
+    public long LastAnswer { get; set; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>True while the silo has not answered for <see cref="ClusterExecutorOptions.SiloUnresponsiveTimeout"/>: it gets no work.</summary>
+    public bool Unresponsive { get; set; }
 
     /// <summary>A timestamp before which no work is sent here (a call to it just failed), or 0.</summary>
     public long SuspendedUntil { get; set; }

@@ -79,6 +79,25 @@ internal sealed class PayloadClient : IDisposable
         return payload;
     }
 
+    /// <summary>Asks the silo to answer at once; throws (or is cancelled) when it does not.</summary>
+    public async Task PingAsync(PayloadEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        Connection connection = await RentAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            PayloadProtocol.WriteHeader(connection.Buffer, PayloadProtocol.Ping, Guid.Empty, 0);
+            await connection.Stream.WriteAsync(connection.Buffer.AsMemory(0, PayloadProtocol.HeaderLength), cancellationToken).ConfigureAwait(false);
+            await connection.Stream.ReadExactlyAsync(connection.Buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        Return(endpoint, connection);
+    }
+
     /// <summary>Closes the idle connections to a silo that left the cluster.</summary>
     public void Forget(PayloadEndpoint endpoint)
     {

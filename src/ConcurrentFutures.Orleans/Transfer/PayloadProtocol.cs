@@ -17,6 +17,7 @@ namespace ConcurrentFutures.Orleans;
 /// <list type="bullet">
 /// <item><see cref="Put"/>: the payload follows the header; the silo keeps it under the id until a call takes it.</item>
 /// <item><see cref="Take"/>: the silo answers with the length and the payload kept under the id (a result), and forgets it.</item>
+/// <item><see cref="Ping"/>: the silo answers at once; the executor's probe of a silo, independent of Orleans' gateways and membership.</item>
 /// </list>
 /// </remarks>
 internal static class PayloadProtocol
@@ -31,6 +32,9 @@ internal static class PayloadProtocol
     public const byte Put = 1;
 
     public const byte Take = 2;
+
+    /// <summary>The executor's probe: the silo answers <see cref="Ok"/> at once (its liveness, seen from the client).</summary>
+    public const byte Ping = 3;
 
     public const byte Ok = 0;
 

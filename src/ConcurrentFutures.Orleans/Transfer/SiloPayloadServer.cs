@@ -198,6 +198,10 @@ internal sealed class SiloPayloadServer : IDisposable
                     Hold(id, payload);
                     await stream.WriteAsync(new[] { PayloadProtocol.Ok }, _stop.Token).ConfigureAwait(false);
                 }
+                else if (operation == PayloadProtocol.Ping)
+                {
+                    await stream.WriteAsync(new[] { PayloadProtocol.Ok }, _stop.Token).ConfigureAwait(false);
+                }
                 else if (operation == PayloadProtocol.Take)
                 {
                     await SendAsync(stream, id).ConfigureAwait(false);

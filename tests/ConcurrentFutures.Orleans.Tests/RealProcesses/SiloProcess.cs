@@ -100,6 +100,26 @@ public sealed class SiloProcess : IDisposable
     /// <summary>Starts a silo with localhost clustering; <paramref name="primary"/> null makes it the primary.</summary>
     /// <param name="primary">The primary silo, or null.</param>
     /// <param name="extra">More silo arguments (e.g. <c>--max-workers 1</c>).</param>
+    /// <summary>Starts the sample's client (<c>--client</c> and <paramref name="arguments"/>); returns once it has connected.</summary>
+    public static async Task<SiloProcess> StartClientAsync(params string[] arguments)
+    {
+        var client = new SiloProcess(0, 0, ["--client", .. arguments]);
+        try
+        {
+            await client._ready.Task.WaitAsync(StartTimeout);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A localhost silo with Orleans' default failure detection (a silo is declared dead slowly, or with two silos not at all).</summary>
+    public static Task<SiloProcess> StartLocalhostWithDefaultDetectionAsync(SiloProcess? primary) =>
+        StartAsync(["--cluster", "localhost"], primary is null ? [] : ["--primary-port", primary.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
     public static Task<SiloProcess> StartLocalhostAsync(SiloProcess? primary, params string[] extra) =>
         StartAsync(["--cluster", "localhost", "--fast-failure-detection"], [.. primary is null ? [] : new[] { "--primary-port", primary.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture) }, .. extra]);
 
@@ -144,8 +164,34 @@ public sealed class SiloProcess : IDisposable
         kill.WaitForExit(10_000);
     }
 
+    /// <summary>SIGSTOP: the process is alive but silent, the classic gray failure. <see cref="Thaw"/> resumes it.</summary>
+    public void Freeze() => Signal("-STOP");
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>.</summary>
+    public void Thaw() => Signal("-CONT");
+
+    private void Signal(string signal)
+    {
+        if (_process.HasExited)
+        {
+            return; // its PID may belong to another process by now
+        }
+
+        using var kill = System.Diagnostics.Process.Start("kill", [signal, Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit(10_000);
+    }
+
     /// <summary>Waits for the silo process to end; its exit code, or null if it did not end in time.</summary>
-    public int? WaitForExit(TimeSpan patience) => _process.WaitForExit(patience) ? _process.ExitCode : null;
+    public int? WaitForExit(TimeSpan patience)
+    {
+        if (!_process.WaitForExit(patience))
+        {
+            return null;
+        }
+
+        _process.WaitForExit(); // and its output read to the end
+        return _process.ExitCode;
+    }
 
     /// <summary>SIGKILL, as a crashed machine would look: no goodbye to the cluster.</summary>
     public void Kill()
@@ -164,6 +210,7 @@ public sealed class SiloProcess : IDisposable
 
     public void Dispose()
     {
+        Thaw(); // a frozen process cannot run its exit, and the kill below must not wait on it
         Kill();
         _process.Dispose();
     }
@@ -180,7 +227,7 @@ public sealed class SiloProcess : IDisposable
             _output.Add(line);
         }
 
-        if (line.StartsWith("silo ready", StringComparison.Ordinal))
+        if (line.StartsWith("silo ready", StringComparison.Ordinal) || line.StartsWith("client connected", StringComparison.Ordinal))
         {
             _ready.TrySetResult();
         }

@@ -1,0 +1,28 @@
+using System.Globalization;
+
+namespace ConcurrentFutures.Orleans.Tests.RealProcesses;
+
+/// <summary>
+/// An app holding a <see cref="ClusterExecutor"/> from <c>ConnectAsync</c> leaves SIGTERM to the app: it ends as a plain
+/// .NET 10 console app does (the signal's default action, exit status 143: measured here, a plain console app's
+/// <c>ProcessExit</c> does not run on SIGTERM either), even with a Map waiting on the cluster. Before, the client host
+/// that <c>ConnectAsync</c> builds took the signal and the app ran on.
+/// </summary>
+[Trait("Category", "RealCluster")]
+[Collection(RealSilos.Name)]
+public class StoppableClientTests
+{
+    [Fact]
+    public async Task AClientAppWithAMapInFlight_ExitsOnSigterm()
+    {
+        using SiloProcess silo = await SiloProcess.StartLocalhostAsync(primary: null);
+        using SiloProcess client = await SiloProcess.StartClientAsync(
+            "--gateway-port", silo.GatewayPort.ToString(CultureInfo.InvariantCulture), "--work", "noop", "--items", "100000000", "--chunk-size", "1");
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the Map is under way
+
+        client.Terminate();
+
+        Assert.Equal(143, client.WaitForExit(TimeSpan.FromSeconds(15))); // before: still running, the signal taken by the client's host
+        Assert.False(silo.HasExited, silo.Output);
+    }
+}
