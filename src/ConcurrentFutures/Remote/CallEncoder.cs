@@ -91,7 +91,7 @@ internal static class CallEncoder
         }
     }
 
-    private const int LargestKeptScratch = 4 * 1024 * 1024;
+    private const int LargestKeptScratch = 64 * 1024 * 1024;
 
     private static void SerializeTo<TState>(IBufferWriter<byte> output, Writer<TState> write, TState state)
     {
