@@ -182,10 +182,13 @@ internal sealed class SiloWorkRunner : IDisposable
     /// </summary>
     private Future<RelayedOutcome> Submit(ProcessPoolExecutor pool, ResolvedFunction function, WorkRequest request)
     {
-        byte[] target = request.TargetPayload == Guid.Empty ? request.Target : _payloads.Claim(request.TargetPayload);
-        byte[] arguments = request.ArgumentsPayload == Guid.Empty ? request.Arguments : _payloads.Claim(request.ArgumentsPayload);
+        byte[] target = Payload(request.Target, request.TargetPayload);
+        byte[] arguments = Payload(request.Arguments, request.ArgumentsPayload);
         return pool.SubmitRelayed(request.Definition, request.Description ?? function.Method.Name, target, arguments, request.IsChunk, request.TraceParent);
     }
+
+    /// <summary>A part of the call: as it came inside the grain call, or claimed from the payload port's keeping.</summary>
+    private byte[] Payload(byte[] inline, Guid id) => id == Guid.Empty ? inline : _payloads.Claim(id);
 
     /// <summary>The answer to send back: inside the grain call when small, else kept for the client to take from the payload port.</summary>
     private WorkResponse Answer(WorkRequest request, bool ok, byte[] payload)
@@ -210,9 +213,9 @@ internal sealed class SiloWorkRunner : IDisposable
         var output = new ArrayBufferWriter<byte>(256);
         try
         {
-            var reader = new MessagePackReader(request.TargetPayload == Guid.Empty ? request.Target : _payloads.Claim(request.TargetPayload));
+            var reader = new MessagePackReader(Payload(request.Target, request.TargetPayload));
             object? target = function.ReadTarget(ref reader);
-            reader = new MessagePackReader(request.ArgumentsPayload == Guid.Empty ? request.Arguments : _payloads.Claim(request.ArgumentsPayload));
+            reader = new MessagePackReader(Payload(request.Arguments, request.ArgumentsPayload));
             List<object?[]> calls = CallRunner.ReadCalls(ref reader, function, request.IsChunk);
             using Activity? span = WorkerTracing.StartRun(request.TraceParent, function);
             CallRunner.Run(function, target, calls, request.IsChunk, output);

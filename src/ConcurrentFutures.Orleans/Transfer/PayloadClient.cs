@@ -15,46 +15,30 @@ internal sealed class PayloadClient : IDisposable
     private volatile bool _disposed;
 
     /// <summary>Sends a payload to the silo, which keeps it for the call that names the returned id.</summary>
-    public async Task<Guid> PutAsync(PayloadEndpoint endpoint, PayloadBuffer payload, CancellationToken cancellationToken)
-    {
-        Guid id = Guid.NewGuid();
-        Connection connection = await RentAsync(endpoint, cancellationToken).ConfigureAwait(false);
-        try
+    public Task<Guid> PutAsync(PayloadEndpoint endpoint, PayloadBuffer payload, CancellationToken cancellationToken) =>
+        ExchangeAsync(endpoint, async connection =>
         {
-            PayloadProtocol.WriteHeader(connection.Buffer, PayloadProtocol.Put, id, payload.Length);
-            await connection.Stream.WriteAsync(connection.Buffer.AsMemory(0, PayloadProtocol.HeaderLength), cancellationToken).ConfigureAwait(false);
+            Guid id = Guid.NewGuid();
+            await connection.SendHeaderAsync(PayloadProtocol.Put, id, payload.Length, cancellationToken).ConfigureAwait(false);
             foreach (ReadOnlyMemory<byte> segment in payload.Segments)
             {
                 await connection.Stream.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
             }
 
-            await connection.Stream.ReadExactlyAsync(connection.Buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false);
-            if (connection.Buffer[0] != PayloadProtocol.Ok)
+            if (await connection.ReadStatusAsync(cancellationToken).ConfigureAwait(false) != PayloadProtocol.Ok)
             {
                 throw new IOException($"The silo's payload port {endpoint} refused a payload of {payload.Length:N0} bytes.");
             }
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
 
-        Return(endpoint, connection);
-        return id;
-    }
+            return id;
+        }, cancellationToken);
 
     /// <summary>Takes the payload (a large result) the silo keeps under <paramref name="id"/>.</summary>
-    public async Task<byte[]> TakeAsync(PayloadEndpoint endpoint, Guid id, CancellationToken cancellationToken)
-    {
-        Connection connection = await RentAsync(endpoint, cancellationToken).ConfigureAwait(false);
-        byte[] payload;
-        try
+    public Task<byte[]> TakeAsync(PayloadEndpoint endpoint, Guid id, CancellationToken cancellationToken) =>
+        ExchangeAsync(endpoint, async connection =>
         {
-            PayloadProtocol.WriteHeader(connection.Buffer, PayloadProtocol.Take, id, 0);
-            await connection.Stream.WriteAsync(connection.Buffer.AsMemory(0, PayloadProtocol.HeaderLength), cancellationToken).ConfigureAwait(false);
-            await connection.Stream.ReadExactlyAsync(connection.Buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false);
-            if (connection.Buffer[0] != PayloadProtocol.Ok)
+            await connection.SendHeaderAsync(PayloadProtocol.Take, id, 0, cancellationToken).ConfigureAwait(false);
+            if (await connection.ReadStatusAsync(cancellationToken).ConfigureAwait(false) != PayloadProtocol.Ok)
             {
                 throw new IOException($"The silo's payload port {endpoint} no longer holds the result {id}.");
             }
@@ -66,37 +50,18 @@ internal sealed class PayloadClient : IDisposable
                 throw new IOException($"The silo's payload port {endpoint} announced a result of {length:N0} bytes.");
             }
 
-            payload = GC.AllocateUninitializedArray<byte>((int)length);
+            byte[] payload = GC.AllocateUninitializedArray<byte>((int)length);
             await connection.Stream.ReadExactlyAsync(payload, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-
-        Return(endpoint, connection);
-        return payload;
-    }
+            return payload;
+        }, cancellationToken);
 
     /// <summary>Asks the silo to answer at once; throws (or is cancelled) when it does not.</summary>
-    public async Task PingAsync(PayloadEndpoint endpoint, CancellationToken cancellationToken)
-    {
-        Connection connection = await RentAsync(endpoint, cancellationToken).ConfigureAwait(false);
-        try
+    public Task PingAsync(PayloadEndpoint endpoint, CancellationToken cancellationToken) =>
+        ExchangeAsync(endpoint, async connection =>
         {
-            PayloadProtocol.WriteHeader(connection.Buffer, PayloadProtocol.Ping, Guid.Empty, 0);
-            await connection.Stream.WriteAsync(connection.Buffer.AsMemory(0, PayloadProtocol.HeaderLength), cancellationToken).ConfigureAwait(false);
-            await connection.Stream.ReadExactlyAsync(connection.Buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-
-        Return(endpoint, connection);
-    }
+            await connection.SendHeaderAsync(PayloadProtocol.Ping, Guid.Empty, 0, cancellationToken).ConfigureAwait(false);
+            return await connection.ReadStatusAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
 
     /// <summary>Closes the idle connections to a silo that left the cluster.</summary>
     public void Forget(PayloadEndpoint endpoint)
@@ -151,6 +116,28 @@ internal sealed class PayloadClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// One request and its answer on a connection to the silo (an idle one, or a new one): returned to the idle ones
+    /// after, or closed if anything failed or was cancelled midway — it could hold half a request.
+    /// </summary>
+    private async Task<T> ExchangeAsync<T>(PayloadEndpoint endpoint, Func<Connection, Task<T>> exchange, CancellationToken cancellationToken)
+    {
+        Connection connection = await RentAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        T result;
+        try
+        {
+            result = await exchange(connection).ConfigureAwait(false);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        Return(endpoint, connection);
+        return result;
+    }
+
     private void Return(PayloadEndpoint endpoint, Connection connection)
     {
         if (_disposed)
@@ -174,6 +161,18 @@ internal sealed class PayloadClient : IDisposable
         public NetworkStream Stream { get; } = new(socket, ownsSocket: true);
 
         public byte[] Buffer { get; } = new byte[PayloadProtocol.HeaderLength];
+
+        public ValueTask SendHeaderAsync(byte operation, Guid id, long length, CancellationToken cancellationToken)
+        {
+            PayloadProtocol.WriteHeader(Buffer, operation, id, length);
+            return Stream.WriteAsync(Buffer.AsMemory(0, PayloadProtocol.HeaderLength), cancellationToken);
+        }
+
+        public async ValueTask<byte> ReadStatusAsync(CancellationToken cancellationToken)
+        {
+            await Stream.ReadExactlyAsync(Buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false);
+            return Buffer[0];
+        }
 
         public void Dispose() => Stream.Dispose();
     }

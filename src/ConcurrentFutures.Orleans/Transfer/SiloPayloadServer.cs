@@ -15,6 +15,9 @@ namespace ConcurrentFutures.Orleans;
 /// </summary>
 internal sealed class SiloPayloadServer : IDisposable
 {
+    private static readonly byte[] OkAnswer = [PayloadProtocol.Ok];
+    private static readonly byte[] RefusedAnswer = [PayloadProtocol.Refused];
+
     private readonly ConcurrentDictionary<Guid, Stored> _payloads = new();
     private readonly ConcurrentDictionary<Socket, byte> _connections = new();
     private readonly CancellationTokenSource _stop = new();
@@ -189,18 +192,18 @@ internal sealed class SiloPayloadServer : IDisposable
                 {
                     if (length is < 0 or > int.MaxValue || length > Array.MaxLength)
                     {
-                        await stream.WriteAsync(new[] { PayloadProtocol.Refused }, _stop.Token).ConfigureAwait(false);
+                        await stream.WriteAsync(RefusedAnswer, _stop.Token).ConfigureAwait(false);
                         return; // the payload that follows cannot be read: end the connection
                     }
 
                     byte[] payload = GC.AllocateUninitializedArray<byte>((int)length);
                     await stream.ReadExactlyAsync(payload, _stop.Token).ConfigureAwait(false);
                     Hold(id, payload);
-                    await stream.WriteAsync(new[] { PayloadProtocol.Ok }, _stop.Token).ConfigureAwait(false);
+                    await stream.WriteAsync(OkAnswer, _stop.Token).ConfigureAwait(false);
                 }
                 else if (operation == PayloadProtocol.Ping)
                 {
-                    await stream.WriteAsync(new[] { PayloadProtocol.Ok }, _stop.Token).ConfigureAwait(false);
+                    await stream.WriteAsync(OkAnswer, _stop.Token).ConfigureAwait(false);
                 }
                 else if (operation == PayloadProtocol.Take)
                 {
