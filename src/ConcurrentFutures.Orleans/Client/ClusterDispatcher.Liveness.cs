@@ -63,20 +63,7 @@ internal sealed partial class ClusterDispatcher
             started = DispatchLocked();
         }
 
-        // Outside the lock: each token source was taken under it from a call still in flight, so a call that ended
-        // meanwhile (and was re-sent with a new token source) is not touched; one already disposed is skipped.
-        foreach (CancellationTokenSource call in cancelled)
-        {
-            try
-            {
-                call.Cancel(); // the call ends with OperationCanceledException; OnCallEnded re-sends it
-            }
-            catch (ObjectDisposedException)
-            {
-                // that call ended on its own meanwhile
-            }
-        }
-
+        Cancel(cancelled);
         StartCalls(started);
     }
 

@@ -93,19 +93,7 @@ internal sealed partial class ClusterDispatcher
             }
         }
 
-        // Token sources taken under the lock from calls in flight then: a call that ended meanwhile and was re-sent has a
-        // new one, which is not touched; one disposed meanwhile is skipped.
-        foreach (CancellationTokenSource call in lost)
-        {
-            try
-            {
-                call.Cancel(); // the call ends with OperationCanceledException; OnCallEnded re-sends it
-            }
-            catch (ObjectDisposedException)
-            {
-                // that call ended on its own meanwhile
-            }
-        }
+        Cancel(lost);
 
         foreach (SiloSlots silo in joined)
         {

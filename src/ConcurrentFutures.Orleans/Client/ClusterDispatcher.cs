@@ -171,6 +171,26 @@ internal sealed partial class ClusterDispatcher
         return started;
     }
 
+    /// <summary>
+    /// Ends calls the executor gave up on, outside the lock: each token source was taken under it from a call still in
+    /// flight, so a call that ended meanwhile (and was re-sent with a new token source) is not touched; one already
+    /// disposed is skipped. Each call ends with OperationCanceledException, and OnCallEnded re-sends it.
+    /// </summary>
+    private static void Cancel(List<CancellationTokenSource> calls)
+    {
+        foreach (CancellationTokenSource call in calls)
+        {
+            try
+            {
+                call.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // that call ended on its own meanwhile
+            }
+        }
+    }
+
     private void CheckTerminatedLocked()
     {
         if (_shutdown && !_terminating && _pending.Count == 0 && _inFlight == 0)

@@ -68,10 +68,7 @@ internal sealed class PayloadClient : IDisposable
     {
         if (_idle.TryRemove(endpoint, out ConcurrentBag<Connection>? idle))
         {
-            while (idle.TryTake(out Connection? connection))
-            {
-                connection.Dispose();
-            }
+            Close(idle);
         }
     }
 
@@ -80,10 +77,15 @@ internal sealed class PayloadClient : IDisposable
         _disposed = true;
         foreach (ConcurrentBag<Connection> idle in _idle.Values)
         {
-            while (idle.TryTake(out Connection? connection))
-            {
-                connection.Dispose();
-            }
+            Close(idle);
+        }
+    }
+
+    private static void Close(ConcurrentBag<Connection> idle)
+    {
+        while (idle.TryTake(out Connection? connection))
+        {
+            connection.Dispose();
         }
     }
 
@@ -149,10 +151,7 @@ internal sealed class PayloadClient : IDisposable
         _idle.GetOrAdd(endpoint, static _ => []).Add(connection);
         if (_disposed && _idle.TryGetValue(endpoint, out ConcurrentBag<Connection>? idle))
         {
-            while (idle.TryTake(out Connection? closing))
-            {
-                closing.Dispose(); // disposed meanwhile: close what was just returned
-            }
+            Close(idle); // disposed meanwhile: close what was just returned
         }
     }
 

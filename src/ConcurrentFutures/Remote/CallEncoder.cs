@@ -19,10 +19,17 @@ internal static class CallEncoder
     public delegate void Writer<TState>(ref MessagePackWriter writer, TState state);
 
     /// <summary>The delegate's target as MessagePack (<see cref="NoTarget"/> for a static method).</summary>
-    public static byte[] EncodeTarget(FunctionReference function, Delegate fn) =>
-        fn.Target is null
-            ? NoTarget
-            : Serialize(static (ref MessagePackWriter w, (FunctionReference F, Delegate D) s) => s.F.WriteTarget(ref w, s.D.Target), (function, fn));
+    public static byte[] EncodeTarget(FunctionReference function, Delegate fn)
+    {
+        if (fn.Target is null)
+        {
+            return NoTarget;
+        }
+
+        ArrayBufferWriter<byte> scratch = Scratch();
+        EncodeTarget(function, fn, scratch);
+        return scratch.WrittenSpan.ToArray();
+    }
 
     /// <summary>
     /// The arguments of a call, or the argument arrays of a chunk, into this thread's scratch buffer; the span is valid
@@ -30,8 +37,7 @@ internal static class CallEncoder
     /// </summary>
     public static ReadOnlySpan<byte> EncodeArgumentsToScratch(FunctionReference function, WorkItem workItem)
     {
-        ArrayBufferWriter<byte> scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
-        scratch.ResetWrittenCount();
+        ArrayBufferWriter<byte> scratch = Scratch();
         EncodeArguments(function, workItem, scratch);
         return scratch.WrittenSpan;
     }
@@ -73,10 +79,17 @@ internal static class CallEncoder
     /// <summary>Serializes into this thread's scratch buffer; the span is valid until the thread's next call.</summary>
     public static ReadOnlySpan<byte> SerializeToScratch<TState>(Writer<TState> write, TState state)
     {
-        ArrayBufferWriter<byte> scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
-        scratch.ResetWrittenCount();
+        ArrayBufferWriter<byte> scratch = Scratch();
         SerializeTo(scratch, write, state);
         return scratch.WrittenSpan;
+    }
+
+    /// <summary>This thread's scratch buffer, emptied.</summary>
+    private static ArrayBufferWriter<byte> Scratch()
+    {
+        ArrayBufferWriter<byte> scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
+        scratch.ResetWrittenCount();
+        return scratch;
     }
 
     /// <summary>
