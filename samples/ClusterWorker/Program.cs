@@ -37,6 +37,7 @@ static async Task<int> RunSiloAsync(SampleArguments arguments)
         FastFailureDetection = arguments.FastFailureDetection,
         MaxWorkers = arguments.MaxWorkers,
         Isolation = arguments.InSilo ? WorkIsolation.InSilo : WorkIsolation.WorkerProcesses,
+        PayloadPort = arguments.PayloadPort,
     };
     HostApplicationBuilder builder = OrleansClusterWorker.CreateBuilder(options);
     builder.Logging.SetMinimumLevel(LogLevel.Warning); // Orleans logs every step of its start at Information

@@ -8,7 +8,7 @@ internal sealed class SampleArguments
     public const string Usage = """
         Silo:   ClusterWorker --cluster localhost [--silo-port 11111] [--gateway-port 30000] [--primary-port 11111]
                 ClusterWorker --cluster redis --redis 127.0.0.1:6379 [--silo-port 11111] [--gateway-port 30000]
-                  [--cluster-id ID] [--fast-failure-detection] [--parent-pid PID] [--max-workers N] [--in-silo]
+                  [--cluster-id ID] [--fast-failure-detection] [--parent-pid PID] [--max-workers N] [--in-silo] [--payload-port P]
         Client: ClusterWorker --client [--cluster localhost --gateway-port 30000 [--gateway-port 30001 ...] | --cluster redis --redis HOST:PORT]
                   [--work primes|noop|where|echo] [--items N] [--chunk-size N] [--repeat N] [--max-concurrency N]
                   [--megabytes N (echo: the size of the value sent and returned)] [--task-timeout SECONDS]
@@ -37,6 +37,9 @@ internal sealed class SampleArguments
 
     /// <summary>Silo: run work inside the silo process instead of its worker processes (trusted work only).</summary>
     public bool InSilo { get; private set; }
+
+    /// <summary>Silo: the port clients send and take large values on (default: a free port).</summary>
+    public int PayloadPort { get; private set; }
 
     /// <summary>Client: calls in flight at most (default: the silos' cores × 2).</summary>
     public int? MaxConcurrency { get; private set; }
@@ -77,6 +80,7 @@ internal sealed class SampleArguments
                 case "--parent-pid": parsed.ParentPid = Number(); break;
                 case "--max-workers": parsed.MaxWorkers = Number(); break;
                 case "--in-silo": parsed.InSilo = true; break;
+                case "--payload-port": parsed.PayloadPort = Number(); break;
                 case "--max-concurrency": parsed.MaxConcurrency = Number(); break;
                 case "--work": parsed.Work = Value(); break;
                 case "--items": parsed.Items = Number(); break;

@@ -28,7 +28,11 @@ public sealed class ClusterExecutor : Executor
     private readonly long _maxPayloadBytes;
 
     /// <summary>Runs work through an Orleans client the caller owns (and disposes after this executor).</summary>
-    /// <param name="client">A started client of a cluster whose silos use <c>UseClusterWorker()</c>.</param>
+    /// <param name="client">
+    /// A started client of a cluster whose silos use <c>UseClusterWorker()</c>; built with
+    /// <see cref="ClusterExecutorClientBuilderExtensions.UseClusterExecutor"/>, its calls also steer clear of a gateway
+    /// silo found silent.
+    /// </param>
     /// <param name="options">Retry, timeout and concurrency settings; the connection settings are not used.</param>
     /// <exception cref="ArgumentNullException"><paramref name="client"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A count or time in <paramref name="options"/> is zero or negative.</exception>
@@ -90,6 +94,8 @@ public sealed class ClusterExecutor : Executor
             {
                 client.UseLocalhostClustering(options.GatewayPorts.Count > 0 ? [.. options.GatewayPorts] : [30000], options.ServiceId, options.ClusterId);
             }
+
+            client.UseClusterExecutor(); // calls steer clear of a gateway found silent
         });
         IHost host = builder.Build();
         try

@@ -46,6 +46,11 @@ internal sealed partial class ClusterDispatcher
                 if (answers[i] == SiloAnswer.Answered)
                 {
                     silo.LastAnswer = now;
+                    if (silo.Gateway is { } gateway)
+                    {
+                        _steering?.Restore(gateway);
+                    }
+
                     if (silo.Unresponsive)
                     {
                         silo.Unresponsive = false;
@@ -56,6 +61,11 @@ internal sealed partial class ClusterDispatcher
                 {
                     silo.Unresponsive = true;
                     ClusterLog.SiloUnresponsive(_logger, silo.Address, Stopwatch.GetElapsedTime(silo.LastAnswer, now), silo.InFlight.Count);
+                    if (silo.Gateway is { } gateway)
+                    {
+                        _steering?.Silence(gateway); // the client must stop routing calls through it before any is re-sent
+                    }
+
                     EndCallsLocked(silo, cancelled);
                 }
             }

@@ -141,6 +141,7 @@ internal sealed partial class ClusterDispatcher
             }
 
             silo.Payloads = info.Payloads;
+            silo.Gateway = info.Gateway;
             silo.SetCapacity(Math.Max(1, info.ProcessorCount) * 2);
             ClusterLog.SiloJoined(_logger, silo.Address);
             started = DispatchLocked();

@@ -12,6 +12,9 @@ namespace ConcurrentFutures.Orleans;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "_stop and _payloads are disposed when the dispatcher terminates (TerminateAsync), not by a caller.")]
 internal sealed partial class ClusterDispatcher
 {
+    /// <summary>How long sending waits, after a gateway went silent, for the client to read its gateway list without it.</summary>
+    private static readonly TimeSpan GatewaySettlePatience = TimeSpan.FromSeconds(3);
+
     private readonly object _lock = new();
     private readonly IClusterClient _client;
     private readonly ClusterExecutorOptions _options;
@@ -32,6 +35,9 @@ internal sealed partial class ClusterDispatcher
     /// <summary>Moves large payloads to and from the silos' payload ports.</summary>
     private readonly PayloadClient _payloads = new();
 
+    /// <summary>The client's gateway list, when the client was built with UseClusterExecutor(); null otherwise.</summary>
+    private readonly GatewaySteering? _steering;
+
     private readonly Func<ValueTask> _onTerminated;
     private readonly Task _membershipLoop;
     private readonly Task _livenessLoop;
@@ -46,6 +52,7 @@ internal sealed partial class ClusterDispatcher
     public ClusterDispatcher(IClusterClient client, ClusterExecutorOptions options, ILogger logger, Func<ValueTask> onTerminated)
     {
         (_client, _options, _logger, _onTerminated) = (client, options, logger, onTerminated);
+        _steering = client.ServiceProvider.GetService(typeof(GatewaySteering)) as GatewaySteering;
         _membershipLoop = Task.Run(MembershipLoopAsync);
         _livenessLoop = Task.Run(LivenessLoopAsync);
     }
@@ -125,6 +132,11 @@ internal sealed partial class ClusterDispatcher
     private List<ClusterTask> DispatchLocked()
     {
         List<ClusterTask> started = [];
+        if (_steering is not null && !_steering.Settled(GatewaySettlePatience))
+        {
+            return started; // a gateway went silent: wait until the client routes around it, or calls would go there again
+        }
+
         while (_pending.First is { } node && _inFlight < Concurrency)
         {
             SiloSlots? target = null;

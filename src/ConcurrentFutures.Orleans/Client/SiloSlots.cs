@@ -20,6 +20,9 @@ internal sealed class SiloSlots(SiloAddress address)
     /// <summary>Where this silo takes large payloads; null until it told (with its capacity).</summary>
     public PayloadEndpoint? Payloads { get; set; }
 
+    /// <summary>The silo's gateway, if it has one (told with its capacity).</summary>
+    public SiloAddress? Gateway { get; set; }
+
     /// <summary>Slots (cores × 2) once the silo told its processor count; 0 until then.</summary>
     public int Capacity { get; private set; }
 

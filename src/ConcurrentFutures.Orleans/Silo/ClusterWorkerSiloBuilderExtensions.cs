@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 
 namespace ConcurrentFutures.Orleans;
 
@@ -23,6 +24,7 @@ public static class ClusterWorkerSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         AddRunner(builder, new ClusterWorkerOptions());
         builder.AddPlacementDirector<SiloTargetedPlacement, SiloTargetedPlacementDirector>();
+        builder.AddGrainDirectory(SlotDirectory.Name, (_, _) => new SlotDirectory()); // slots are found by their key, not looked up
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Orleans.Concurrency;
+using Orleans.GrainDirectory;
 using Orleans.Runtime;
 
 namespace ConcurrentFutures.Orleans;
@@ -8,7 +9,7 @@ namespace ConcurrentFutures.Orleans;
 /// One execution slot on a silo: hands each call to the silo's <see cref="SiloWorkRunner"/> (its worker processes by
 /// default) and sends back the results, the exception, or that the worker running it died.
 /// </summary>
-[SiloTargetedPlacement]
+[SiloTargetedPlacement, GrainDirectory(GrainDirectoryName = SlotDirectory.Name)]
 internal sealed class WorkSlotGrain(ILocalSiloDetails silo, SiloWorkRunner runner, SiloPayloadServer payloads) : Grain, IWorkSlotGrain
 {
     /// <summary>Calls run per silo in this process (diagnostics for tests: in-process test clusters share it).</summary>
@@ -22,7 +23,7 @@ internal sealed class WorkSlotGrain(ILocalSiloDetails silo, SiloWorkRunner runne
 
     internal static void ResetPeak() => Interlocked.Exchange(ref s_peak, 0);
 
-    public Task<SiloInfo> GetSiloInfo() => Task.FromResult(new SiloInfo { ProcessorCount = Environment.ProcessorCount, Payloads = payloads.Endpoint });
+    public Task<SiloInfo> GetSiloInfo() => Task.FromResult(new SiloInfo { ProcessorCount = Environment.ProcessorCount, Payloads = payloads.Endpoint, Gateway = silo.GatewayAddress });
 
     public async Task<WorkResponse> Run(WorkRequest request, CancellationToken cancellationToken)
     {

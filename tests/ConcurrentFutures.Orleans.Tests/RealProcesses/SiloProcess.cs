@@ -16,11 +16,36 @@ public sealed class SiloProcess : IDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _output = [];
 
-    private SiloProcess(int siloPort, int gatewayPort, IEnumerable<string> arguments)
+    /// <summary>A copy of the sample that another user can read, when the silo runs as one; deleted with the silo.</summary>
+    private readonly string? _copy;
+
+    private SiloProcess(int siloPort, int gatewayPort, IEnumerable<string> arguments, int payloadPort = 0, int? uid = null)
     {
-        (SiloPort, GatewayPort) = (siloPort, gatewayPort);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(SampleDll);
+        (SiloPort, GatewayPort, PayloadPort, Uid) = (siloPort, gatewayPort, payloadPort, uid);
+        var start = new ProcessStartInfo(uid is null ? "dotnet" : "/usr/bin/setpriv") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (uid is int user && OperatingSystem.IsLinux())
+        {
+            // As another user (so iptables can drop this silo's packets by owner): from a copy it can read, whatever the
+            // permissions of the checkout, with a home of its own.
+            _copy = Directory.CreateTempSubdirectory("cf-silo-as-" + user + "-").FullName;
+            CopyDirectory(Path.GetDirectoryName(SampleDll)!, _copy);
+            string home = Path.Combine(_copy, "home");
+            Directory.CreateDirectory(home);
+            File.SetUnixFileMode(_copy, (UnixFileMode)0b111_101_101);
+            File.SetUnixFileMode(home, (UnixFileMode)0b111_111_111 | UnixFileMode.StickyBit);
+            start.Environment["HOME"] = home;
+            start.Environment["DOTNET_CLI_HOME"] = home;
+            start.Environment["TMPDIR"] = "/tmp";
+            foreach (string option in new[] { $"--reuid={user}", $"--regid={user}", "--clear-groups", "/usr/bin/dotnet", Path.Combine(_copy, "ClusterWorker.dll") })
+            {
+                start.ArgumentList.Add(option);
+            }
+        }
+        else
+        {
+            start.ArgumentList.Add(SampleDll);
+        }
+
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -40,6 +65,12 @@ public sealed class SiloProcess : IDisposable
     public int SiloPort { get; }
 
     public int GatewayPort { get; }
+
+    /// <summary>The port the silo takes large values and the executor's probes on (0: one it picked).</summary>
+    public int PayloadPort { get; }
+
+    /// <summary>The user the silo runs as, when not the tests' own.</summary>
+    public int? Uid { get; }
 
     public int Pid => _process.Id;
 
@@ -117,8 +148,10 @@ public sealed class SiloProcess : IDisposable
     }
 
     /// <summary>A localhost silo with Orleans' default failure detection (a silo is declared dead slowly, or with two silos not at all).</summary>
-    public static Task<SiloProcess> StartLocalhostWithDefaultDetectionAsync(SiloProcess? primary) =>
-        StartAsync(["--cluster", "localhost"], primary is null ? [] : ["--primary-port", primary.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+    /// <param name="primary">The primary silo, or null to start the primary.</param>
+    /// <param name="uid">Run the silo as this user (root only), so its packets can be told apart; null: as the tests.</param>
+    public static Task<SiloProcess> StartLocalhostWithDefaultDetectionAsync(SiloProcess? primary, int? uid = null) =>
+        StartAsync(["--cluster", "localhost"], primary is null ? [] : ["--primary-port", primary.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture)], uid);
 
     public static Task<SiloProcess> StartLocalhostAsync(SiloProcess? primary, params string[] extra) =>
         StartAsync(["--cluster", "localhost", "--fast-failure-detection"], [.. primary is null ? [] : new[] { "--primary-port", primary.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture) }, .. extra]);
@@ -127,11 +160,18 @@ public sealed class SiloProcess : IDisposable
     public static Task<SiloProcess> StartRedisAsync(string redis, string clusterId) =>
         StartAsync(["--cluster", "redis", "--redis", redis, "--cluster-id", clusterId, "--fast-failure-detection"], []);
 
-    private static async Task<SiloProcess> StartAsync(string[] cluster, string[] more)
+    private static async Task<SiloProcess> StartAsync(string[] cluster, string[] more, int? uid = null)
     {
         int siloPort = FreePort();
         int gatewayPort = FreePort();
-        var silo = new SiloProcess(siloPort, gatewayPort, [.. cluster, "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--gateway-port", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. more]);
+        int payloadPort = FreePort();
+        var silo = new SiloProcess(
+            siloPort,
+            gatewayPort,
+            [.. cluster, "--silo-port", siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--gateway-port", gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--payload-port", payloadPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. more],
+            payloadPort,
+            uid);
         try
         {
             await silo._ready.Task.WaitAsync(StartTimeout);
@@ -213,6 +253,30 @@ public sealed class SiloProcess : IDisposable
         Thaw(); // a frozen process cannot run its exit, and the kill below must not wait on it
         Kill();
         _process.Dispose();
+        if (_copy is not null)
+        {
+            try
+            {
+                Directory.Delete(_copy, recursive: true);
+            }
+            catch (IOException)
+            {
+                // a worker of the silo still ending; the temp folder is cleaned by the OS eventually
+            }
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (string directory in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
+        }
+
+        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+        }
     }
 
     private void OnLine(string? line)
