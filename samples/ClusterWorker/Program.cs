@@ -23,7 +23,7 @@ catch (ArgumentException error)
     return 2;
 }
 
-return arguments.Client ? await RunClientAsync(arguments) : await RunSiloAsync(arguments);
+return arguments.Client ? arguments.Hosted ? await RunHostedClientAsync(arguments) : await RunClientAsync(arguments) : await RunSiloAsync(arguments);
 
 static async Task<int> RunSiloAsync(SampleArguments arguments)
 {
@@ -55,19 +55,7 @@ static async Task<int> RunSiloAsync(SampleArguments arguments)
 
 static async Task<int> RunClientAsync(SampleArguments arguments)
 {
-    var options = new ClusterExecutorOptions
-    {
-        ClusterId = arguments.ClusterId,
-        RedisConnectionString = arguments.Cluster == "redis" ? arguments.Redis : null,
-        MaxConcurrency = arguments.MaxConcurrency,
-        TaskTimeout = arguments.TaskTimeoutSeconds is int seconds ? TimeSpan.FromSeconds(seconds) : null,
-    };
-    foreach (int port in arguments.GatewayPorts)
-    {
-        options.GatewayPorts.Add(port);
-    }
-
-    using ClusterExecutor executor = await ClusterExecutor.ConnectAsync(options);
+    using ClusterExecutor executor = await ClusterExecutor.ConnectAsync(arguments.ExecutorOptions());
     Console.WriteLine($"client connected: process {Environment.ProcessId}");
     if (arguments.ParentPid is int parent)
     {
@@ -100,6 +88,25 @@ static async Task<int> RunClientAsync(SampleArguments arguments)
             break;
     }
 
+    return 0;
+}
+
+// The client inside a Generic Host: the host's lifetime (Ctrl+C, SIGTERM) stays in charge of the app, not the
+// Orleans client that ConnectAsync builds; stopping the host cancels the work and shuts the executor down.
+static async Task<int> RunHostedClientAsync(SampleArguments arguments)
+{
+    HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    builder.Services.AddSingleton(arguments);
+    builder.Services.AddHostedService<HostedClient>();
+    using IHost host = builder.Build();
+    if (arguments.ParentPid is int parent)
+    {
+        _ = ExitWhenGoneAsync(parent);
+    }
+
+    await host.RunAsync();
+    Console.WriteLine("host stopped: the work was cancelled and the executor shut down");
     return 0;
 }
 

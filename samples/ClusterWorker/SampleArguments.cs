@@ -12,9 +12,13 @@ internal sealed class SampleArguments
         Client: ClusterWorker --client [--cluster localhost --gateway-port 30000 [--gateway-port 30001 ...] | --cluster redis --redis HOST:PORT]
                   [--work primes|noop|where|echo] [--items N] [--chunk-size N] [--repeat N] [--max-concurrency N]
                   [--megabytes N (echo: the size of the value sent and returned)] [--task-timeout SECONDS]
+                  [--hosted (run inside a Generic Host: Ctrl+C or SIGTERM stops the host, which stops the work)]
         """;
 
     public bool Client { get; private set; }
+
+    /// <summary>Client: run inside a Generic Host (a BackgroundService), whose lifetime handles Ctrl+C and SIGTERM.</summary>
+    public bool Hosted { get; private set; }
 
     public string Cluster { get; private set; } = "localhost";
 
@@ -58,6 +62,24 @@ internal sealed class SampleArguments
     /// <summary>Client: the executor's TaskTimeout in seconds (default: none).</summary>
     public int? TaskTimeoutSeconds { get; private set; }
 
+    /// <summary>The client's executor settings from these arguments.</summary>
+    public ClusterExecutorOptions ExecutorOptions()
+    {
+        var options = new ClusterExecutorOptions
+        {
+            ClusterId = ClusterId,
+            RedisConnectionString = Cluster == "redis" ? Redis : null,
+            MaxConcurrency = MaxConcurrency,
+            TaskTimeout = TaskTimeoutSeconds is int seconds ? TimeSpan.FromSeconds(seconds) : null,
+        };
+        foreach (int port in GatewayPorts)
+        {
+            options.GatewayPorts.Add(port);
+        }
+
+        return options;
+    }
+
     /// <summary>Reads the arguments; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public static SampleArguments Parse(string[] args)
     {
@@ -70,6 +92,7 @@ internal sealed class SampleArguments
             switch (name)
             {
                 case "--client": parsed.Client = true; break;
+                case "--hosted": parsed.Hosted = true; break;
                 case "--cluster": parsed.Cluster = Value(); break;
                 case "--redis": parsed.Redis = Value(); break;
                 case "--cluster-id": parsed.ClusterId = Value(); break;

@@ -25,4 +25,25 @@ public class StoppableClientTests
         Assert.Equal(143, client.WaitForExit(TimeSpan.FromSeconds(15))); // before: still running, the signal taken by the client's host
         Assert.False(silo.HasExited, silo.Output);
     }
+
+    /// <summary>
+    /// The same client inside a Generic Host: the host's own lifetime takes SIGTERM (not the Orleans client that
+    /// <c>ConnectAsync</c> builds), stops its services — which cancels the Map and shuts the executor down — and the app
+    /// ends normally.
+    /// </summary>
+    [Fact]
+    public async Task AHostedClientWithAMapInFlight_StopsThroughItsHostOnSigterm()
+    {
+        using SiloProcess silo = await SiloProcess.StartLocalhostAsync(primary: null);
+        using SiloProcess client = await SiloProcess.StartClientAsync(
+            "--hosted", "--gateway-port", silo.GatewayPort.ToString(CultureInfo.InvariantCulture), "--items", "100000000", "--chunk-size", "1");
+        await Task.Delay(TimeSpan.FromSeconds(2)); // the Map is under way
+
+        client.Terminate();
+
+        Assert.Equal(0, client.WaitForExit(TimeSpan.FromSeconds(15)));
+        Assert.Contains("stopping after", client.Output, StringComparison.Ordinal);
+        Assert.Contains("host stopped", client.Output, StringComparison.Ordinal);
+        Assert.False(silo.HasExited, silo.Output);
+    }
 }
