@@ -92,7 +92,15 @@ internal sealed partial class ClusterDispatcher
             request = request.WithPayloads(target, arguments);
         }
 
-        WorkResponse response = await _client.GetGrain<IWorkSlotGrain>(task.Slot!).Run(request, cancellationToken).ConfigureAwait(false);
+        // Orleans passes the cancellation on to the silo but may keep the call pending until the silo answers it — never,
+        // if the silo or the gateway the call went through is cut off. The executor stops waiting at once instead.
+        Task<WorkResponse> call = _client.GetGrain<IWorkSlotGrain>(task.Slot!).Run(request, cancellationToken);
+        if (!call.IsCompleted)
+        {
+            _ = call.ContinueWith(static abandoned => _ = abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        WorkResponse response = await call.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (response.PayloadId == Guid.Empty)
         {
             return response;

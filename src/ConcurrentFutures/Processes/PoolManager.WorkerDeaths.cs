@@ -162,18 +162,34 @@ internal sealed partial class PoolManager
             failed.AddRange(worker.InFlight.Select(t => (t, (Exception)reason)));
             ExecutorLog.WorkerEnded(_settings.Logger, worker.Pid, exitCode);
         }
+        else if (worker.TimedOutTask is { } overran)
+        {
+            // The pool killed it to end one task (TaskTimeout, or Abort for a caller that stopped waiting). The kill can
+            // land just after that task finished and the next began: only the task it was killed for fails (if its
+            // result did not arrive first); the rest — the one running at its death included — runs again elsewhere,
+            // not counted as a death.
+            List<RemoteTask> again = [];
+            foreach (RemoteTask task in worker.InFlight)
+            {
+                if (task == overran)
+                {
+                    failed.Add((task, new TimeoutException($"{task.Function.Describe()} did not finish within the pool's TaskTimeout of {_settings.TaskTimeout}; its worker process (pid {worker.Pid}) was killed and replaced.")));
+                }
+                else
+                {
+                    again.Add(task);
+                }
+            }
+
+            ExecutorLog.WorkerEnded(_settings.Logger, worker.Pid, exitCode);
+            RequeueFirstLocked(again);
+        }
         else if (TakeRunningTask(worker) is { } running)
         {
-            Exception error = worker.TimedOutTask == running
-                ? new TimeoutException($"{running.Function.Describe()} did not finish within the pool's TaskTimeout of {_settings.TaskTimeout}; its worker process (pid {worker.Pid}) was killed and replaced.")
-                : new BrokenProcessPoolException($"A worker process (pid {worker.Pid}) {WorkerHandle.DescribeExit(exitCode)} while running {running.Function.Describe()}; that work was lost, the worker is being replaced.");
-            failed.Add((running, error));
-            if (worker.TimedOutTask != running)
+            failed.Add((running, new BrokenProcessPoolException($"A worker process (pid {worker.Pid}) {WorkerHandle.DescribeExit(exitCode)} while running {running.Function.Describe()}; that work was lost, the worker is being replaced.")));
+            if (_settings.Logger.IsEnabled(LogLevel.Warning))
             {
-                if (_settings.Logger.IsEnabled(LogLevel.Warning))
-                {
-                    ExecutorLog.WorkerCrashed(_settings.Logger, worker.Pid, WorkerHandle.DescribeExit(exitCode), running.Function.Describe(), worker.InFlight.Count);
-                }
+                ExecutorLog.WorkerCrashed(_settings.Logger, worker.Pid, WorkerHandle.DescribeExit(exitCode), running.Function.Describe(), worker.InFlight.Count);
             }
 
             RequeueAfterDeathLocked(worker, failed); // finished without their results arriving, or never started: run them elsewhere
