@@ -28,7 +28,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
 
     private sealed class WorkerSilo : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.UseClusterWorker();
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.UseClusterWorker().AddIncomingGrainCallFilter(LostCalls.InvokeAsync);
     }
 }
 

@@ -20,4 +20,11 @@ internal enum CallLoss
     /// membership may still count it in: the call is re-sent elsewhere without counting an attempt; it may run twice.
     /// </summary>
     SiloUnresponsive,
+
+    /// <summary>
+    /// The call has waited a while and its silo, which answers, says it never got it or answered it long ago: it was
+    /// lost on its way through Orleans (a gateway cut off and back, a connection in TCP back-off). Re-sent under a fresh
+    /// slot key without counting an attempt, up to the reroute limit.
+    /// </summary>
+    Undelivered,
 }

@@ -83,14 +83,16 @@ internal sealed partial class ClusterDispatcher
     /// </summary>
     private async Task<WorkResponse> SendAsync(ClusterTask task, CancellationToken cancellationToken)
     {
-        WorkRequest request = task.Request;
         PayloadEndpoint? payloads = task.Silo!.Payloads;
+        Guid target = Guid.Empty, arguments = Guid.Empty;
         if (task.LargeTarget is not null || task.LargeArguments is not null)
         {
-            Guid target = task.LargeTarget is { } t ? await _payloads.PutAsync(payloads!, t, cancellationToken).ConfigureAwait(false) : Guid.Empty;
-            Guid arguments = task.LargeArguments is { } a ? await _payloads.PutAsync(payloads!, a, cancellationToken).ConfigureAwait(false) : Guid.Empty;
-            request = request.WithPayloads(target, arguments);
+            target = task.LargeTarget is { } t ? await _payloads.PutAsync(payloads!, t, cancellationToken).ConfigureAwait(false) : Guid.Empty;
+            arguments = task.LargeArguments is { } a ? await _payloads.PutAsync(payloads!, a, cancellationToken).ConfigureAwait(false) : Guid.Empty;
         }
+
+        WorkRequest request = task.Request.ForCall(task.CallId, target, arguments);
+        Interlocked.Exchange(ref task.AwaitingSince, Stopwatch.GetTimestamp()); // from now on its silo should know it
 
         // Orleans passes the cancellation on to the silo but may keep the call pending until the silo answers it — never,
         // if the silo or the gateway the call went through is cut off. The executor stops waiting at once instead.
@@ -101,6 +103,7 @@ internal sealed partial class ClusterDispatcher
         }
 
         WorkResponse response = await call.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Exchange(ref task.AwaitingSince, 0); // answered: a large answer may still take a while to fetch
         if (response.PayloadId == Guid.Empty)
         {
             return response;
@@ -215,16 +218,21 @@ internal sealed partial class ClusterDispatcher
     /// </summary>
     private Exception? RetryOrFailLocked(ClusterTask task, SiloSlots silo, CallLoss loss, bool timedOut, Exception? failure)
     {
-        if (loss is CallLoss.RouteLost or CallLoss.SiloUnresponsive)
+        if (loss is CallLoss.RouteLost or CallLoss.SiloUnresponsive || (loss == CallLoss.Undelivered && task.Reroutes <= MaxReroutes))
         {
-            string why = loss == CallLoss.RouteLost ? "another silo, maybe its gateway, left the cluster or stopped answering" : "its silo stopped answering";
+            string why = loss switch
+            {
+                CallLoss.RouteLost => "another silo, maybe its gateway, left the cluster or stopped answering",
+                CallLoss.Undelivered => "its silo never got it, or its answer never came back, although the silo answers (lost on the way through Orleans)",
+                _ => "its silo stopped answering",
+            };
             ClusterLog.CallRetried(_logger, task.Request.Description, silo.Address, why, task.Attempts + 1, _options.MaxAttempts);
             _pending.AddFirst(task);
             return null;
         }
 
         task.Attempts++;
-        string reason = loss == CallLoss.SiloLost ? "its silo left the cluster" : timedOut ? $"no answer within TaskTimeout {_options.TaskTimeout}" : $"{failure!.GetType().Name}: {failure.Message}";
+        string reason = loss == CallLoss.SiloLost ? "its silo left the cluster" : loss == CallLoss.Undelivered ? $"it was lost on the way to or from its silo {task.Reroutes} times" : timedOut ? $"no answer within TaskTimeout {_options.TaskTimeout}" : $"{failure!.GetType().Name}: {failure.Message}";
         if (task.Attempts < _options.MaxAttempts && !(_shutdown && _terminating))
         {
             ClusterLog.CallRetried(_logger, task.Request.Description, silo.Address, reason, task.Attempts + 1, _options.MaxAttempts);

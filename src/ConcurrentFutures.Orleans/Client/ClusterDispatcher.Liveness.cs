@@ -17,7 +17,64 @@ internal sealed partial class ClusterDispatcher
         while (await WaitAsync(timer).ConfigureAwait(false))
         {
             await ProbeSilosAsync(probeTimeout: _options.SiloUnresponsiveTimeout / 2).ConfigureAwait(false);
+            await AskAboutCallsAsync(askTimeout: _options.SiloUnresponsiveTimeout / 2).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Asks each answering silo about the calls it was sent more than <see cref="ClusterExecutorOptions.SiloUnresponsiveTimeout"/>
+    /// ago and has not answered (each call at most that often): one the silo never got, or answered that long ago, was
+    /// lost on its way through Orleans and is re-sent (<see cref="CallLoss.Undelivered"/>). Orleans would wait for it
+    /// forever: a gateway that was cut off and came back can hold calls, or their answers, on a connection in TCP
+    /// back-off for minutes.
+    /// </summary>
+    private async Task AskAboutCallsAsync(TimeSpan askTimeout)
+    {
+        TimeSpan patience = _options.SiloUnresponsiveTimeout;
+        List<(ClusterTask Task, SiloSlots Silo, Guid Call)> asks = [];
+        lock (_lock)
+        {
+            long now = Stopwatch.GetTimestamp();
+            foreach (SiloSlots silo in _silos.Values.Where(s => !s.Unresponsive && s.Payloads is not null))
+            {
+                foreach (ClusterTask task in silo.InFlight)
+                {
+                    long since = Interlocked.Read(ref task.AwaitingSince);
+                    if (task.Loss == CallLoss.None && since != 0 && Stopwatch.GetElapsedTime(since, now) > patience
+                        && Stopwatch.GetElapsedTime(Math.Max(task.AskedAt, since), now) > patience)
+                    {
+                        task.AskedAt = now;
+                        asks.Add((task, silo, task.CallId));
+                    }
+                }
+            }
+        }
+
+        if (asks.Count == 0)
+        {
+            return;
+        }
+
+        CallAnswer[] answers = await Task.WhenAll(asks.Select(ask => AskAsync(ask.Silo, ask.Call, askTimeout))).ConfigureAwait(false);
+        List<CancellationTokenSource> lost = [];
+        lock (_lock)
+        {
+            for (int i = 0; i < asks.Count; i++)
+            {
+                var (task, silo, call) = asks[i];
+                bool stillWaiting = task.CallId == call && task.Silo == silo && task.Loss == CallLoss.None && task.Call is not null && Interlocked.Read(ref task.AwaitingSince) != 0;
+                // Lost: the silo answered the question, and either never got the call or answered it long ago.
+                bool lostOnTheWay = answers[i] is { Answered: true } answer && (answer.Since is null || answer.Since > patience);
+                if (stillWaiting && lostOnTheWay)
+                {
+                    task.Loss = CallLoss.Undelivered;
+                    task.Reroutes++;
+                    lost.Add(task.Call!);
+                }
+            }
+        }
+
+        Cancel(lost);
     }
 
     private async Task ProbeSilosAsync(TimeSpan probeTimeout)
@@ -93,6 +150,26 @@ internal sealed partial class ClusterDispatcher
         }
     }
 
+    /// <summary>
+    /// Asks the silo about a call: whether it answered the question at all, and if so, null (it never got the call), zero
+    /// (running it) or how long ago it answered it.
+    /// </summary>
+    private async Task<CallAnswer> AskAsync(SiloSlots silo, Guid call, TimeSpan timeout)
+    {
+        using var ask = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        ask.CancelAfter(timeout);
+        try
+        {
+            return new CallAnswer(true, await _payloads.AskAsync(silo.Payloads!, call, ask.Token).ConfigureAwait(false));
+        }
+#pragma warning disable CA1031 // No answer to the question says nothing about the call; the probes judge the silo.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return new CallAnswer(false, null);
+        }
+    }
+
     /// <summary>Asks the silo to answer within <paramref name="timeout"/>: it answers, stays silent, or is gone (its port refuses or resets).</summary>
     private async Task<SiloAnswer> ProbeAsync(SiloSlots silo, TimeSpan timeout)
     {
@@ -114,6 +191,8 @@ internal sealed partial class ClusterDispatcher
             return SiloAnswer.Gone;
         }
     }
+
+    private readonly record struct CallAnswer(bool Answered, TimeSpan? Since);
 
     private enum SiloAnswer
     {

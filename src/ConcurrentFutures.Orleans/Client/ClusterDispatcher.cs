@@ -169,6 +169,8 @@ internal sealed partial class ClusterDispatcher
             task.Silo = target;
             task.Slot = target.TakeSlot();
             task.Loss = CallLoss.None;
+            task.CallId = Guid.NewGuid();
+            task.AwaitingSince = 0;
             task.Call = new CancellationTokenSource();
             if (_options.TaskTimeout is { } timeout)
             {

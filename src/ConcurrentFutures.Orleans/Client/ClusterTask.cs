@@ -38,6 +38,15 @@ internal sealed class ClusterTask(WorkItem item, WorkRequest request, PayloadBuf
     /// <summary>Cancels the current call: its per-call timeout, or its silo left the cluster.</summary>
     public CancellationTokenSource? Call { get; set; }
 
+    /// <summary>The id of the current call (each send has its own), which its silo can be asked about.</summary>
+    public Guid CallId { get; set; }
+
+    /// <summary>When the grain call went out and is waited for (a timestamp), or 0 (payloads still being put, or the answer came).</summary>
+    public long AwaitingSince;
+
+    /// <summary>When the executor last asked the silo about this call, or the call went out (a timestamp).</summary>
+    public long AskedAt { get; set; }
+
     /// <summary>Why the executor itself ended the call in flight, if it did (see <see cref="CallLoss"/>).</summary>
     public CallLoss Loss { get; set; }
 }

@@ -52,9 +52,14 @@ internal sealed class WorkRequest
     [Id(9)]
     public long MaxPayloadBytes { get; init; } = Array.MaxLength;
 
-    /// <summary>This request as sent with its large parts put on the silo's payload port under the given ids.</summary>
-    public WorkRequest WithPayloads(Guid target, Guid arguments) => new()
+    /// <summary>This one call (each send has its own): the silo tells the executor, on its payload port, whether it has it.</summary>
+    [Id(10)]
+    public Guid CallId { get; init; }
+
+    /// <summary>This request as sent as call <paramref name="call"/>, its large parts put on the silo's payload port under the given ids.</summary>
+    public WorkRequest ForCall(Guid call, Guid target, Guid arguments) => new()
     {
+        CallId = call,
         Definition = Definition,
         Target = target == Guid.Empty ? Target : [],
         Arguments = arguments == Guid.Empty ? Arguments : [],

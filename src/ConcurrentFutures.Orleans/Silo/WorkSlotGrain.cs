@@ -34,12 +34,14 @@ internal sealed class WorkSlotGrain(ILocalSiloDetails silo, SiloWorkRunner runne
         {
         }
 
+        payloads.Calls.Started(request.CallId);
         try
         {
             return await runner.RunAsync(request, silo.SiloAddress, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
         finally
         {
+            payloads.Calls.Answered(request.CallId);
             Interlocked.Decrement(ref s_running);
         }
     }

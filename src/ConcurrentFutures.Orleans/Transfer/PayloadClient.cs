@@ -63,6 +63,21 @@ internal sealed class PayloadClient : IDisposable
             return await connection.ReadStatusAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
+    /// <summary>Asks the silo whether it has call <paramref name="call"/>: null if it never got it, zero while running it, else how long ago it answered.</summary>
+    public Task<TimeSpan?> AskAsync(PayloadEndpoint endpoint, Guid call, CancellationToken cancellationToken) =>
+        ExchangeAsync(endpoint, async connection =>
+        {
+            await connection.SendHeaderAsync(PayloadProtocol.Ask, call, 0, cancellationToken).ConfigureAwait(false);
+            await connection.Stream.ReadExactlyAsync(connection.Buffer.AsMemory(0, 9), cancellationToken).ConfigureAwait(false);
+            long milliseconds = BinaryPrimitives.ReadInt64LittleEndian(connection.Buffer.AsSpan(1));
+            return connection.Buffer[0] switch
+            {
+                PayloadProtocol.Missing => (TimeSpan?)null,
+                PayloadProtocol.Ok => TimeSpan.Zero,
+                _ => TimeSpan.FromMilliseconds(Math.Max(1, milliseconds)),
+            };
+        }, cancellationToken);
+
     /// <summary>Closes the idle connections to a silo that left the cluster.</summary>
     public void Forget(PayloadEndpoint endpoint)
     {

@@ -18,6 +18,8 @@ namespace ConcurrentFutures.Orleans;
 /// <item><see cref="Put"/>: the payload follows the header; the silo keeps it under the id until a call takes it.</item>
 /// <item><see cref="Take"/>: the silo answers with the length and the payload kept under the id (a result), and forgets it.</item>
 /// <item><see cref="Ping"/>: the silo answers at once; the executor's probe of a silo, independent of Orleans' gateways and membership.</item>
+/// <item><see cref="Ask"/>: the silo tells whether it has the call whose id is in the header: running it, answered it (and
+/// how long ago, in milliseconds, as the length field of its answer), or never got it.</item>
 /// </list>
 /// </remarks>
 internal static class PayloadProtocol
@@ -36,11 +38,17 @@ internal static class PayloadProtocol
     /// <summary>The executor's probe: the silo answers <see cref="Ok"/> at once (its liveness, seen from the client).</summary>
     public const byte Ping = 3;
 
+    /// <summary>Does the silo have this call? Answered <see cref="Ok"/> (running), <see cref="Answered"/> or <see cref="Missing"/>.</summary>
+    public const byte Ask = 4;
+
     public const byte Ok = 0;
 
     public const byte Missing = 1;
 
     public const byte Refused = 2;
+
+    /// <summary>Answer to <see cref="Ask"/>: the silo answered the call; 8 bytes follow, how many milliseconds ago.</summary>
+    public const byte Answered = 3;
 
     /// <summary>A payload neither taken nor claimed within this time is dropped (its client or call is gone).</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);

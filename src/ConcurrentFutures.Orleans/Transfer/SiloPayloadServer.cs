@@ -50,6 +50,9 @@ internal sealed class SiloPayloadServer : IDisposable
         }
     }
 
+    /// <summary>The calls this silo got, for the executor's questions about calls in flight (<see cref="PayloadProtocol.Ask"/>).</summary>
+    public SiloCalls Calls { get; } = new();
+
     /// <summary>Payloads held now (diagnostics for tests).</summary>
     internal int HeldCount => _payloads.Count;
 
@@ -205,6 +208,10 @@ internal sealed class SiloPayloadServer : IDisposable
                 {
                     await stream.WriteAsync(OkAnswer, _stop.Token).ConfigureAwait(false);
                 }
+                else if (operation == PayloadProtocol.Ask)
+                {
+                    await AnswerAskAsync(stream, id).ConfigureAwait(false);
+                }
                 else if (operation == PayloadProtocol.Take)
                 {
                     await SendAsync(stream, id).ConfigureAwait(false);
@@ -224,6 +231,16 @@ internal sealed class SiloPayloadServer : IDisposable
             _connections.TryRemove(socket, out _);
             socket.Dispose();
         }
+    }
+
+    /// <summary>Tells whether this silo has call <paramref name="call"/>: running it, answered it (how long ago), or never got it.</summary>
+    private async Task AnswerAskAsync(NetworkStream stream, Guid call)
+    {
+        byte[] answer = new byte[9];
+        TimeSpan? found = Calls.Find(call);
+        answer[0] = found is null ? PayloadProtocol.Missing : found == TimeSpan.Zero ? PayloadProtocol.Ok : PayloadProtocol.Answered;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(answer.AsSpan(1), (long)(found ?? TimeSpan.Zero).TotalMilliseconds);
+        await stream.WriteAsync(answer, _stop.Token).ConfigureAwait(false);
     }
 
     /// <summary>Sends the payload kept under <paramref name="id"/>, and forgets it.</summary>
