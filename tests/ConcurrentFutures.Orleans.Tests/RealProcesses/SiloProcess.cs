@@ -33,6 +33,7 @@ public sealed class SiloProcess : IDisposable
             Directory.CreateDirectory(home);
             File.SetUnixFileMode(_copy, (UnixFileMode)0b111_101_101);
             File.SetUnixFileMode(home, (UnixFileMode)0b111_111_111 | UnixFileMode.StickyBit);
+            start.WorkingDirectory = _copy; // the host's content root: the checkout may not be readable to that user
             start.Environment["HOME"] = home;
             start.Environment["DOTNET_CLI_HOME"] = home;
             start.Environment["TMPDIR"] = "/tmp";
