@@ -15,6 +15,9 @@ namespace ConcurrentFutures.Orleans;
 /// </summary>
 internal sealed class GatewaySteering
 {
+    /// <summary>How long the client takes to apply a list it has read (it does so at once, on the same thread).</summary>
+    private static readonly TimeSpan ApplyMoment = TimeSpan.FromMilliseconds(100);
+
     private readonly object _lock = new();
     private readonly Dictionary<IPEndPoint, long> _silenced = [];
 
@@ -57,8 +60,6 @@ internal sealed class GatewaySteering
             return (_lastRead > latest && Stopwatch.GetElapsedTime(_lastRead) > ApplyMoment) || Stopwatch.GetElapsedTime(latest) > patience;
         }
     }
-
-    private static readonly TimeSpan ApplyMoment = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The client's list without the silenced gateways — unless that would leave none.</summary>
     public IList<Uri> Filter(IList<Uri> gateways)
