@@ -81,7 +81,7 @@ public abstract partial class Executor
         ArgumentNullException.ThrowIfNull(source);
         ValidateMapArguments(chunkSize, bufferSize);
         cancellationToken.ThrowIfCancellationRequested();
-        var results = new MapResults<TResult>(Dispatch(fn, source, chunkSize), chunked: chunkSize > 1, bufferSize, Deadline.Never, timeout: null);
+        var results = new MapResults<TResult>(Dispatch(fn, source, chunkSize), chunked: chunkSize > 1, bufferSize, Deadline.Never, timeout: null, cancellationToken);
         return results.ReadAllAsync(cancellationToken);
     }
 

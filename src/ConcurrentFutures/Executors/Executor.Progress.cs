@@ -59,7 +59,7 @@ public abstract partial class Executor
         ValidateMapArguments(chunkSize, bufferSize);
         cancellationToken.ThrowIfCancellationRequested();
         var tracker = new ProgressTracker(progress, source.TryGetNonEnumeratedCount(out int count) ? count : null);
-        var results = new MapResults<TResult>(Dispatch(fn, source, chunkSize, tracker), chunked: chunkSize > 1, bufferSize, Deadline.Never, timeout: null);
+        var results = new MapResults<TResult>(Dispatch(fn, source, chunkSize, tracker), chunked: chunkSize > 1, bufferSize, Deadline.Never, timeout: null, cancellationToken);
         return results.ReadAllAsync(cancellationToken);
     }
 }

@@ -28,7 +28,12 @@ internal sealed class MapResults<TResult> : IEnumerable<TResult>, IEnumerator<TR
     private TResult _current = default!;
     private bool _enumerated;
 
-    public MapResults(IEnumerable<Future> dispatches, bool chunked, int? bufferSize, Deadline deadline, TimeSpan? timeout)
+    /// <summary>
+    /// Submits the first dispatches (all of them without a buffer size), as Python's map does at the call. MapAsync's
+    /// token, cancelled meanwhile, stops that: what was submitted is cancelled and the call throws
+    /// <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public MapResults(IEnumerable<Future> dispatches, bool chunked, int? bufferSize, Deadline deadline, TimeSpan? timeout, CancellationToken cancellationToken = default)
     {
         (_chunked, _deadline, _timeout) = (chunked, deadline, timeout);
         _dispatches = dispatches.GetEnumerator();
@@ -37,6 +42,7 @@ internal sealed class MapResults<TResult> : IEnumerable<TResult>, IEnumerator<TR
             int limit = bufferSize ?? int.MaxValue;
             for (int i = 0; i < limit && SubmitNext(); i++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
             }
         }
         catch

@@ -222,6 +222,34 @@ public abstract class ExecutorContractTests
         });
     }
 
+    /// <summary>
+    /// Without a buffer size MapAsync submits its whole source at the call (as Python's map): a token cancelled meanwhile
+    /// (a host stopping, say) stops the submitting, cancels what was submitted and ends the call — it used to read an
+    /// endless source for ever.
+    /// </summary>
+    [Fact]
+    public void MapAsync_CancelledWhileSubmittingItsSource_StopsReadingIt_AndCancelsWhatItSubmitted()
+    {
+        using Executor executor = CreateExecutor(maxWorkers: 1);
+        using var cts = new CancellationTokenSource();
+        int read = 0;
+        IEnumerable<int> Endless()
+        {
+            for (int i = 0; ; i++)
+            {
+                if (++read == 50)
+                {
+                    cts.Cancel(); // as another thread would, while the source is being submitted
+                }
+
+                yield return 1_000;
+            }
+        }
+
+        Assert.ThrowsAny<OperationCanceledException>(() => executor.MapAsync(Work.SleepThenReturn, Endless(), cancellationToken: cts.Token));
+        Assert.Equal(50, read);
+    }
+
     [Fact]
     public void AsCompleted_OverSubmittedWork_YieldsEveryFuture()
     {
