@@ -55,7 +55,7 @@ internal sealed partial class ClusterDispatcher
             return;
         }
 
-        CallAnswer[] answers = await Task.WhenAll(asks.Select(ask => AskAsync(ask.Silo, ask.Call, askTimeout))).ConfigureAwait(false);
+        (SiloAnswer Answer, TimeSpan? Since)[] answers = await Task.WhenAll(asks.Select(ask => AskAsync(ask.Silo, ask.Call, askTimeout))).ConfigureAwait(false);
         List<CancellationTokenSource> lost = [];
         lock (_lock)
         {
@@ -64,7 +64,7 @@ internal sealed partial class ClusterDispatcher
                 var (task, silo, call) = asks[i];
                 bool stillWaiting = task.CallId == call && task.Silo == silo && task.Loss == CallLoss.None && task.Call is not null && Interlocked.Read(ref task.AwaitingSince) != 0;
                 // Lost: the silo answered the question, and either never got the call or answered it long ago.
-                bool lostOnTheWay = answers[i] is { Answered: true } answer && (answer.Since is null || answer.Since > patience);
+                bool lostOnTheWay = answers[i] is (SiloAnswer.Answered, var since) && (since is null || since > patience);
                 if (stillWaiting && lostOnTheWay)
                 {
                     task.Loss = CallLoss.Undelivered;
@@ -154,45 +154,40 @@ internal sealed partial class ClusterDispatcher
     /// Asks the silo about a call: whether it answered the question at all, and if so, null (it never got the call), zero
     /// (running it) or how long ago it answered it.
     /// </summary>
-    private async Task<CallAnswer> AskAsync(SiloSlots silo, Guid call, TimeSpan timeout)
-    {
-        using var ask = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        ask.CancelAfter(timeout);
-        try
-        {
-            return new CallAnswer(true, await _payloads.AskAsync(silo.Payloads!, call, ask.Token).ConfigureAwait(false));
-        }
-#pragma warning disable CA1031 // No answer to the question says nothing about the call; the probes judge the silo.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            return new CallAnswer(false, null);
-        }
-    }
+    private Task<(SiloAnswer Answer, TimeSpan? Since)> AskAsync(SiloSlots silo, Guid call, TimeSpan timeout) =>
+        RequestAsync(silo, (payloads, token) => _payloads.AskAsync(payloads, call, token), timeout);
 
     /// <summary>Asks the silo to answer within <paramref name="timeout"/>: it answers, stays silent, or is gone (its port refuses or resets).</summary>
-    private async Task<SiloAnswer> ProbeAsync(SiloSlots silo, TimeSpan timeout)
+    private async Task<SiloAnswer> ProbeAsync(SiloSlots silo, TimeSpan timeout) =>
+        (await RequestAsync(silo, async (payloads, token) =>
+        {
+            await _payloads.PingAsync(payloads, token).ConfigureAwait(false);
+            return true;
+        }, timeout).ConfigureAwait(false)).Answer;
+
+    /// <summary>
+    /// One request to the silo's payload port, straight to the silo: its answer, or that it stayed silent for
+    /// <paramref name="timeout"/>, or that it is gone (the connection was refused, reset or closed).
+    /// </summary>
+    private async Task<(SiloAnswer Answer, T? Value)> RequestAsync<T>(SiloSlots silo, Func<PayloadEndpoint, CancellationToken, Task<T>> request, TimeSpan timeout)
     {
-        using var probe = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        probe.CancelAfter(timeout);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        limit.CancelAfter(timeout);
         try
         {
-            await _payloads.PingAsync(silo.Payloads!, probe.Token).ConfigureAwait(false);
-            return SiloAnswer.Answered;
+            return (SiloAnswer.Answered, await request(silo.Payloads!, limit.Token).ConfigureAwait(false));
         }
         catch (OperationCanceledException)
         {
-            return SiloAnswer.Silent;
+            return (SiloAnswer.Silent, default);
         }
 #pragma warning disable CA1031 // Any other failure to answer: the connection was refused, reset or closed.
         catch (Exception)
 #pragma warning restore CA1031
         {
-            return SiloAnswer.Gone;
+            return (SiloAnswer.Gone, default);
         }
     }
-
-    private readonly record struct CallAnswer(bool Answered, TimeSpan? Since);
 
     private enum SiloAnswer
     {
