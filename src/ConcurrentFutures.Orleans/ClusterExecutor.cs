@@ -124,8 +124,8 @@ public sealed class ClusterExecutor : Executor
         var request = new WorkRequest
         {
             Definition = function.Definition,
-            Target = largeTarget ? [] : target.ToArray(),
-            Arguments = largeArguments ? [] : arguments.ToArray(),
+            Target = largeTarget ? [] : Inline(target),
+            Arguments = largeArguments ? [] : Inline(arguments),
             IsChunk = workItem is IChunkArguments,
             TraceParent = workItem.Observation?.TraceParent,
             Description = function.Describe(),
@@ -133,6 +133,14 @@ public sealed class ClusterExecutor : Executor
             MaxPayloadBytes = _maxPayloadBytes,
         };
         _dispatcher.Submit(new ClusterTask(workItem, request, largeTarget ? target : null, largeArguments ? arguments : null));
+    }
+
+    /// <summary>A payload small enough to travel inside the grain call, as its own array (its pooled buffer given back).</summary>
+    private static byte[] Inline(PayloadBuffer payload)
+    {
+        byte[] bytes = payload.ToArray();
+        payload.Release();
+        return bytes;
     }
 
     /// <summary>Refuses, at the call, a payload above MaxPayloadBytes: nothing is sent, nothing waits.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using ConcurrentFutures.Processes;
 using ConcurrentFutures.Remote;
 
 namespace ConcurrentFutures.Orleans;
@@ -109,8 +110,8 @@ internal sealed partial class ClusterDispatcher
             return response;
         }
 
-        byte[] payload = await _payloads.TakeAsync(payloads!, response.PayloadId, cancellationToken).ConfigureAwait(false);
-        return new WorkResponse { Ok = response.Ok, Payload = payload };
+        PooledPayload payload = await _payloads.TakeAsync(payloads!, response.PayloadId, cancellationToken).ConfigureAwait(false);
+        return new WorkResponse { Ok = response.Ok, Payload = [], Taken = payload };
     }
 
     /// <summary>
@@ -269,21 +270,25 @@ internal sealed partial class ClusterDispatcher
 
     private static void Complete(ClusterTask task, WorkResponse response)
     {
-        if (!response.Ok)
-        {
-            task.Item.Fail(ExceptionPayload.FromBytes(response.Payload));
-            return;
-        }
-
         try
         {
-            ResultCompleter.CompleteFrom(task.Future, new ReadOnlySequence<byte>(response.Payload));
+            if (!response.Ok)
+            {
+                task.Item.Fail(ExceptionPayload.FromBytes(response.Taken?.ToArray() ?? response.Payload));
+                return;
+            }
+
+            ResultCompleter.CompleteFrom(task.Future, new ReadOnlySequence<byte>(response.Taken?.Memory ?? response.Payload));
         }
 #pragma warning disable CA1031 // A result that cannot be read fails its own future.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
             task.Item.Fail(new InvalidDataException($"The result of {task.Request.Description} could not be read: {exception.Message}", exception));
+        }
+        finally
+        {
+            response.Taken?.Return(); // read: the result holds its own copies
         }
     }
 }

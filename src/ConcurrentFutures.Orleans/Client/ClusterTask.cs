@@ -9,8 +9,13 @@ internal sealed class ClusterTask(WorkItem item, WorkRequest request, PayloadBuf
     /// <summary>As <see cref="LargeTarget"/>, for the arguments.</summary>
     public PayloadBuffer? LargeArguments { get; private set; } = largeArguments;
 
-    /// <summary>Lets the large payloads go once the task is done (the executor may keep a finished future's task no longer).</summary>
-    public void ReleasePayloads() => (LargeTarget, LargeArguments) = (null, null);
+    /// <summary>Gives the large payloads' buffers back once the task is done (no call of it is under way then).</summary>
+    public void ReleasePayloads()
+    {
+        LargeTarget?.Release();
+        LargeArguments?.Release();
+        (LargeTarget, LargeArguments) = (null, null);
+    }
 
     public WorkItem Item { get; } = item;
 

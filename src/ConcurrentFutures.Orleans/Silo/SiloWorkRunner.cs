@@ -182,27 +182,53 @@ internal sealed class SiloWorkRunner : IDisposable
     /// </summary>
     private Future<RelayedOutcome> Submit(ProcessPoolExecutor pool, ResolvedFunction function, WorkRequest request)
     {
-        byte[] target = Payload(request.Target, request.TargetPayload);
-        byte[] arguments = Payload(request.Arguments, request.ArgumentsPayload);
-        return pool.SubmitRelayed(request.Definition, request.Description ?? function.Method.Name, target, arguments, request.IsChunk, request.TraceParent);
-    }
-
-    /// <summary>A part of the call: as it came inside the grain call, or claimed from the payload port's keeping.</summary>
-    private byte[] Payload(byte[] inline, Guid id) => id == Guid.Empty ? inline : _payloads.Claim(id);
-
-    /// <summary>The answer to send back: inside the grain call when small, else kept for the client to take from the payload port.</summary>
-    private WorkResponse Answer(WorkRequest request, bool ok, byte[] payload)
-    {
-        if (payload.Length <= PayloadProtocol.InlineLimit)
+        byte[] target = request.TargetPayload == Guid.Empty ? request.Target : TakeArray(request.TargetPayload);
+        if (request.ArgumentsPayload == Guid.Empty)
         {
-            return new WorkResponse { Ok = ok, Payload = payload };
+            return pool.SubmitRelayed(request.Definition, request.Description ?? function.Method.Name, target, request.Arguments, request.IsChunk, request.TraceParent);
         }
 
-        if (payload.Length > request.MaxPayloadBytes)
+        PooledPayload arguments = _payloads.Claim(request.ArgumentsPayload);
+        try
         {
-            return Failure(new InvalidOperationException(
-                $"The {(ok ? "result" : "exception")} of {request.Description} is {payload.Length:N0} bytes serialized, above the executor's MaxPayloadBytes of {request.MaxPayloadBytes:N0}; "
-                + "return less, or raise ClusterExecutorOptions.MaxPayloadBytes."));
+            return pool.SubmitRelayed(request.Definition, request.Description ?? function.Method.Name, target, arguments.Memory.Span, request.IsChunk, request.TraceParent);
+        }
+        finally
+        {
+            arguments.Return(); // the pool copied it into the worker's shared memory
+        }
+    }
+
+    /// <summary>A large part of the call, claimed from the payload port's keeping, as an array of its own.</summary>
+    private byte[] TakeArray(Guid id)
+    {
+        PooledPayload payload = _payloads.Claim(id);
+        try
+        {
+            return payload.ToArray();
+        }
+        finally
+        {
+            payload.Return();
+        }
+    }
+
+    /// <summary>
+    /// The answer to send back: inside the grain call when small, else kept for the client to take from the payload
+    /// port (and the pooled buffer given back once it is taken, or at once when it goes inline).
+    /// </summary>
+    private WorkResponse Answer(WorkRequest request, bool ok, PooledPayload payload)
+    {
+        if (payload.Length <= PayloadProtocol.InlineLimit || payload.Length > request.MaxPayloadBytes)
+        {
+            int length = payload.Length;
+            byte[] inline = length <= PayloadProtocol.InlineLimit ? payload.ToArray() : [];
+            payload.Return();
+            return length <= PayloadProtocol.InlineLimit
+                ? new WorkResponse { Ok = ok, Payload = inline }
+                : Failure(new InvalidOperationException(
+                    $"The {(ok ? "result" : "exception")} of {request.Description} is {length:N0} bytes serialized, above the executor's MaxPayloadBytes of {request.MaxPayloadBytes:N0}; "
+                    + "return less, or raise ClusterExecutorOptions.MaxPayloadBytes."));
         }
 
         return new WorkResponse { Ok = ok, Payload = [], PayloadId = _payloads.Keep(payload) };
@@ -213,19 +239,39 @@ internal sealed class SiloWorkRunner : IDisposable
         var output = new ArrayBufferWriter<byte>(256);
         try
         {
-            var reader = new MessagePackReader(Payload(request.Target, request.TargetPayload));
+            var reader = new MessagePackReader(request.TargetPayload == Guid.Empty ? request.Target : TakeArray(request.TargetPayload));
             object? target = function.ReadTarget(ref reader);
-            reader = new MessagePackReader(Payload(request.Arguments, request.ArgumentsPayload));
-            List<object?[]> calls = CallRunner.ReadCalls(ref reader, function, request.IsChunk);
+            List<object?[]> calls = ReadCalls(function, request);
             using Activity? span = WorkerTracing.StartRun(request.TraceParent, function);
             CallRunner.Run(function, target, calls, request.IsChunk, output);
-            return Answer(request, ok: true, output.WrittenSpan.ToArray());
+            return Answer(request, ok: true, PooledPayload.CopyOf(new ReadOnlySequence<byte>(output.WrittenMemory)));
         }
 #pragma warning disable CA1031 // Whatever the work (or reading its input) throws belongs to its future.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
             return Failure(exception);
+        }
+    }
+
+    /// <summary>The calls' arguments, read from the grain call or from the payload the client put (returned to its pool after).</summary>
+    private List<object?[]> ReadCalls(ResolvedFunction function, WorkRequest request)
+    {
+        if (request.ArgumentsPayload == Guid.Empty)
+        {
+            var inline = new MessagePackReader(request.Arguments);
+            return CallRunner.ReadCalls(ref inline, function, request.IsChunk);
+        }
+
+        PooledPayload arguments = _payloads.Claim(request.ArgumentsPayload);
+        try
+        {
+            var reader = new MessagePackReader(arguments.Memory);
+            return CallRunner.ReadCalls(ref reader, function, request.IsChunk);
+        }
+        finally
+        {
+            arguments.Return();
         }
     }
 

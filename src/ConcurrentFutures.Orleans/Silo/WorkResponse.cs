@@ -1,3 +1,5 @@
+using ConcurrentFutures.Processes;
+
 namespace ConcurrentFutures.Orleans;
 
 /// <summary>
@@ -31,4 +33,13 @@ internal sealed class WorkResponse
     /// </summary>
     [Id(4)]
     public Guid PayloadId { get; init; }
+
+    /// <summary>
+    /// On the client only (never sent): the large payload taken from the silo's payload port, in a pooled buffer that
+    /// is returned once the future is completed from it; <see cref="Payload"/> is empty then.
+    /// </summary>
+    public PooledPayload? Taken { get => _taken; init => _taken = value; }
+
+    [NonSerialized]
+    private readonly PooledPayload? _taken;
 }

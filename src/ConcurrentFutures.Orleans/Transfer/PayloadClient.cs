@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using ConcurrentFutures.Processes;
 
 namespace ConcurrentFutures.Orleans;
 
@@ -33,8 +34,8 @@ internal sealed class PayloadClient : IDisposable
             return id;
         }, cancellationToken);
 
-    /// <summary>Takes the payload (a large result) the silo keeps under <paramref name="id"/>.</summary>
-    public Task<byte[]> TakeAsync(PayloadEndpoint endpoint, Guid id, CancellationToken cancellationToken) =>
+    /// <summary>Takes the payload (a large result) the silo keeps under <paramref name="id"/>, into a pooled buffer the caller returns.</summary>
+    public Task<PooledPayload> TakeAsync(PayloadEndpoint endpoint, Guid id, CancellationToken cancellationToken) =>
         ExchangeAsync(endpoint, async connection =>
         {
             await connection.SendHeaderAsync(PayloadProtocol.Take, id, 0, cancellationToken).ConfigureAwait(false);
@@ -50,8 +51,17 @@ internal sealed class PayloadClient : IDisposable
                 throw new IOException($"The silo's payload port {endpoint} announced a result of {length:N0} bytes.");
             }
 
-            byte[] payload = GC.AllocateUninitializedArray<byte>((int)length);
-            await connection.Stream.ReadExactlyAsync(payload, cancellationToken).ConfigureAwait(false);
+            PooledPayload payload = PooledPayload.Rent((int)length);
+            try
+            {
+                await connection.Stream.ReadExactlyAsync(payload.Memory, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                payload.Return();
+                throw;
+            }
+
             return payload;
         }, cancellationToken);
 

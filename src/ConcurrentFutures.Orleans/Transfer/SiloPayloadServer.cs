@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using ConcurrentFutures.Processes;
 using Orleans.Runtime;
 
 namespace ConcurrentFutures.Orleans;
@@ -56,16 +57,16 @@ internal sealed class SiloPayloadServer : IDisposable
     /// <summary>Payloads held now (diagnostics for tests).</summary>
     internal int HeldCount => _payloads.Count;
 
-    /// <summary>Keeps a payload (a large result) for its client to take; returns its id.</summary>
-    public Guid Keep(byte[] payload)
+    /// <summary>Keeps a payload (a large result) for its client to take, and returns it to its pool once taken; returns its id.</summary>
+    public Guid Keep(PooledPayload payload)
     {
         Guid id = Guid.NewGuid();
         Hold(id, payload);
         return id;
     }
 
-    /// <summary>Takes the payload a client put for a call, or throws saying it is gone (expired, or never arrived).</summary>
-    public byte[] Claim(Guid id) =>
+    /// <summary>Takes the payload a client put for a call (the caller returns it), or throws saying it is gone (expired, or never arrived).</summary>
+    public PooledPayload Claim(Guid id) =>
         _payloads.TryRemove(id, out Stored stored)
             ? stored.Payload
             : throw new InvalidOperationException($"Silo {_silo.SiloAddress} no longer holds the payload {id} sent for this call: it is dropped {PayloadProtocol.Lifetime.TotalMinutes:F0} minutes after it arrives if no call takes it.");
@@ -98,7 +99,11 @@ internal sealed class SiloPayloadServer : IDisposable
             // The accept loop ends with the listener's disposal; nothing more to report at the silo's stop.
         }
 
-        _payloads.Clear();
+        foreach (Guid id in _payloads.Keys)
+        {
+            Drop(id);
+        }
+
         _stop.Dispose();
     }
 
@@ -149,7 +154,7 @@ internal sealed class SiloPayloadServer : IDisposable
     }
 
     /// <summary>Holds a payload; at most every 30 s, drops those kept past their lifetime.</summary>
-    private void Hold(Guid id, byte[] payload)
+    private void Hold(Guid id, PooledPayload payload)
     {
         long now = Stopwatch.GetTimestamp();
         _payloads[id] = new Stored(payload, now);
@@ -163,8 +168,16 @@ internal sealed class SiloPayloadServer : IDisposable
         {
             if (Stopwatch.GetElapsedTime(entry.Value.Since, now) > PayloadProtocol.Lifetime)
             {
-                _payloads.TryRemove(entry.Key, out _);
+                Drop(entry.Key);
             }
+        }
+    }
+
+    private void Drop(Guid id)
+    {
+        if (_payloads.TryRemove(id, out Stored stored))
+        {
+            stored.Payload.Return();
         }
     }
 
@@ -199,8 +212,18 @@ internal sealed class SiloPayloadServer : IDisposable
                         return; // the payload that follows cannot be read: end the connection
                     }
 
-                    byte[] payload = GC.AllocateUninitializedArray<byte>((int)length);
-                    await stream.ReadExactlyAsync(payload, _stop.Token).ConfigureAwait(false);
+                    // Into reused memory: a fresh array's pages would cost more to fault in than the bytes to copy.
+                    PooledPayload payload = PooledPayload.Rent((int)length);
+                    try
+                    {
+                        await stream.ReadExactlyAsync(payload.Memory, _stop.Token).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        payload.Return();
+                        throw;
+                    }
+
                     Hold(id, payload);
                     await stream.WriteAsync(OkAnswer, _stop.Token).ConfigureAwait(false);
                 }
@@ -256,10 +279,17 @@ internal sealed class SiloPayloadServer : IDisposable
                 return;
             }
 
-            answer[0] = PayloadProtocol.Ok;
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(answer.AsSpan(1), stored.Payload.Length);
-            await stream.WriteAsync(answer.AsMemory(0, 9), _stop.Token).ConfigureAwait(false);
-            await stream.WriteAsync(stored.Payload, _stop.Token).ConfigureAwait(false);
+            try
+            {
+                answer[0] = PayloadProtocol.Ok;
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(answer.AsSpan(1), stored.Payload.Length);
+                await stream.WriteAsync(answer.AsMemory(0, 9), _stop.Token).ConfigureAwait(false);
+                await stream.WriteAsync(stored.Payload.Memory, _stop.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                stored.Payload.Return();
+            }
         }
         finally
         {
@@ -267,5 +297,5 @@ internal sealed class SiloPayloadServer : IDisposable
         }
     }
 
-    private readonly record struct Stored(byte[] Payload, long Since);
+    private readonly record struct Stored(PooledPayload Payload, long Since);
 }

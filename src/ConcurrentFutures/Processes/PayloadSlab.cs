@@ -37,7 +37,7 @@ internal sealed unsafe class PayloadSlab : IDisposable
     /// <summary>How many payload bytes fit.</summary>
     public long Capacity { get; }
 
-    /// <summary>When a reader last used this mapping (for its cache's eviction).</summary>
+    /// <summary>When this process last used the slab: its owner claimed it, or a reader read it (for eviction).</summary>
     public long LastUsed { get; set; }
 
     /// <summary>Creates a new 0600 slab file with room for <paramref name="capacity"/> bytes and maps it.</summary>

@@ -1,26 +1,36 @@
+using System.Diagnostics;
+
 namespace ConcurrentFutures.Processes;
 
 /// <summary>
 /// The slabs one process writes large payloads into (the pool: arguments; a worker: results), reused once their
 /// reader is done with them. Files are named with the pool's prefix and this process's id, so the pool can delete a
-/// dead worker's slabs and the janitor everything. Beyond <see cref="MaxTotalBytes"/> (in use or free) a payload gets a one-off file.
+/// dead worker's slabs and the janitor everything. Beyond <see cref="MaxTotalBytes"/> (in use or free) a payload gets a
+/// one-off file, whose fresh pages cost several times the copy. A free slab unused for <see cref="DefaultIdleLifetime"/>
+/// is deleted, so a process keeps the shared memory of its largest payload only while payloads that large keep coming.
 /// </summary>
 internal sealed class PayloadSlabs : IDisposable
 {
-    /// <summary>At most this much shared memory is kept in slabs by one process.</summary>
-    public const long MaxTotalBytes = 256L * 1024 * 1024;
+    /// <summary>At most this much shared memory is kept in slabs by one process (room for a 1 GB payload).</summary>
+    public const long MaxTotalBytes = 1024L * 1024 * 1024;
+
+    /// <summary>A free slab unused this long is deleted.</summary>
+    public static readonly TimeSpan DefaultIdleLifetime = TimeSpan.FromSeconds(30);
 
     /// <summary>Slabs are sized in steps of this, so payloads of similar size share them.</summary>
     private const long Step = 1024 * 1024;
 
     private readonly string _prefix;
     private readonly long _maxTotalBytes;
+    private readonly TimeSpan _idleLifetime;
     private readonly List<PayloadSlab> _slabs = [];
+    private Timer? _sweeper;
     private long _totalBytes;
     private long _counter;
     private bool _disposed;
 
-    public PayloadSlabs(string prefix, long maxTotalBytes = MaxTotalBytes) => (_prefix, _maxTotalBytes) = (prefix, maxTotalBytes);
+    public PayloadSlabs(string prefix, long maxTotalBytes = MaxTotalBytes, TimeSpan? idleLifetime = null) =>
+        (_prefix, _maxTotalBytes, _idleLifetime) = (prefix, maxTotalBytes, idleLifetime ?? DefaultIdleLifetime);
 
     /// <summary>
     /// Copies <paramref name="payload"/> into a free slab (or a new one) and returns it claimed; null when the cap
@@ -46,6 +56,8 @@ internal sealed class PayloadSlabs : IDisposable
         lock (_slabs)
         {
             _disposed = true;
+            _sweeper?.Dispose();
+            _sweeper = null;
             foreach (PayloadSlab slab in _slabs)
             {
                 Drop(slab);
@@ -91,6 +103,7 @@ internal sealed class PayloadSlabs : IDisposable
             // Only this process claims its slabs, and only under this lock: one seen free stays free until claimed.
             if (best is not null && best.TryClaim())
             {
+                best.LastUsed = Stopwatch.GetTimestamp();
                 return best;
             }
 
@@ -117,9 +130,34 @@ internal sealed class PayloadSlabs : IDisposable
                 return null;
             }
 
+            created.LastUsed = Stopwatch.GetTimestamp();
             _slabs.Add(created);
             _totalBytes += capacity;
+            _sweeper ??= new Timer(static self => ((PayloadSlabs)self!).DeleteIdle(), this, _idleLifetime, _idleLifetime);
             return created;
+        }
+    }
+
+    /// <summary>Deletes the free slabs unused for the idle lifetime; the sweeper stops once no slab is left.</summary>
+    internal void DeleteIdle()
+    {
+        lock (_slabs)
+        {
+            foreach (PayloadSlab slab in _slabs.ToList())
+            {
+                if (Stopwatch.GetElapsedTime(slab.LastUsed) >= _idleLifetime && slab.IsFree)
+                {
+                    _slabs.Remove(slab);
+                    _totalBytes -= slab.Capacity;
+                    Drop(slab);
+                }
+            }
+
+            if (_slabs.Count == 0)
+            {
+                _sweeper?.Dispose();
+                _sweeper = null;
+            }
         }
     }
 

@@ -12,7 +12,7 @@ internal sealed partial class PoolManager
         {
             if (task.Item is RelayedCall relayed)
             {
-                relayed.Complete(ok: false, payload.ToArray()); // the exception payload goes on as it came
+                relayed.Complete(ok: false, payload); // the exception payload goes on as it came
             }
             else
             {
@@ -50,7 +50,7 @@ internal sealed partial class PoolManager
     {
         if (task.Item is RelayedCall relayed)
         {
-            relayed.Complete(ok: true, payload.ToArray());
+            relayed.Complete(ok: true, payload);
         }
         else
         {

@@ -101,8 +101,9 @@ public sealed class ProcessPoolExecutor : Executor
     /// Runs a call encoded elsewhere — a silo running a cluster client's work in its worker processes — with the same
     /// engine as any other (crash attribution, replacement, limits). The future completes with the worker's answer as it
     /// came, or fails with the pool's own verdict (<see cref="BrokenProcessPoolException"/> when the worker died).
+    /// <paramref name="arguments"/> are copied before this returns.
     /// </summary>
-    internal Future<RelayedOutcome> SubmitRelayed(byte[] definition, string description, byte[] target, byte[] arguments, bool isChunk, string? traceParent)
+    internal Future<RelayedOutcome> SubmitRelayed(byte[] definition, string description, byte[] target, ReadOnlySpan<byte> arguments, bool isChunk, string? traceParent)
     {
         var call = new RelayedCall();
         Dispatch(call, FunctionReference.ForRelayed(definition, description), target, arguments, isChunk, traceParent);

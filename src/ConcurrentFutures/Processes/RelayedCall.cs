@@ -1,7 +1,12 @@
+using System.Buffers;
+
 namespace ConcurrentFutures.Processes;
 
-/// <summary>What a worker answered to a relayed call: the result payload, or (not <see cref="Ok"/>) the exception payload.</summary>
-internal readonly record struct RelayedOutcome(bool Ok, byte[] Payload);
+/// <summary>
+/// What a worker answered to a relayed call: the result payload, or (not <see cref="Ok"/>) the exception payload, in a
+/// pooled buffer its receiver returns once done with it.
+/// </summary>
+internal readonly record struct RelayedOutcome(bool Ok, PooledPayload Payload);
 
 /// <summary>
 /// A call this process runs in its worker processes on behalf of another (a silo, for a cluster client): already
@@ -23,8 +28,15 @@ internal sealed class RelayedCall : WorkItem<RelayedOutcome>
     /// <inheritdoc/>
     public override bool IsAsync => false;
 
-    /// <summary>Completes the call with the worker's answer (a copy: the payload's buffer is reused after this returns).</summary>
-    public void Complete(bool ok, ReadOnlySpan<byte> payload) => TypedFuture.TrySetResult(new RelayedOutcome(ok, payload.ToArray()));
+    /// <summary>Completes the call with the worker's answer (a copy: the payload's memory is reused after this returns).</summary>
+    public void Complete(bool ok, ReadOnlySequence<byte> payload)
+    {
+        var outcome = new RelayedOutcome(ok, PooledPayload.CopyOf(payload));
+        if (!TypedFuture.TrySetResult(outcome))
+        {
+            outcome.Payload.Return(); // cancelled or aborted meanwhile: nobody will read it
+        }
+    }
 
     /// <inheritdoc/>
     protected override RelayedOutcome Invoke() => NotHere();

@@ -13,6 +13,12 @@ internal sealed class SlabMappings : IDisposable
     /// <summary>Mappings kept at most; the least recently used goes first.</summary>
     private const int MaxMappings = 4;
 
+    /// <summary>
+    /// A slab larger than this is unmapped after each read: its owner deletes it once idle, and a mapping kept here
+    /// would hold its memory for as long as this process lives.
+    /// </summary>
+    private const long LargestKeptMapping = 64L * 1024 * 1024;
+
     private readonly string _prefix;
     private readonly Dictionary<string, PayloadSlab> _mapped = new(StringComparer.Ordinal);
 
@@ -37,6 +43,12 @@ internal sealed class SlabMappings : IDisposable
             if (release)
             {
                 slab.Release();
+            }
+
+            if (slab.Capacity > LargestKeptMapping)
+            {
+                _mapped.Remove(path);
+                slab.Dispose();
             }
         }
     }

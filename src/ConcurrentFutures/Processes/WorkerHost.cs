@@ -31,10 +31,10 @@ internal sealed partial class WorkerHost
     private readonly Dictionary<int, (ResolvedFunction? Function, Exception? Error)> _functions = [];
 
     private readonly FrameBuffer _output = new();
-    /// <summary>Where results are written; replaced by a small one after a result above <see cref="LargestKeptScratch"/>.</summary>
-    private ArrayBufferWriter<byte> _scratch = new(1024);
+    /// <summary>Where results are written; its array goes back to the large-array pool after a result above <see cref="LargestKeptScratch"/>.</summary>
+    private readonly PooledBufferWriter _scratch = new();
 
-    /// <summary>A result buffer up to this size is kept for the next task; a larger one is let go (it would stay resident).</summary>
+    /// <summary>A result buffer up to this size is kept for the next task; a larger one goes back to the pool (which lets it go when unused).</summary>
     private const int LargestKeptScratch = 64 * 1024 * 1024;
 
     /// <summary>The pool's argument slabs this worker has mapped.</summary>
@@ -213,7 +213,7 @@ internal sealed partial class WorkerHost
         long taskId = reader.ReadInt64();
         _marker?.Started(taskId);
         long started = Stopwatch.GetTimestamp();
-        _scratch.ResetWrittenCount();
+        _scratch.Reset();
         Exception? failure = null;
         try
         {
@@ -301,10 +301,7 @@ internal sealed partial class WorkerHost
             w.Write(micros);
             w.Write(workingSet);
         });
-        if (_scratch.Capacity > LargestKeptScratch)
-        {
-            _scratch = new ArrayBufferWriter<byte>(1024);
-        }
+        _scratch.Shrink(LargestKeptScratch);
     }
 
     private ResolvedFunction GetFunction(int functionId)

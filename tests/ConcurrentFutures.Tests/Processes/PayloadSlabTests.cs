@@ -48,6 +48,25 @@ public sealed class PayloadSlabTests : IDisposable
     }
 
     [Fact]
+    public void AFreeSlab_UnusedForItsIdleLifetime_IsDeleted_AndOneInUseIsKept()
+    {
+        using var slabs = new PayloadSlabs(_prefix, idleLifetime: TimeSpan.FromMilliseconds(50));
+        PayloadSlab free = slabs.TryWrite(Filled(2 * MB, 1))!;
+        PayloadSlab busy = slabs.TryWrite(Filled(2 * MB, 2))!;
+        free.Release();
+        Thread.Sleep(100);
+        slabs.DeleteIdle(); // what its timer does
+        Assert.False(File.Exists(free.Path));
+        Assert.True(File.Exists(busy.Path));
+        Assert.Equal(2 * MB, slabs.TotalBytes);
+
+        busy.Release();
+        Assert.True(SpinWait.SpinUntil(() => !File.Exists(busy.Path), Patience)); // the timer's own sweep
+        Assert.Equal(0, slabs.TotalBytes);
+        Assert.NotNull(slabs.TryWrite(Filled(MB, 3))); // and slabs are made again
+    }
+
+    [Fact]
     public void ADamagedLengthOrAForeignPath_IsRefused_WithoutReadingOutsideTheSlab()
     {
         using var slabs = new PayloadSlabs(_prefix);

@@ -9,63 +9,45 @@ namespace ConcurrentFutures.Processes.Wire;
 /// </summary>
 internal sealed class FrameBuffer : IBufferWriter<byte>
 {
-    private byte[] _buffer;
-    private int _length;
+    /// <summary>An array grown past this by one huge frame goes back to the pool once the frames are sent.</summary>
+    private const int LargestKept = 4 * 1024 * 1024;
+
+    private readonly PooledBufferWriter _buffer;
     private int _frameStart = -1;
 
-    public FrameBuffer(int initialCapacity = 64 * 1024) => _buffer = new byte[initialCapacity];
+    public FrameBuffer(int initialCapacity = 64 * 1024) => _buffer = new PooledBufferWriter(initialCapacity);
 
     /// <summary>The bytes of all complete frames written so far.</summary>
-    public ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _length);
+    public ReadOnlyMemory<byte> Written => _buffer.WrittenMemory;
 
-    public int Length => _length;
+    public int Length => _buffer.WrittenCount;
 
     /// <summary>Reserves the length prefix of a new frame; write its body through this <see cref="IBufferWriter{T}"/>.</summary>
     public void BeginFrame()
     {
-        GetSpan(4);
-        _frameStart = _length;
-        _length += 4;
+        _buffer.GetSpan(4);
+        _frameStart = _buffer.WrittenCount;
+        _buffer.Advance(4);
     }
 
     /// <summary>Patches the length prefix of the frame begun last.</summary>
     public void EndFrame()
     {
-        int bodyLength = _length - _frameStart - 4;
-        BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(_frameStart), bodyLength);
+        int bodyLength = _buffer.WrittenCount - _frameStart - 4;
+        BinaryPrimitives.WriteInt32LittleEndian(_buffer.WrittenSpan[_frameStart..], bodyLength);
         _frameStart = -1;
     }
 
-    /// <summary>Forgets everything written; keeps the array (shrinking it if one huge frame made it grow).</summary>
+    /// <summary>Forgets everything written; keeps the array (giving it back if one huge frame made it grow).</summary>
     public void Clear()
     {
-        _length = 0;
-        if (_buffer.Length > 4 * 1024 * 1024)
-        {
-            _buffer = new byte[64 * 1024];
-        }
+        _buffer.Reset();
+        _buffer.Shrink(LargestKept);
     }
 
-    public void Advance(int count) => _length += count;
+    public void Advance(int count) => _buffer.Advance(count);
 
-    public Memory<byte> GetMemory(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return _buffer.AsMemory(_length);
-    }
+    public Memory<byte> GetMemory(int sizeHint = 0) => _buffer.GetMemory(Math.Max(sizeHint, 256));
 
-    public Span<byte> GetSpan(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return _buffer.AsSpan(_length);
-    }
-
-    private void Ensure(int sizeHint)
-    {
-        int needed = Math.Max(sizeHint, 256);
-        if (_buffer.Length - _length < needed)
-        {
-            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + needed));
-        }
-    }
+    public Span<byte> GetSpan(int sizeHint = 0) => _buffer.GetSpan(Math.Max(sizeHint, 256));
 }

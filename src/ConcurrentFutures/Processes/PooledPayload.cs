@@ -1,0 +1,53 @@
+using System.Buffers;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>
+/// A payload held in an array rented from <see cref="LargeArrayPool"/>: large values passing through (a silo relaying a
+/// cluster call, a client fetching a large result) are copied into reused memory whose pages are already there.
+/// Whoever ends up holding it calls <see cref="Return"/> once; one never returned is simply collected.
+/// </summary>
+internal sealed class PooledPayload
+{
+    private byte[]? _array;
+
+    private PooledPayload(byte[] array, int length) => (_array, Length) = (array, length);
+
+    /// <summary>Bytes in the payload.</summary>
+    public int Length { get; }
+
+    /// <summary>The payload's bytes; throws once returned.</summary>
+    public Memory<byte> Memory => (_array ?? throw new ObjectDisposedException(nameof(PooledPayload))).AsMemory(0, Length);
+
+    /// <summary>A payload of <paramref name="length"/> bytes to be filled (by a socket read, for example).</summary>
+    public static PooledPayload Rent(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new PooledPayload(LargeArrayPool.Rent(length), length);
+    }
+
+    /// <summary>A copy of <paramref name="bytes"/>.</summary>
+    public static PooledPayload CopyOf(ReadOnlySequence<byte> bytes)
+    {
+        if (bytes.Length > Array.MaxLength)
+        {
+            throw new InvalidDataException($"A payload of {bytes.Length:N0} bytes does not fit in one array.");
+        }
+
+        PooledPayload payload = Rent((int)bytes.Length);
+        bytes.CopyTo(payload.Memory.Span);
+        return payload;
+    }
+
+    /// <summary>The bytes as an array of their own (for a small payload that travels on inside a message).</summary>
+    public byte[] ToArray() => Memory.ToArray();
+
+    /// <summary>Gives the array back to the pool; later calls do nothing.</summary>
+    public void Return()
+    {
+        if (Interlocked.Exchange(ref _array, null) is { } array)
+        {
+            LargeArrayPool.Return(array);
+        }
+    }
+}
