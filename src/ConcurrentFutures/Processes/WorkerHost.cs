@@ -37,6 +37,12 @@ internal sealed partial class WorkerHost
     /// <summary>A result buffer up to this size is kept for the next task; a larger one goes back to the pool (which lets it go when unused).</summary>
     private const int LargestKeptScratch = 64 * 1024 * 1024;
 
+    /// <summary>After a task whose arguments or result were this large, the worker collects its garbage at once.</summary>
+    private const int CollectAfterPayload = 32 * 1024 * 1024;
+
+    /// <summary>Set while the current task's arguments came from shared memory and were at least <see cref="CollectAfterPayload"/>.</summary>
+    private bool _largeArguments;
+
     /// <summary>The pool's argument slabs this worker has mapped.</summary>
     private readonly SlabMappings _argumentMappings;
 
@@ -232,8 +238,17 @@ internal sealed partial class WorkerHost
         }
 
         long micros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+        bool large = _largeArguments || _scratch.WrittenCount >= CollectAfterPayload;
+        _largeArguments = false;
         WriteResult(taskId, failure, micros);
         _marker?.Finished(taskId);
+        if (large)
+        {
+            // Its values are garbage now: collected at once (as Python's reference counting frees them), the next
+            // large value reuses their pages instead of fresh ones, which cost ten times the copy here (measured: a
+            // 300 MB argument read in ~40 ms after a collection, ~400 ms without). The result is already sent.
+            GC.Collect();
+        }
     }
 
     /// <summary>
@@ -246,6 +261,7 @@ internal sealed partial class WorkerHost
         {
             Func<ReadOnlySequence<byte>, List<object?[]>> read = sequence =>
             {
+                _largeArguments = sequence.Length >= CollectAfterPayload;
                 var mapped = new MessagePackReader(sequence);
                 return CallRunner.ReadCalls(ref mapped, function, chunk);
             };
