@@ -34,12 +34,19 @@ internal sealed class SiloWorkRunner : IDisposable
     /// <summary>Set when the silo's host starts stopping: calls arriving then are handed back.</summary>
     private volatile bool _stopping;
 
+    /// <summary>Set at disposal: no pool is created from then on.</summary>
+    private volatile bool _disposed;
+
     public SiloWorkRunner(ClusterWorkerOptions options, SiloPayloadServer payloads, ILoggerFactory? loggerFactory)
     {
         _options = options;
         _payloads = payloads;
         _loggerFactory = loggerFactory;
         _pool = new Lazy<ProcessPoolExecutor>(CreatePool);
+        if (options.Isolation == WorkIsolation.WorkerProcesses)
+        {
+            payloads.ArgumentSlabs = length => _stopping || _disposed ? null : _pool.Value.TryClaimArgumentSlab(length);
+        }
     }
 
     /// <summary>
@@ -170,6 +177,7 @@ internal sealed class SiloWorkRunner : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         if (_pool.IsValueCreated)
         {
             _pool.Value.Dispose();
@@ -183,15 +191,21 @@ internal sealed class SiloWorkRunner : IDisposable
     private Future<RelayedOutcome> Submit(ProcessPoolExecutor pool, ResolvedFunction function, WorkRequest request)
     {
         byte[] target = request.TargetPayload == Guid.Empty ? request.Target : TakeArray(request.TargetPayload);
+        string description = request.Description ?? function.Method.Name;
         if (request.ArgumentsPayload == Guid.Empty)
         {
-            return pool.SubmitRelayed(request.Definition, request.Description ?? function.Method.Name, target, request.Arguments, request.IsChunk, request.TraceParent);
+            return pool.SubmitRelayed(request.Definition, description, target, request.Arguments, request.IsChunk, request.TraceParent);
         }
 
-        PooledPayload arguments = _payloads.Claim(request.ArgumentsPayload);
+        ReceivedPayload arguments = _payloads.Claim(request.ArgumentsPayload);
+        if (arguments.Slab is { } slab)
+        {
+            return pool.SubmitRelayed(request.Definition, description, target, slab, request.IsChunk, request.TraceParent); // the pool frees the slab
+        }
+
         try
         {
-            return pool.SubmitRelayed(request.Definition, request.Description ?? function.Method.Name, target, arguments.Memory.Span, request.IsChunk, request.TraceParent);
+            return pool.SubmitRelayed(request.Definition, description, target, arguments.Bytes!.Memory.Span, request.IsChunk, request.TraceParent);
         }
         finally
         {
@@ -202,7 +216,7 @@ internal sealed class SiloWorkRunner : IDisposable
     /// <summary>A large part of the call, claimed from the payload port's keeping, as an array of its own.</summary>
     private byte[] TakeArray(Guid id)
     {
-        PooledPayload payload = _payloads.Claim(id);
+        ReceivedPayload payload = _payloads.Claim(id);
         try
         {
             return payload.ToArray();
@@ -217,11 +231,11 @@ internal sealed class SiloWorkRunner : IDisposable
     /// The answer to send back: inside the grain call when small, else kept for the client to take from the payload
     /// port (and the pooled buffer given back once it is taken, or at once when it goes inline).
     /// </summary>
-    private WorkResponse Answer(WorkRequest request, bool ok, PooledPayload payload)
+    private WorkResponse Answer(WorkRequest request, bool ok, RelayedPayload payload)
     {
         if (payload.Length <= PayloadProtocol.InlineLimit || payload.Length > request.MaxPayloadBytes)
         {
-            int length = payload.Length;
+            long length = payload.Length;
             byte[] inline = length <= PayloadProtocol.InlineLimit ? payload.ToArray() : [];
             payload.Return();
             return length <= PayloadProtocol.InlineLimit
@@ -263,11 +277,14 @@ internal sealed class SiloWorkRunner : IDisposable
             return CallRunner.ReadCalls(ref inline, function, request.IsChunk);
         }
 
-        PooledPayload arguments = _payloads.Claim(request.ArgumentsPayload);
+        ReceivedPayload arguments = _payloads.Claim(request.ArgumentsPayload);
         try
         {
-            var reader = new MessagePackReader(arguments.Memory);
-            return CallRunner.ReadCalls(ref reader, function, request.IsChunk);
+            return arguments.Read(bytes =>
+            {
+                var reader = new MessagePackReader(bytes);
+                return CallRunner.ReadCalls(ref reader, function, request.IsChunk);
+            });
         }
         finally
         {

@@ -54,11 +54,17 @@ internal sealed class SiloPayloadServer : IDisposable
     /// <summary>The calls this silo got, for the executor's questions about calls in flight (<see cref="PayloadProtocol.Ask"/>).</summary>
     public SiloCalls Calls { get; } = new();
 
+    /// <summary>
+    /// Where a large payload a client puts is received when the silo runs work in worker processes: a claimed argument
+    /// slab of its pool (null when all are busy); unset, or null, means a pooled array.
+    /// </summary>
+    public Func<long, PayloadSlab?>? ArgumentSlabs { get; set; }
+
     /// <summary>Payloads held now (diagnostics for tests).</summary>
     internal int HeldCount => _payloads.Count;
 
     /// <summary>Keeps a payload (a large result) for its client to take, and returns it to its pool once taken; returns its id.</summary>
-    public Guid Keep(PooledPayload payload)
+    public Guid Keep(RelayedPayload payload)
     {
         Guid id = Guid.NewGuid();
         Hold(id, payload);
@@ -66,9 +72,9 @@ internal sealed class SiloPayloadServer : IDisposable
     }
 
     /// <summary>Takes the payload a client put for a call (the caller returns it), or throws saying it is gone (expired, or never arrived).</summary>
-    public PooledPayload Claim(Guid id) =>
+    public ReceivedPayload Claim(Guid id) =>
         _payloads.TryRemove(id, out Stored stored)
-            ? stored.Payload
+            ? new ReceivedPayload(stored.Payload as PooledPayload, stored.Slab)
             : throw new InvalidOperationException($"Silo {_silo.SiloAddress} no longer holds the payload {id} sent for this call: it is dropped {PayloadProtocol.Lifetime.TotalMinutes:F0} minutes after it arrives if no call takes it.");
 
     public void Dispose()
@@ -154,10 +160,10 @@ internal sealed class SiloPayloadServer : IDisposable
     }
 
     /// <summary>Holds a payload; at most every 30 s, drops those kept past their lifetime.</summary>
-    private void Hold(Guid id, PooledPayload payload)
+    private void Hold(Guid id, RelayedPayload? payload, PayloadSlab? slab = null)
     {
         long now = Stopwatch.GetTimestamp();
-        _payloads[id] = new Stored(payload, now);
+        _payloads[id] = new Stored(payload, slab, now);
         long last = Interlocked.Read(ref _lastSweep);
         if (Stopwatch.GetElapsedTime(last, now) < TimeSpan.FromSeconds(30) || Interlocked.CompareExchange(ref _lastSweep, now, last) != last)
         {
@@ -177,7 +183,8 @@ internal sealed class SiloPayloadServer : IDisposable
     {
         if (_payloads.TryRemove(id, out Stored stored))
         {
-            stored.Payload.Return();
+            stored.Payload?.Return();
+            stored.Slab?.Release();
         }
     }
 
@@ -212,19 +219,7 @@ internal sealed class SiloPayloadServer : IDisposable
                         return; // the payload that follows cannot be read: end the connection
                     }
 
-                    // Into reused memory: a fresh array's pages would cost more to fault in than the bytes to copy.
-                    PooledPayload payload = PooledPayload.Rent((int)length);
-                    try
-                    {
-                        await stream.ReadExactlyAsync(payload.Memory, _stop.Token).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        payload.Return();
-                        throw;
-                    }
-
-                    Hold(id, payload);
+                    await ReceiveAsync(stream, id, length).ConfigureAwait(false);
                     await stream.WriteAsync(OkAnswer, _stop.Token).ConfigureAwait(false);
                 }
                 else if (operation == PayloadProtocol.Ping)
@@ -256,6 +251,43 @@ internal sealed class SiloPayloadServer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Receives a payload a client puts: straight into an argument slab of the silo's worker pool when it is large and
+    /// one is free (through the slab's file: the bytes are never mapped in the silo), else into reused memory (a fresh
+    /// array's pages would cost more to fault in than the bytes to copy).
+    /// </summary>
+    private async Task ReceiveAsync(NetworkStream stream, Guid id, long length)
+    {
+        if (length >= SharedMemoryTransport.Threshold && ArgumentSlabs?.Invoke(length) is { } slab)
+        {
+            try
+            {
+                await SlabFile.FillAsync(slab, stream, length, _stop.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                slab.Release();
+                throw;
+            }
+
+            Hold(id, payload: null, slab);
+            return;
+        }
+
+        PooledPayload payload = PooledPayload.Rent((int)length);
+        try
+        {
+            await stream.ReadExactlyAsync(payload.Memory, _stop.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            payload.Return();
+            throw;
+        }
+
+        Hold(id, payload);
+    }
+
     /// <summary>Tells whether this silo has call <paramref name="call"/>: running it, answered it (how long ago), or never got it.</summary>
     private async Task AnswerAskAsync(NetworkStream stream, Guid call)
     {
@@ -272,7 +304,7 @@ internal sealed class SiloPayloadServer : IDisposable
         byte[] answer = ArrayPool<byte>.Shared.Rent(9);
         try
         {
-            if (!_payloads.TryRemove(id, out Stored stored))
+            if (!_payloads.TryRemove(id, out Stored stored) || stored.Payload is not { } payload)
             {
                 answer[0] = PayloadProtocol.Missing;
                 await stream.WriteAsync(answer.AsMemory(0, 1), _stop.Token).ConfigureAwait(false);
@@ -282,13 +314,13 @@ internal sealed class SiloPayloadServer : IDisposable
             try
             {
                 answer[0] = PayloadProtocol.Ok;
-                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(answer.AsSpan(1), stored.Payload.Length);
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(answer.AsSpan(1), payload.Length);
                 await stream.WriteAsync(answer.AsMemory(0, 9), _stop.Token).ConfigureAwait(false);
-                await stream.WriteAsync(stored.Payload.Memory, _stop.Token).ConfigureAwait(false);
+                await payload.CopyToAsync(stream, _stop.Token).ConfigureAwait(false);
             }
             finally
             {
-                stored.Payload.Return();
+                payload.Return();
             }
         }
         finally
@@ -297,5 +329,6 @@ internal sealed class SiloPayloadServer : IDisposable
         }
     }
 
-    private readonly record struct Stored(PooledPayload Payload, long Since);
+    /// <summary>A payload held: a result or a pooled put (<paramref name="Payload"/>), or a put received into a slab.</summary>
+    private readonly record struct Stored(RelayedPayload? Payload, PayloadSlab? Slab, long Since);
 }

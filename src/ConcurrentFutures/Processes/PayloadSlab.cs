@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.MemoryMappedFiles;
+using Microsoft.Win32.SafeHandles;
 
 namespace ConcurrentFutures.Processes;
 
@@ -117,6 +118,17 @@ internal sealed unsafe class PayloadSlab : IDisposable
         }
     }
 
+    /// <summary>Declares the payload written through the slab's file (<see cref="SlabFile.FillAsync"/>) complete.</summary>
+    public void SetLength(long length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Capacity);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_base == null, this);
+            Volatile.Write(ref *(long*)(_base + 8), length);
+        }
+    }
+
     /// <summary>
     /// Lets <paramref name="read"/> consume the payload in place. The length comes from the header, checked against
     /// the mapping, so a damaged or hostile header cannot make anyone read outside it.
@@ -136,6 +148,29 @@ internal sealed unsafe class PayloadSlab : IDisposable
             return read(new ReadOnlySequence<byte>(memory.Memory));
         }
     }
+
+    /// <summary>The payload length a slab's header declares, read through the slab's file (not mapped here), checked against the file.</summary>
+    public static long ReadLength(SafeFileHandle file)
+    {
+        Span<byte> header = stackalloc byte[16];
+        if (RandomAccess.Read(file, header, 0) < header.Length)
+        {
+            throw new InvalidDataException("A shared-memory payload file is too short for its header.");
+        }
+
+        long length = BitConverter.ToInt64(header[8..]);
+        long room = RandomAccess.GetLength(file) - HeaderSize;
+        return length >= 0 && length <= room && length <= Array.MaxLength
+            ? length
+            : throw new InvalidDataException($"A shared-memory payload file declares {length} bytes; it holds at most {room}.");
+    }
+
+    /// <summary>
+    /// Marks the payload consumed through the slab's file, for a process that holds the file but not a mapping of it.
+    /// The state word goes from in use (1) to free (0): only its lowest byte changes, so its owner, reading it through
+    /// its mapping of the same pages, sees one or the other, never a mix.
+    /// </summary>
+    public static void Release(SafeFileHandle file) => RandomAccess.Write(file, [0, 0, 0, 0], 0);
 
     /// <summary>Marks the payload consumed, so the owner may reuse the slab. Harmless once disposed.</summary>
     public void Release()

@@ -38,7 +38,7 @@ internal sealed class PayloadSlabs : IDisposable
     /// </summary>
     public PayloadSlab? TryWrite(ReadOnlySpan<byte> payload)
     {
-        PayloadSlab? slab = Claim(payload.Length);
+        PayloadSlab? slab = TryClaim(payload.Length);
         try
         {
             slab?.Write(payload);
@@ -82,7 +82,11 @@ internal sealed class PayloadSlabs : IDisposable
     /// <summary>The name of a slab or one-off file written by process <paramref name="pid"/> starts with this.</summary>
     public static string FilePrefix(string poolPrefix, int pid) => $"{poolPrefix}{pid}-";
 
-    private PayloadSlab? Claim(int length)
+    /// <summary>
+    /// A free slab (or a new one) with room for <paramref name="length"/> bytes, claimed and still to be written; null
+    /// when the cap is reached and every slab is busy, or after <see cref="Dispose"/>.
+    /// </summary>
+    public PayloadSlab? TryClaim(long length)
     {
         lock (_slabs)
         {

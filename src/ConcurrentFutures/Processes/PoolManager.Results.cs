@@ -30,6 +30,13 @@ internal sealed partial class PoolManager
 
         try
         {
+            if (slab && task.Item is RelayedCall relayed)
+            {
+                // Passed on as it lies in the worker's slab (a silo sends it to its client from there), not copied here.
+                relayed.Complete(ok: true, SlabResult.Open(path));
+                return;
+            }
+
             Func<ReadOnlySequence<byte>, bool> read = sequence =>
             {
                 Deliver(task, sequence);
@@ -39,7 +46,7 @@ internal sealed partial class PoolManager
                 ? (worker.ResultMappings ??= new SlabMappings(SharedMemoryPrefix)).Read(path, release: true, read)
                 : SharedMemoryTransport.ReadAndDelete(path, read);
         }
-        catch (IOException exception)
+        catch (Exception exception) when (exception is IOException or InvalidDataException)
         {
             task.Fail(new InvalidDataException($"The result of {task.Function.Describe()} was lost in shared memory: {exception.Message}", exception));
         }

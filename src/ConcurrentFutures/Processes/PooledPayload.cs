@@ -7,17 +7,19 @@ namespace ConcurrentFutures.Processes;
 /// cluster call, a client fetching a large result) are copied into reused memory whose pages are already there.
 /// Whoever ends up holding it calls <see cref="Return"/> once; one never returned is simply collected.
 /// </summary>
-internal sealed class PooledPayload
+internal sealed class PooledPayload : RelayedPayload
 {
     private byte[]? _array;
 
-    private PooledPayload(byte[] array, int length) => (_array, Length) = (array, length);
+    private readonly int _length;
+
+    private PooledPayload(byte[] array, int length) => (_array, _length) = (array, length);
 
     /// <summary>Bytes in the payload.</summary>
-    public int Length { get; }
+    public override long Length => _length;
 
     /// <summary>The payload's bytes; throws once returned.</summary>
-    public Memory<byte> Memory => (_array ?? throw new ObjectDisposedException(nameof(PooledPayload))).AsMemory(0, Length);
+    public Memory<byte> Memory => (_array ?? throw new ObjectDisposedException(nameof(PooledPayload))).AsMemory(0, _length);
 
     /// <summary>A payload of <paramref name="length"/> bytes to be filled (by a socket read, for example).</summary>
     public static PooledPayload Rent(int length)
@@ -39,11 +41,14 @@ internal sealed class PooledPayload
         return payload;
     }
 
-    /// <summary>The bytes as an array of their own (for a small payload that travels on inside a message).</summary>
-    public byte[] ToArray() => Memory.ToArray();
+    /// <inheritdoc/>
+    public override byte[] ToArray() => Memory.ToArray();
+
+    /// <inheritdoc/>
+    public override Task CopyToAsync(Stream destination, CancellationToken cancellationToken) => destination.WriteAsync(Memory, cancellationToken).AsTask();
 
     /// <summary>Gives the array back to the pool; later calls do nothing.</summary>
-    public void Return()
+    public override void Return()
     {
         if (Interlocked.Exchange(ref _array, null) is { } array)
         {

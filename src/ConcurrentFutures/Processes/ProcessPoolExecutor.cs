@@ -110,6 +110,33 @@ public sealed class ProcessPoolExecutor : Executor
         return call.TypedFuture;
     }
 
+    /// <summary>
+    /// Runs a relayed call whose arguments were written straight into one of this pool's argument slabs (claimed with
+    /// <see cref="TryClaimArgumentSlab"/>): the pool owns the slab from here on and frees it once the task is done.
+    /// </summary>
+    internal Future<RelayedOutcome> SubmitRelayed(byte[] definition, string description, byte[] target, PayloadSlab arguments, bool isChunk, string? traceParent)
+    {
+        var call = new RelayedCall();
+        try
+        {
+            _pool.Submit(new RemoteTask(call, FunctionReference.ForRelayed(definition, description), target, SlabReference(arguments), isChunk) { TraceParent = traceParent });
+        }
+        catch
+        {
+            arguments.Release(); // refused: no worker will read it
+            throw;
+        }
+
+        call.Future.AddDoneCallback(_ => arguments.Release()); // at once if it is done already
+        return call.TypedFuture;
+    }
+
+    /// <summary>
+    /// A free argument slab with room for <paramref name="length"/> bytes, claimed, for a relay to fill itself; null
+    /// when the pool's slabs are all busy or at their cap. The caller submits it or releases it.
+    /// </summary>
+    internal PayloadSlab? TryClaimArgumentSlab(long length) => _pool.ArgumentSlabs.TryClaim(length);
+
     /// <summary>Gives up the task of <paramref name="future"/>: cancelled if queued, its worker killed if running.</summary>
     internal void Abort(Future future) => _pool.Abort(future);
 
@@ -122,7 +149,7 @@ public sealed class ProcessPoolExecutor : Executor
             // Large: the worker maps a slab instead of receiving the bytes through the socket; the slab is reused once
             // the task is done (not before: a task whose worker died runs again from the same slab).
             workItem.Future.AddDoneCallback(_ => slab.Release());
-            arguments = CallEncoder.Serialize(static (ref MessagePackWriter w, string p) => SharedMemoryTransport.WriteSlabReference(ref w, p), slab.Path);
+            arguments = SlabReference(slab);
         }
         else if (serialized.Length >= SharedMemoryTransport.Threshold)
         {
@@ -138,6 +165,10 @@ public sealed class ProcessPoolExecutor : Executor
 
         _pool.Submit(new RemoteTask(workItem, function, target, arguments, isChunk) { TraceParent = traceParent });
     }
+
+    /// <summary>The arguments as sent to a worker when they wait in <paramref name="slab"/>.</summary>
+    private static byte[] SlabReference(PayloadSlab slab) =>
+        CallEncoder.Serialize(static (ref MessagePackWriter w, string p) => SharedMemoryTransport.WriteSlabReference(ref w, p), slab.Path);
 
     /// <inheritdoc/>
     internal override void ShutdownCore(bool wait, bool cancelFutures) => _pool.Shutdown(wait, cancelFutures);

@@ -6,7 +6,7 @@ namespace ConcurrentFutures.Processes;
 /// What a worker answered to a relayed call: the result payload, or (not <see cref="Ok"/>) the exception payload, in a
 /// pooled buffer its receiver returns once done with it.
 /// </summary>
-internal readonly record struct RelayedOutcome(bool Ok, PooledPayload Payload);
+internal readonly record struct RelayedOutcome(bool Ok, RelayedPayload Payload);
 
 /// <summary>
 /// A call this process runs in its worker processes on behalf of another (a silo, for a cluster client): already
@@ -29,9 +29,12 @@ internal sealed class RelayedCall : WorkItem<RelayedOutcome>
     public override bool IsAsync => false;
 
     /// <summary>Completes the call with the worker's answer (a copy: the payload's memory is reused after this returns).</summary>
-    public void Complete(bool ok, ReadOnlySequence<byte> payload)
+    public void Complete(bool ok, ReadOnlySequence<byte> payload) => Complete(ok, PooledPayload.CopyOf(payload));
+
+    /// <summary>Completes the call with the worker's answer as held (a result left in the worker's slab).</summary>
+    public void Complete(bool ok, RelayedPayload payload)
     {
-        var outcome = new RelayedOutcome(ok, PooledPayload.CopyOf(payload));
+        var outcome = new RelayedOutcome(ok, payload);
         if (!TypedFuture.TrySetResult(outcome))
         {
             outcome.Payload.Return(); // cancelled or aborted meanwhile: nobody will read it

@@ -48,6 +48,30 @@ public sealed class PayloadSlabTests : IDisposable
     }
 
     [Fact]
+    public async Task ASlabFilledThroughItsFile_IsReadInPlace_AndAResultHeldThroughItsFile_FreesItForItsOwner()
+    {
+        using var slabs = new PayloadSlabs(_prefix);
+        byte[] payload = Filled(3 * MB + 17, 5);
+        PayloadSlab slab = slabs.TryClaim(payload.Length)!;
+        await SlabFile.FillAsync(slab, new MemoryStream(payload), payload.Length, CancellationToken.None);
+        using var mappings = new SlabMappings(_prefix);
+        Assert.True(mappings.Read(slab.Path, release: false, s => System.Buffers.BuffersExtensions.ToArray(s).AsSpan().SequenceEqual(payload)));
+
+        // A silo passing a worker's result on: read through the file, in chunks, then the slab freed through it.
+        SlabResult held = SlabResult.Open(slab.Path);
+        Assert.Equal(payload.Length, held.Length);
+        var sent = new MemoryStream();
+        await held.CopyToAsync(sent, CancellationToken.None);
+        Assert.True(sent.ToArray().AsSpan().SequenceEqual(payload));
+        Assert.True(held.ToArray().AsSpan().SequenceEqual(payload));
+        Assert.False(slab.IsFree);
+        held.Return();
+        Assert.True(slab.IsFree);
+        held.Return(); // harmless
+        Assert.Throws<ObjectDisposedException>(() => held.ToArray());
+    }
+
+    [Fact]
     public void AFreeSlab_UnusedForItsIdleLifetime_IsDeleted_AndOneInUseIsKept()
     {
         using var slabs = new PayloadSlabs(_prefix, idleLifetime: TimeSpan.FromMilliseconds(50));
@@ -80,6 +104,7 @@ public sealed class PayloadSlabTests : IDisposable
         using var mappings = new SlabMappings(_prefix);
         Assert.Throws<InvalidDataException>(() => mappings.Read(slab.Path, release: true, s => s.Length));
         Assert.True(slab.IsFree); // released even so
+        Assert.Throws<InvalidDataException>(() => SlabResult.Open(slab.Path)); // nor through its file
         Assert.Throws<InvalidDataException>(() => mappings.Read("/etc/passwd", release: false, s => s.Length));
         Assert.Throws<InvalidDataException>(() => mappings.Read(_prefix + "../x", release: false, s => s.Length));
     }
