@@ -82,13 +82,39 @@ measure_sizes() {
   done
 }
 
-# measure_memory: a 300 MB round trip on a fresh silo; peak RSS of the silo process beyond its idle RSS, in copies.
+# measure_memory: 300 MB round trips on a fresh silo, in copies of the value: the silo process's peak RSS beyond its
+# idle RSS, the peak of shared memory in use (/dev/shm, where the silo and its workers pass values) beyond before, the
+# largest rise of one of its worker processes' peak RSS, and the client's own report.
 measure_memory() {
-  local idle peak
+  local idle workers_before
   idle=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
-  dotnet "$dll" --client --gateway-port "$gateway" --work echo --megabytes 300 --repeat 2 >"$tmp/client.log"
+  workers_before=$(for c in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do echo "$c $(awk '/VmRSS/ {print $2}' /proc/"$c"/status 2>/dev/null)"; done)
+  python3 -c '
+import os, sys, time
+base = None; peak = 0
+while not os.path.exists(sys.argv[1]):
+    s = os.statvfs("/dev/shm"); used = (s.f_blocks - s.f_bfree) * s.f_frsize
+    base = used if base is None else base; peak = max(peak, used); time.sleep(0.005)
+print((peak - base) / 300e6)' "$tmp/memory.done" >"$tmp/shm.txt" &
+  local sampler=$!
+  dotnet "$dll" --client --gateway-port "$gateway" --work echo --megabytes 300 --repeat 3 >"$tmp/client.log"
+  touch "$tmp/memory.done"
+  wait "$sampler"
+  local peak
   peak=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
-  python3 -c "import json; print(json.dumps({'silo_copies': ($peak - $idle) / 300000, 'client': open('$tmp/client.log').read().split('echo memory: ')[1].strip()}))"
+  echo "$workers_before" >"$tmp/workers.txt"
+  python3 - "$tmp" "$peak" "$idle" <<'MEMORY'
+import json, sys
+tmp, peak, idle = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def hwm(pid):
+    try:
+        return next(int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmHWM"))
+    except (OSError, StopIteration):
+        return None
+rises = [(hwm(p) - int(b)) / 300000 for p, b in (l.split() for l in open(f"{tmp}/workers.txt") if l.strip()) if hwm(p) is not None]
+print(json.dumps({"silo_copies": (peak - idle) / 300000, "shm_copies": float(open(f"{tmp}/shm.txt").read()),
+                  "worker_copies": max(rises, default=0.0), "client": open(f"{tmp}/client.log").read().split("echo memory: ")[1].strip()}))
+MEMORY
 }
 
 # measure NAME WORK ITEMS CHUNK: the client's items/s over $runs runs, as JSON {value (median), min, max, items}.
@@ -182,7 +208,9 @@ for mb in sorted(sizes["one"], key=int):
     label = f"{int(mb) // 1000} GB" if int(mb) >= 1000 else f"{mb} MB"
     print(f"| {label} | {rt(d1)} | {rt(one)} | {ratio(one, d1)} | {rt(d2)} | {rt(two)} | {ratio(two, d2)} |")
 print()
-print(f"Memory of a 300 MB round trip: the silo's peak RSS rose by {memory['silo_copies']:.1f}× the value above its idle RSS "
-      f"(its worker processes not counted); the client: {memory['client']}. 1 GB is not run with two silos or workers: "
+print(f"Memory of 300 MB round trips (3 in a row), in copies of the value: the silo process's peak RSS rose by {memory['silo_copies']:.1f} "
+      f"above its idle RSS; shared memory in use (the slabs the silo and its worker pass the value through) by at most {memory['shm_copies']:.1f}; "
+      f"the busiest worker process's peak RSS by {memory['worker_copies']:.1f} (the slabs it maps, the argument it reads and the result it writes); "
+      f"the client: {memory['client']}. 1 GB is not run with two silos or workers: "
       "both silos, their workers, the client and their copies of it do not fit this machine's memory at once.")
 REPORT
