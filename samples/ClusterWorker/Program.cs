@@ -4,6 +4,7 @@
 //   client: dotnet run --project samples/ClusterWorker -- --client --gateway-port 30000 --gateway-port 30001
 // Ctrl+C (or SIGTERM) stops a silo gracefully.
 using System.Diagnostics;
+using ConcurrentFutures;
 using ConcurrentFutures.Orleans;
 using ConcurrentFutures.Samples.ClusterWorker;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,11 @@ catch (ArgumentException error)
     Console.Error.WriteLine(error.Message);
     Console.Error.WriteLine(SampleArguments.Usage);
     return 2;
+}
+
+if (arguments.AsIfNotLinux)
+{
+    AppContext.SetSwitch("ConcurrentFutures.Platform.TreatAsUnsupported", true); // before any ConcurrentFutures type is used
 }
 
 return arguments.Client ? arguments.Hosted ? await RunHostedClientAsync(arguments) : await RunClientAsync(arguments) : await RunSiloAsync(arguments);
@@ -57,6 +63,18 @@ static async Task<int> RunClientAsync(SampleArguments arguments)
 {
     using ClusterExecutor executor = await ClusterExecutor.ConnectAsync(arguments.ExecutorOptions());
     Console.WriteLine($"client connected: process {Environment.ProcessId}");
+    if (arguments.AsIfNotLinux)
+    {
+        try
+        {
+            new ProcessPoolExecutor(1).Dispose();
+            Console.WriteLine("a process pool here: created");
+        }
+        catch (PlatformNotSupportedException)
+        {
+            Console.WriteLine("a process pool here: refused (no process support), the cluster client works");
+        }
+    }
     if (arguments.ParentPid is int parent)
     {
         _ = ExitWhenGoneAsync(parent);

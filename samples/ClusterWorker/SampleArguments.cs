@@ -13,9 +13,13 @@ internal sealed class SampleArguments
                   [--work primes|noop|where|echo] [--items N] [--chunk-size N] [--repeat N] [--max-concurrency N]
                   [--megabytes N (echo: the size of the value sent and returned)] [--task-timeout SECONDS]
                   [--hosted (run inside a Generic Host: Ctrl+C or SIGTERM stops the host, which stops the work)]
+                  [--as-if-not-linux (act as on a system without process support, as tests do: a client needs none)]
         """;
 
     public bool Client { get; private set; }
+
+    /// <summary>Client: set ConcurrentFutures' switch that makes this process act as on Windows or macOS (no process support).</summary>
+    public bool AsIfNotLinux { get; private set; }
 
     /// <summary>Client: run inside a Generic Host (a BackgroundService), whose lifetime handles Ctrl+C and SIGTERM.</summary>
     public bool Hosted { get; private set; }
@@ -93,6 +97,7 @@ internal sealed class SampleArguments
             {
                 case "--client": parsed.Client = true; break;
                 case "--hosted": parsed.Hosted = true; break;
+                case "--as-if-not-linux": parsed.AsIfNotLinux = true; break;
                 case "--cluster": parsed.Cluster = Value(); break;
                 case "--redis": parsed.Redis = Value(); break;
                 case "--cluster-id": parsed.ClusterId = Value(); break;

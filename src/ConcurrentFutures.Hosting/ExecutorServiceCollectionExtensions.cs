@@ -49,6 +49,7 @@ public static class ExecutorServiceCollectionExtensions
     /// <returns>The services, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public static IServiceCollection AddProcessPoolExecutor(this IServiceCollection services, string? name = null, Action<ProcessPoolOptions>? configure = null)
     {
         Register(services, name, configure, static options => new ProcessPoolExecutor(options), static (o, name) => o.Name ??= name, static (o, logging) => o.LoggerFactory ??= logging);
@@ -66,6 +67,7 @@ public static class ExecutorServiceCollectionExtensions
     /// <returns>The services, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configuration"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public static IServiceCollection AddProcessPoolExecutor(this IServiceCollection services, string? name, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);

@@ -34,7 +34,7 @@ internal sealed partial class ExecutorShutdownService(HostedExecutors executors,
         LogForcedShutdown(_logger, string.IsNullOrEmpty(name) ? "(default)" : name, executor.GetType().Name);
         executor.AbandonWaits();
         executor.Shutdown(wait: false, cancelFutures: true);
-        if (executor is ProcessPoolExecutor processPool)
+        if (OperatingSystem.IsLinux() && executor is ProcessPoolExecutor processPool)
         {
             processPool.KillWorkers();
             using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5));

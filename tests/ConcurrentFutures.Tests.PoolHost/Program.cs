@@ -4,8 +4,13 @@ using ConcurrentFutures;
 //   hold N   keep a worker prestarted, start a pool of N workers busy with work (the first is the prestarted one)
 //            and a multiprocessing queue holding an item, print "WORKERS pid,pid,...", then block until killed.
 //   print    run a task that writes to the console in a worker, then exit.
+//   elsewhere  act as on a system without process support (the AppContext switch, set before anything else): print
+//            what works (futures, the thread pool) and what each process-based type says, one line each, then exit.
 switch (args.FirstOrDefault())
 {
+    case "elsewhere":
+        AppContext.SetSwitch("ConcurrentFutures.Platform.TreatAsUnsupported", true);
+        return Elsewhere.Run();
     case "hold":
         int workers = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
         ProcessPoolExecutor.PrestartWorkers(1); // the one the pool takes is replaced by another, left waiting
@@ -31,7 +36,7 @@ switch (args.FirstOrDefault())
 
         return 0;
     default:
-        Console.Error.WriteLine("usage: hold N | print");
+        Console.Error.WriteLine("usage: hold N | print | elsewhere");
         return 2;
 }
 

@@ -58,6 +58,12 @@ public static class ClusterWorkerSiloBuilderExtensions
         {
             ValidatePort(options.PayloadPort, "options.PayloadPort");
         }
+
+        if (options.Isolation == WorkIsolation.WorkerProcesses)
+        {
+            // Worker processes need Linux; refused here, at the call, rather than when the first call arrives.
+            Platform.PlatformSupport.ThrowIfUnsupported("A silo that runs work in worker processes (WorkIsolation.WorkerProcesses, the default; set WorkIsolation.InSilo to run it in the silo's own process)");
+        }
         if (options.RedisConnectionString is { Length: > 0 } redis)
         {
             builder.UseRedisClustering(redis);

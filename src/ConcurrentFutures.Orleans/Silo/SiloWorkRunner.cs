@@ -16,6 +16,7 @@ namespace ConcurrentFutures.Orleans;
 /// the client gives up on (its TaskTimeout) has its worker killed. With <see cref="WorkIsolation.InSilo"/>, on the
 /// silo's thread pool, as before.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Interoperability", "CA1416", Justification = "The pool is used only with WorkIsolation.WorkerProcesses, which UseClusterWorker refuses off Linux.")]
 internal sealed class SiloWorkRunner : IDisposable
 {
     /// <summary>Functions resolved on this silo, by their definition; a failure is kept and reported with every call.</summary>

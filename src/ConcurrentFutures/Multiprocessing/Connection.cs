@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.Versioning;
+using ConcurrentFutures.Platform;
 using ConcurrentFutures.Remote;
 using MessagePack;
 using MessagePack.Formatters;
@@ -12,6 +14,7 @@ namespace ConcurrentFutures.Multiprocessing;
 /// are read.
 /// </summary>
 [MessagePackFormatter(typeof(ConnectionFormatter))]
+[SupportedOSPlatform("linux")]
 public sealed class Connection : IDisposable
 {
     /// <summary>Longest sleep before checking again whether the other end is still there.</summary>
@@ -290,6 +293,7 @@ public sealed class Connection : IDisposable
 }
 
 /// <summary>An end of a pipe crosses processes as its handle.</summary>
+[SupportedOSPlatform("linux")]
 internal sealed class ConnectionFormatter : IMessagePackFormatter<Connection?>
 {
     public void Serialize(ref MessagePackWriter writer, Connection? value, MessagePackSerializerOptions options)

@@ -1,3 +1,6 @@
+using System.Runtime.Versioning;
+using ConcurrentFutures.Platform;
+
 namespace ConcurrentFutures.Multiprocessing;
 
 /// <summary>
@@ -7,6 +10,7 @@ namespace ConcurrentFutures.Multiprocessing;
 /// <typeparam name="T">The item type.</typeparam>
 [MessagePack.MessagePackFormatter(typeof(JoinableQueueHandleFormatter<>))]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "The name is fixed by the API contract (Python's multiprocessing.JoinableQueue).")]
+[SupportedOSPlatform("linux")]
 public sealed class JoinableProcessQueue<T> : ProcessQueue<T>
 {
     /// <summary>Creates a joinable queue owned by this process.</summary>

@@ -1,6 +1,10 @@
+using System.Runtime.Versioning;
+using ConcurrentFutures.Platform;
+
 namespace ConcurrentFutures.Multiprocessing;
 
 /// <summary>Creates connected pairs of <see cref="Connection"/>s. Python: <c>multiprocessing.Pipe</c>.</summary>
+[SupportedOSPlatform("linux")]
 public static class Pipe
 {
     /// <summary>Bytes of each direction's shared-memory ring; larger messages travel through a file of their own.</summary>
@@ -15,6 +19,7 @@ public static class Pipe
     /// </remarks>
     public static (Connection, Connection) Create(bool duplex = true)
     {
+        PlatformSupport.ThrowIfUnsupported(nameof(Pipe));
         string basePath = ProcessSupport.NewSharedMemoryPath(".pipe");
         SharedRing.Create(ConnectionHandle.RingPath(basePath, 0), maxSize: 0, joinable: false, Capacity).Dispose();
         if (duplex)

@@ -1,3 +1,6 @@
+using System.Runtime.Versioning;
+using ConcurrentFutures.Platform;
+
 namespace ConcurrentFutures.Multiprocessing;
 
 /// <summary>
@@ -5,6 +8,7 @@ namespace ConcurrentFutures.Multiprocessing;
 /// and crash handling. As in Python, <see cref="Dispose"/> terminates the workers (like leaving a <c>with</c> block);
 /// call <see cref="Close"/> then <see cref="Join"/> to let submitted work finish first.
 /// </summary>
+[SupportedOSPlatform("linux")]
 public sealed class Pool : IDisposable
 {
     private readonly ProcessPoolExecutor _executor;
@@ -17,6 +21,7 @@ public sealed class Pool : IDisposable
     /// <param name="maxTasksPerChild">Replace a worker after this many tasks.</param>
     public Pool(int? processes = null, Delegate? initializer = null, object?[]? initArgs = null, int? maxTasksPerChild = null)
     {
+        PlatformSupport.ThrowIfUnsupported(nameof(Pool));
         _executor = new ProcessPoolExecutor(new ProcessPoolOptions
         {
             MaxWorkers = processes,

@@ -1,3 +1,5 @@
+using System.Runtime.Versioning;
+using ConcurrentFutures.Platform;
 using ConcurrentFutures.Processes;
 using ConcurrentFutures.Remote;
 
@@ -8,6 +10,7 @@ namespace ConcurrentFutures.Multiprocessing;
 /// <see cref="ProcessPoolExecutor"/> apply (checked in the constructor); a <see cref="ProcessQueue{T}"/> passed as an
 /// argument gives the child a handle to the same queue. The child never outlives this process.
 /// </summary>
+[SupportedOSPlatform("linux")]
 public sealed class Process : IDisposable
 {
     private static int s_counter;
@@ -25,6 +28,7 @@ public sealed class Process : IDisposable
     /// <exception cref="ArgumentException">The target or an argument cannot be sent to another process, or the argument count is wrong.</exception>
     public Process(Delegate target, params object?[] args)
     {
+        PlatformSupport.ThrowIfUnsupported(nameof(Process));
         ArgumentNullException.ThrowIfNull(target);
         _args = args ?? [];
         _function = FunctionReference.For(target);

@@ -1,3 +1,5 @@
+using System.Runtime.Versioning;
+using ConcurrentFutures.Platform;
 using MessagePack;
 
 namespace ConcurrentFutures.Multiprocessing;
@@ -7,12 +9,17 @@ namespace ConcurrentFutures.Multiprocessing;
 /// is the same event.
 /// </summary>
 [MessagePackFormatter(typeof(NamedHandleFormatter<ProcessEvent>))]
+[SupportedOSPlatform("linux")]
 public sealed class ProcessEvent : IDisposable, INamedHandle<ProcessEvent>
 {
     private readonly SharedCounter _flag;
 
     /// <summary>Creates an event, not set.</summary>
-    public ProcessEvent() => _flag = new SharedCounter(0);
+    public ProcessEvent()
+    {
+        PlatformSupport.ThrowIfUnsupported(nameof(ProcessEvent));
+        _flag = new SharedCounter(0);
+    }
 
     private ProcessEvent(SharedCounter flag) => _flag = flag;
 

@@ -1,3 +1,5 @@
+using System.Runtime.Versioning;
+using ConcurrentFutures.Platform;
 using MessagePack;
 
 namespace ConcurrentFutures.Multiprocessing;
@@ -12,6 +14,7 @@ namespace ConcurrentFutures.Multiprocessing;
 /// succeeds (it never deadlocks); the data the lock protected may then be half-updated.
 /// </remarks>
 [MessagePackFormatter(typeof(NamedHandleFormatter<ProcessLock>))]
+[SupportedOSPlatform("linux")]
 public sealed class ProcessLock : IDisposable, INamedHandle<ProcessLock>
 {
     private readonly Mutex _mutex;
@@ -24,6 +27,7 @@ public sealed class ProcessLock : IDisposable, INamedHandle<ProcessLock>
 
     private ProcessLock(string name)
     {
+        PlatformSupport.ThrowIfUnsupported(nameof(ProcessLock));
         Name = name;
         _mutex = new Mutex(initiallyOwned: false, name);
     }

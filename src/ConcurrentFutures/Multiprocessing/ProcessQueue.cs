@@ -1,3 +1,5 @@
+using System.Runtime.Versioning;
+using ConcurrentFutures.Platform;
 using ConcurrentFutures.Remote;
 
 namespace ConcurrentFutures.Multiprocessing;
@@ -18,6 +20,7 @@ namespace ConcurrentFutures.Multiprocessing;
 /// <typeparam name="T">The item type; must be sendable, as work arguments are.</typeparam>
 [MessagePack.MessagePackFormatter(typeof(QueueHandleFormatter<>))]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "The name is fixed by the API contract (Python's multiprocessing.Queue).")]
+[SupportedOSPlatform("linux")]
 public class ProcessQueue<T> : IDisposable
 {
     private readonly SharedRing _ring;
@@ -35,6 +38,7 @@ public class ProcessQueue<T> : IDisposable
     /// <summary>Creates a queue owned by this process, counting unfinished tasks when <paramref name="joinable"/>.</summary>
     private protected ProcessQueue(int maxSize, bool joinable)
     {
+        PlatformSupport.ThrowIfUnsupported(joinable ? "JoinableProcessQueue" : "ProcessQueue");
         ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
         if (Sendability.Check(typeof(T)) is { } reason)
         {

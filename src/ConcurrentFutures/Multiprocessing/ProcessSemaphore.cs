@@ -1,3 +1,5 @@
+using System.Runtime.Versioning;
+using ConcurrentFutures.Platform;
 using MessagePack;
 
 namespace ConcurrentFutures.Multiprocessing;
@@ -7,6 +9,7 @@ namespace ConcurrentFutures.Multiprocessing;
 /// same semaphore. A count taken by a process that dies is not given back (as in Python).
 /// </summary>
 [MessagePackFormatter(typeof(NamedHandleFormatter<ProcessSemaphore>))]
+[SupportedOSPlatform("linux")]
 public sealed class ProcessSemaphore : IDisposable, INamedHandle<ProcessSemaphore>
 {
     private readonly SharedCounter _count;
@@ -16,6 +19,7 @@ public sealed class ProcessSemaphore : IDisposable, INamedHandle<ProcessSemaphor
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialCount"/> is negative.</exception>
     public ProcessSemaphore(int initialCount)
     {
+        PlatformSupport.ThrowIfUnsupported(nameof(ProcessSemaphore));
         ArgumentOutOfRangeException.ThrowIfNegative(initialCount);
         _count = new SharedCounter(initialCount);
     }

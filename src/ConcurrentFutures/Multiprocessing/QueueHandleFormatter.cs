@@ -1,10 +1,12 @@
 using System.Buffers;
+using System.Runtime.Versioning;
 using MessagePack;
 using MessagePack.Formatters;
 
 namespace ConcurrentFutures.Multiprocessing;
 
 /// <summary>Serializes a queue as its handle; deserializing opens the same queue (see <see cref="ProcessQueue{T}.Open"/>).</summary>
+[SupportedOSPlatform("linux")]
 internal sealed class QueueHandleFormatter<T> : IMessagePackFormatter<ProcessQueue<T>?>
 {
     public void Serialize(ref MessagePackWriter writer, ProcessQueue<T>? value, MessagePackSerializerOptions options)
@@ -38,6 +40,7 @@ internal sealed class QueueHandleFormatter<T> : IMessagePackFormatter<ProcessQue
 }
 
 /// <summary>The same for a declared <see cref="JoinableProcessQueue{T}"/>.</summary>
+[SupportedOSPlatform("linux")]
 internal sealed class JoinableQueueHandleFormatter<T> : IMessagePackFormatter<JoinableProcessQueue<T>?>
 {
     private readonly QueueHandleFormatter<T> _inner = new();

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Versioning;
+using ConcurrentFutures.Platform;
 using MessagePack;
 using MessagePack.Formatters;
 
@@ -11,6 +13,7 @@ namespace ConcurrentFutures.Multiprocessing;
 /// </summary>
 /// <typeparam name="T">An unmanaged element type (int, long, double, a struct of those…).</typeparam>
 [MessagePackFormatter(typeof(SharedArrayFormatter<>))]
+[SupportedOSPlatform("linux")]
 public sealed unsafe class SharedArray<T> : IDisposable
     where T : unmanaged
 {
@@ -22,6 +25,7 @@ public sealed unsafe class SharedArray<T> : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is not positive.</exception>
     public SharedArray(int length)
     {
+        PlatformSupport.ThrowIfUnsupported(nameof(SharedArray<T>));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
         _memory = new SharedMemory(Processes.StaleFiles.NewName(), create: true, size: (long)length * sizeof(T));
         _owner = true;
@@ -59,6 +63,7 @@ public sealed unsafe class SharedArray<T> : IDisposable
 }
 
 /// <summary>A shared array crosses processes as its block name and length.</summary>
+[SupportedOSPlatform("linux")]
 internal sealed class SharedArrayFormatter<T> : IMessagePackFormatter<SharedArray<T>?>
     where T : unmanaged
 {

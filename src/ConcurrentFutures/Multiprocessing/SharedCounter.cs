@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 namespace ConcurrentFutures.Multiprocessing;
 
 /// <summary>
@@ -6,6 +7,7 @@ namespace ConcurrentFutures.Multiprocessing;
 /// futex), and whoever changes the word wakes the sleepers. The shared state of <see cref="ProcessSemaphore"/> and
 /// <see cref="ProcessEvent"/>.
 /// </summary>
+[SupportedOSPlatform("linux")]
 internal sealed class SharedCounter : IDisposable
 {
     /// <summary>Longest single sleep; the condition is checked again after each (covers a sleeper that died counted).</summary>

@@ -1,4 +1,6 @@
 using System.IO.MemoryMappedFiles;
+using System.Runtime.Versioning;
+using ConcurrentFutures.Platform;
 using MessagePack;
 
 namespace ConcurrentFutures.Multiprocessing;
@@ -9,6 +11,7 @@ namespace ConcurrentFutures.Multiprocessing;
 /// the same block. <see cref="Dispose"/> unmaps it in this process; <see cref="Unlink"/> removes it for everyone.
 /// </summary>
 [MessagePackFormatter(typeof(NamedHandleFormatter<SharedMemory>))]
+[SupportedOSPlatform("linux")]
 public sealed unsafe class SharedMemory : IDisposable, INamedHandle<SharedMemory>
 {
     private readonly MemoryMappedFile _map;
@@ -24,6 +27,7 @@ public sealed unsafe class SharedMemory : IDisposable, INamedHandle<SharedMemory
     /// <exception cref="IOException">A block with that name exists (create) or does not (open).</exception>
     public SharedMemory(string? name = null, bool create = true, long size = 0)
     {
+        PlatformSupport.ThrowIfUnsupported(nameof(SharedMemory));
         if (name is null && !create)
         {
             throw new ArgumentException("Opening an existing block needs its name.", nameof(name));

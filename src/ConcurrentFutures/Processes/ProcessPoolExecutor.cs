@@ -1,3 +1,5 @@
+using System.Runtime.Versioning;
+using ConcurrentFutures.Platform;
 using ConcurrentFutures.Processes;
 using ConcurrentFutures.Remote;
 using MessagePack;
@@ -19,6 +21,7 @@ namespace ConcurrentFutures;
 /// <see cref="BrokenProcessPoolException"/> naming the function and the exit code or signal; it is replaced and the
 /// pool keeps serving. Workers start on first use, never outlive this process, and write to its console.</para>
 /// </remarks>
+[SupportedOSPlatform("linux")]
 public sealed class ProcessPoolExecutor : Executor
 {
     /// <summary>The smallest <see cref="ProcessPoolOptions.MaxWorkerHeapBytes"/> a worker's runtime can start with.</summary>
@@ -29,7 +32,7 @@ public sealed class ProcessPoolExecutor : Executor
     /// <summary>Creates a pool of up to <paramref name="maxWorkers"/> worker processes.</summary>
     /// <param name="maxWorkers">Maximum workers; default <see cref="Environment.ProcessorCount"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxWorkers"/> is zero or negative.</exception>
-    /// <exception cref="PlatformNotSupportedException">The application is single-file or Native AOT.</exception>
+    /// <exception cref="PlatformNotSupportedException">Not Linux, or the application is single-file or Native AOT.</exception>
     public ProcessPoolExecutor(int? maxWorkers = null)
         : this(new ProcessPoolOptions { MaxWorkers = maxWorkers })
     {
@@ -40,10 +43,11 @@ public sealed class ProcessPoolExecutor : Executor
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A count, size or time in <paramref name="options"/> is zero or negative.</exception>
     /// <exception cref="ArgumentException">The initializer or its arguments cannot be sent to a worker.</exception>
-    /// <exception cref="PlatformNotSupportedException">The application is single-file or Native AOT.</exception>
+    /// <exception cref="PlatformNotSupportedException">Not Linux, or the application is single-file or Native AOT.</exception>
     public ProcessPoolExecutor(ProcessPoolOptions options)
         : base("process_pool", options?.Name)
     {
+        PlatformSupport.ThrowIfUnsupported(nameof(ProcessPoolExecutor));
         ArgumentNullException.ThrowIfNull(options);
         PoolSettings settings = Validate(options);
         MaxWorkers = settings.MaxWorkers;
@@ -80,7 +84,11 @@ public sealed class ProcessPoolExecutor : Executor
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative or over 256.</exception>
     /// <exception cref="PlatformNotSupportedException">The app cannot start worker processes (single-file, Native AOT).</exception>
-    public static void PrestartWorkers(int count) => StandbyWorkers.Prestart(count);
+    public static void PrestartWorkers(int count)
+    {
+        PlatformSupport.ThrowIfUnsupported(nameof(ProcessPoolExecutor));
+        StandbyWorkers.Prestart(count);
+    }
 
     /// <summary>The pool's private socket (tests check who may connect).</summary>
     internal string SocketPath => _pool.SocketPath;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
+using System.Runtime.Versioning;
 using ConcurrentFutures.Multiprocessing;
 
 namespace ConcurrentFutures.Processes;
@@ -50,6 +51,7 @@ internal static class StandbyWorkers
     }
 
     /// <summary>Keeps <paramref name="count"/> workers waiting (0 ends those waiting); starts the missing ones in the background.</summary>
+    [SupportedOSPlatform("linux")]
     public static void Prestart(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
@@ -82,6 +84,7 @@ internal static class StandbyWorkers
     /// This side's share of a first result: the first pool of a process compiles the pool's own code (~70 ms here),
     /// so a rehearsal pool — with a worker of its own, the waiting ones stay for the app — runs one call meanwhile.
     /// </summary>
+    [SupportedOSPlatform("linux")]
     private static void WarmUpParent()
     {
         try

@@ -46,4 +46,21 @@ public class StoppableClientTests
         Assert.Contains("host stopped", client.Output, StringComparison.Ordinal);
         Assert.False(silo.HasExited, silo.Output);
     }
+
+    /// <summary>
+    /// A cluster client needs no process support: in a process that acts as on Windows or macOS (ConcurrentFutures'
+    /// platform switch set, so every process-based type refuses), a client's Map runs on the silos and returns.
+    /// </summary>
+    [Fact]
+    public async Task AClientOnASystemWithoutProcessSupport_RunsItsWorkOnTheSilos()
+    {
+        using SiloProcess silo = await SiloProcess.StartLocalhostAsync(primary: null);
+        using SiloProcess client = await SiloProcess.StartClientAsync(
+            "--as-if-not-linux", "--gateway-port", silo.GatewayPort.ToString(CultureInfo.InvariantCulture), "--work", "primes", "--items", "2000", "--chunk-size", "50");
+
+        Assert.True(client.WaitForExit(TimeSpan.FromSeconds(60)) == 0, client.Output);
+        Assert.Contains("a process pool here: refused", client.Output, StringComparison.Ordinal); // the switch is on
+        Assert.Contains("112272535095293 is prime: True", client.Output, StringComparison.Ordinal);
+        Assert.Contains("primes from 1,000,000,000: 2,000 items", client.Output, StringComparison.Ordinal);
+    }
 }
