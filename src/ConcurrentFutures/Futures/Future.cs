@@ -50,9 +50,6 @@ public partial class Future
     /// <summary>True once cancelled or finished. Python: <c>done()</c>.</summary>
     public bool IsDone => _state is FutureState.Cancelled or FutureState.Finished;
 
-    /// <summary>Lock for derived futures that store a result under the same lock as the state.</summary>
-    private protected object Gate => _gate;
-
     /// <summary>
     /// Cancels the future if it has not started. Python: <c>cancel()</c>.
     /// </summary>

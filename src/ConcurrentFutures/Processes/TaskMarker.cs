@@ -12,9 +12,6 @@ namespace ConcurrentFutures.Processes;
 /// </summary>
 internal sealed class TaskMarker : IDisposable
 {
-    /// <summary>The record of a worker that has not started any task.</summary>
-    public const long NothingStarted = 0;
-
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
 
@@ -70,7 +67,7 @@ internal sealed class TaskMarker : IDisposable
         }
     }
 
-    /// <summary>The task running (its id), finished last (its id negated), or <see cref="NothingStarted"/>.</summary>
+    /// <summary>The task running (its id), finished last (its id negated), or 0 before the worker started any.</summary>
     public long Read() => _view.ReadInt64(0);
 
     public void Started(long taskId) => _view.Write(0, taskId);

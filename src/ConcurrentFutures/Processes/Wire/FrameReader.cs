@@ -22,9 +22,6 @@ internal sealed class FrameReader
     /// <summary>Raises the frame limit (a connection is first read with a tiny limit until it has authenticated).</summary>
     public void AllowFramesUpTo(int maxFrameBytes) => _maxFrameBytes = maxFrameBytes;
 
-    /// <summary>True when a whole frame is already buffered, so reading it will not block.</summary>
-    public bool HasBufferedFrame => TryGetBufferedLength(out int length) && _end - _start - 4 >= length;
-
     /// <summary>Reads the next frame; null at a clean end of stream.</summary>
     /// <exception cref="InvalidDataException">The stream declared an impossible frame, or ended inside one.</exception>
     public async ValueTask<ReadOnlyMemory<byte>?> ReadFrameAsync(CancellationToken cancellationToken)

@@ -9,10 +9,13 @@ internal enum MessageKind
     /// <summary>Parent → worker: <c>[Define, functionId: int, definition: bin]</c>, before the first call of that function.</summary>
     Define = 2,
 
-    /// <summary>Parent → worker: <c>[Run, taskId: long, functionId: int, target, arguments: array]</c>.</summary>
+    /// <summary>
+    /// Parent → worker: <c>[Run, taskId: long, functionId: int, target, arguments: array, traceParent: string or nil]</c>;
+    /// the arguments may instead be a shared-memory reference (extension 77: a file of its own, 78: a slab).
+    /// </summary>
     Run = 3,
 
-    /// <summary>Parent → worker: <c>[RunChunk, taskId: long, functionId: int, target, items: array of argument arrays]</c>.</summary>
+    /// <summary>Parent → worker: <c>[RunChunk, taskId: long, functionId: int, target, items: array of argument arrays, traceParent: string or nil]</c>.</summary>
     RunChunk = 4,
 
     /// <summary>Parent → worker: <c>[Initialize, functionId: int, target, arguments: array]</c>, once, before any work.</summary>
