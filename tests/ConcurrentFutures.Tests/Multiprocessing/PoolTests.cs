@@ -16,8 +16,56 @@ public class PoolTests
         Assert.Equal(expected, pool.Map(Work.Square, items));
         Assert.Equal(expected, pool.Map(Work.Square, items, chunkSize: 5));
         Assert.Equal(expected, pool.Imap(Work.Square, items, chunkSize: 3));
-        Assert.Equal(expected, pool.ImapUnordered(Work.Square, items, chunkSize: 4).Order());
+        Assert.Equal(expected, pool.ImapUnordered(Work.Square, items, chunkSize: 4).Order()); // the order: ImapUnordered_YieldsResultsInTheOrderTheyComplete
         Assert.Equal([11, 22], pool.Starmap(Work.Add, [(1, 10), (2, 20)]));
+    }
+
+    [Fact]
+    public async Task Imap_YieldsEachResultAsSoonAsItAndThoseBeforeItAreDone_NotAfterAll()
+    {
+        using var gate = new ProcessEvent();
+        using var pool = new Pool(2);
+        using IEnumerator<int> results = pool.Imap(i => Gated.FirstAtOnce(i, gate), [0, 1, 2]).GetEnumerator();
+        try
+        {
+            // Items 1 and 2 wait for the gate, which opens only once item 0's result is here: a Map that waited for
+            // every result before yielding the first would never get here.
+            Task<bool> first = Task.Run(results.MoveNext);
+            Assert.True(await Task.WhenAny(first, Task.Delay(TimeSpan.FromSeconds(60))) == first && await first, "the first result waited for the others");
+            Assert.Equal(0, results.Current);
+        }
+        finally
+        {
+            gate.Set();
+        }
+
+        Assert.True(results.MoveNext());
+        Assert.Equal(1, results.Current);
+        Assert.True(results.MoveNext());
+        Assert.Equal(2, results.Current);
+        Assert.False(results.MoveNext());
+    }
+
+    [Fact]
+    public async Task ImapUnordered_YieldsResultsInTheOrderTheyComplete()
+    {
+        using var gate = new ProcessEvent();
+        using var pool = new Pool(2);
+        using IEnumerator<int> results = pool.ImapUnordered(i => Gated.FirstAtOnce(i, gate), [1, 0]).GetEnumerator();
+        try
+        {
+            Task<bool> first = Task.Run(results.MoveNext);
+            Assert.True(await Task.WhenAny(first, Task.Delay(TimeSpan.FromSeconds(60))) == first && await first, "no result came before the gated one");
+            Assert.Equal(0, results.Current); // submitted second, done first
+        }
+        finally
+        {
+            gate.Set();
+        }
+
+        Assert.True(results.MoveNext());
+        Assert.Equal(1, results.Current);
+        Assert.False(results.MoveNext());
     }
 
     [Fact]
@@ -51,5 +99,19 @@ public class PoolTests
         Assert.Equal("from pool", pool.Apply((int _) => Processes.WorkerFunctions.InitializedWith(), 0));
         int first = pool.Apply((int _) => Environment.ProcessId, 0);
         Assert.NotEqual(first, pool.Apply((int _) => Environment.ProcessId, 0));
+    }
+}
+
+/// <summary>Work that holds back every item but 0 until the test opens a gate.</summary>
+internal static class Gated
+{
+    public static int FirstAtOnce(int item, ProcessEvent gate)
+    {
+        if (item != 0 && !gate.Wait(TimeSpan.FromSeconds(120)))
+        {
+            throw new TimeoutException("the gate never opened");
+        }
+
+        return item;
     }
 }

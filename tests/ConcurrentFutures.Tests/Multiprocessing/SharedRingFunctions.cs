@@ -53,7 +53,7 @@ public static class RingStressFunctions
         }
     }
 
-    /// <summary>Takes items until an empty one, reporting "producer:number:ok" for each.</summary>
+    /// <summary>Takes items until an empty one, reporting "producer:number:ok:consumer pid" for each, in the order taken.</summary>
     public static void Consume(ProcessQueue<byte[]> queue, ProcessQueue<string> report)
     {
         while (true)
@@ -65,7 +65,7 @@ public static class RingStressFunctions
             }
 
             bool intact = BitConverter.ToInt32(item.AsSpan(8, 4)) == Checksum(item.AsSpan(12));
-            report.Put($"{BitConverter.ToInt32(item.AsSpan(0, 4))}:{BitConverter.ToInt32(item.AsSpan(4, 4))}:{(intact ? "ok" : "corrupt")}");
+            report.Put($"{BitConverter.ToInt32(item.AsSpan(0, 4))}:{BitConverter.ToInt32(item.AsSpan(4, 4))}:{(intact ? "ok" : "corrupt")}:{Environment.ProcessId}");
         }
     }
 

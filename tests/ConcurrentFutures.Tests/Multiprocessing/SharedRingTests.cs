@@ -169,7 +169,16 @@ public class SharedRingTests
             Assert.Equal(3 * PerProducer, seen.Select(s => $"{s[0]}:{s[1]}").Distinct().Count());
             foreach (int producer in Enumerable.Range(0, 3))
             {
-                Assert.Equal(Enumerable.Range(0, PerProducer), seen.Where(s => s[0] == $"{producer}").Select(s => int.Parse(s[1], System.Globalization.CultureInfo.InvariantCulture)).Order());
+                int[] numbers = [.. seen.Where(s => s[0] == $"{producer}").Select(s => int.Parse(s[1], System.Globalization.CultureInfo.InvariantCulture))];
+                Assert.Equal(Enumerable.Range(0, PerProducer), numbers.Order()); // each item once
+
+                // In order: each consumer takes a producer's items in the order it put them (a consumer's reports
+                // arrive in the order it sent them; between two consumers the interleaving is free).
+                foreach (IGrouping<string, string[]> consumer in seen.Where(s => s[0] == $"{producer}").GroupBy(s => s[3]))
+                {
+                    int[] taken = [.. consumer.Select(s => int.Parse(s[1], System.Globalization.CultureInfo.InvariantCulture))];
+                    Assert.Equal(taken.Order(), taken);
+                }
             }
 
             Assert.False(report.TryGet(out _, TimeSpan.FromMilliseconds(50)));

@@ -69,35 +69,92 @@ public class FrameReaderTests
     }
 
     [Fact]
-    public void RandomBytes_OnlyEverYieldFramesOrInvalidDataException()
+    public void RandomBytes_YieldExactlyTheFramesTheyHold_ThenAnEndOrInvalidDataException()
     {
         var random = new Random(20261124);
+        const int MaxFrame = 4096;
         for (int round = 0; round < 300; round++)
         {
+            byte[] garbage = Garbage(random);
+            (List<byte[]> expected, bool expectInvalid) = Parse(garbage, MaxFrame);
             (Socket writer, Socket reader) = SocketPair();
             using (reader)
             {
-                byte[] garbage = new byte[random.Next(0, 200)];
-                random.NextBytes(garbage);
-                if (random.Next(3) == 0 && garbage.Length >= 4)
-                {
-                    BinaryPrimitives.WriteInt32LittleEndian(garbage, random.Next(0, garbage.Length));
-                }
-
                 writer.Send(garbage);
                 writer.Dispose();
-                var frames = new FrameReader(new NetworkStream(reader), maxFrameBytes: 4096);
+                var frames = new FrameReader(new NetworkStream(reader), maxFrameBytes: MaxFrame);
+                var read = new List<byte[]>();
+                bool invalid = false;
                 try
                 {
-                    while (frames.ReadFrame() is not null)
+                    while (frames.ReadFrame() is { } frame)
                     {
+                        read.Add(frame.ToArray());
                     }
                 }
                 catch (InvalidDataException)
                 {
+                    invalid = true;
                 }
+
+                Assert.Equal(expected.Count, read.Count);
+                for (int i = 0; i < expected.Count; i++)
+                {
+                    Assert.Equal(expected[i], read[i]);
+                }
+
+                Assert.Equal(expectInvalid, invalid);
             }
         }
+    }
+
+    /// <summary>Random bytes, often with a plausible length prefix or several small frames in a row.</summary>
+    private static byte[] Garbage(Random random)
+    {
+        var bytes = new List<byte>();
+        int frames = random.Next(0, 4);
+        for (int i = 0; i < frames; i++)
+        {
+            byte[] body = new byte[random.Next(0, 50)];
+            random.NextBytes(body);
+            bytes.AddRange(BitConverter.GetBytes(body.Length));
+            bytes.AddRange(body);
+        }
+
+        byte[] tail = new byte[random.Next(0, 60)];
+        random.NextBytes(tail);
+        if (random.Next(3) == 0 && tail.Length >= 4)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(tail, random.Next(0, tail.Length));
+        }
+
+        bytes.AddRange(tail);
+        return [.. bytes];
+    }
+
+    /// <summary>What the stream holds, read by the protocol's own description: length-prefixed frames up to the limit.</summary>
+    private static (List<byte[]> Frames, bool Invalid) Parse(byte[] bytes, int maxFrame)
+    {
+        var frames = new List<byte[]>();
+        int at = 0;
+        while (at < bytes.Length)
+        {
+            if (bytes.Length - at < 4)
+            {
+                return (frames, true); // ended inside a length prefix
+            }
+
+            int length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(at));
+            if (length < 0 || length > maxFrame || bytes.Length - at - 4 < length)
+            {
+                return (frames, true); // an impossible length, or ended inside the frame
+            }
+
+            frames.Add(bytes[(at + 4)..(at + 4 + length)]);
+            at += 4 + length;
+        }
+
+        return (frames, false);
     }
 
     private static (Socket, Socket) SocketPair()
