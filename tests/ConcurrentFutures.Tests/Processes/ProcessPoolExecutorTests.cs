@@ -274,12 +274,23 @@ public class ProcessPoolExecutorTests
     [Fact]
     public void TerminateWorkers_SendsSigterm()
     {
-        using var pool = new ProcessPoolExecutor(1);
-        var running = pool.Submit(WorkerFunctions.SleepForever);
-        WaitForWorker(pool, running);
-        pool.TerminateWorkers();
-        var exception = Assert.Throws<BrokenProcessPoolException>(() => running.Result(Patience));
-        Assert.Contains("TerminateWorkers", exception.Message, StringComparison.Ordinal);
+        string marker = Path.Combine(Path.GetTempPath(), $"cf-sigterm-{Guid.NewGuid():N}");
+        try
+        {
+            using var pool = new ProcessPoolExecutor(1);
+            var running = pool.Submit(WorkerFunctions.RecordSigtermThenSleep, marker);
+            int pid = WaitForWorker(pool, running);
+            pool.TerminateWorkers();
+            var exception = Assert.Throws<BrokenProcessPoolException>(() => running.Result(Patience));
+            Assert.Contains("TerminateWorkers", exception.Message, StringComparison.Ordinal);
+            Assert.True(SpinWait.SpinUntil(() => File.Exists(marker), Patience), "the worker never got SIGTERM");
+            Assert.Equal("SIGTERM", File.ReadAllText(marker)); // SIGTERM, which it could handle: not SIGKILL
+            Assert.True(SpinWait.SpinUntil(() => ProcessIsGone(pid), Patience));
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
     }
 
     /// <summary>Waits until <paramref name="busy"/> has been handed to a worker (its future is running); returns that worker's pid.</summary>

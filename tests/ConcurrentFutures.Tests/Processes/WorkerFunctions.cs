@@ -56,6 +56,18 @@ public static class WorkerFunctions
         return 0;
     }
 
+    /// <summary>Writes "SIGTERM" to <paramref name="path"/> when the worker gets that signal (then ends as it would), and sleeps.</summary>
+    public static int RecordSigtermThenSleep(string path)
+    {
+        // Kept for the worker's life: the registration must outlive this call to catch the signal.
+        SigtermRecorder = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => File.WriteAllText(path, "SIGTERM"));
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
+    }
+
+    private static System.Runtime.InteropServices.PosixSignalRegistration? SigtermRecorder { get; set; }
+
     public static int SleepForever()
     {
         Thread.Sleep(Timeout.Infinite);
