@@ -120,7 +120,12 @@ public class WaitTests
         {
             ConcurrentFutures.Futures.Wait([never], TimeSpan.Zero);
             ConcurrentFutures.Futures.Wait([never], TimeSpan.FromMilliseconds(1));
+            Assert.Throws<TimeoutException>(() => ConcurrentFutures.Futures.AsCompleted([never], TimeSpan.FromMilliseconds(1)).ToList());
         }
+
+        // Nothing stays registered on the future (the private list of its callbacks and waiters, read as a test may):
+        // 300 timed-out waits left behind would each be kept alive, and woken, by a future that may live for hours.
+        Assert.Equal(0, RegisteredCount(never));
 
         int calls = 0;
         never.AddDoneCallback(_ => calls++);
@@ -173,4 +178,12 @@ public class WaitTests
             await Task.Delay(delayMs);
             future.SetResult(value);
         });
+
+    private static int RegisteredCount(Future future) =>
+        typeof(Future).GetField("_callbacks", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(future) switch
+        {
+            null => 0,
+            System.Collections.ICollection list => list.Count,
+            _ => 1,
+        };
 }
