@@ -12,9 +12,6 @@ public static class DiagnosticIds
     /// <summary>An instance method group sent to another process has a target that cannot be copied there.</summary>
     public const string UnsendableMethodTarget = "CF1003";
 
-    /// <summary>A lambda sent to another process captures a ref local or a ref struct, which lives on this thread's stack.</summary>
-    public const string RefCapture = "CF1004";
-
     /// <summary>An argument, a Map source's items, a queue item or a pipe message has a type that cannot be copied to another process.</summary>
     public const string UnsendableValue = "CF1005";
 

@@ -48,15 +48,6 @@ public sealed class SendToProcessAnalyzer : DiagnosticAnalyzer
         description: "An instance method group is sent together with its target object. Use a static method, or a sendable target.",
         helpLinkUri: HelpLink);
 
-    private static readonly DiagnosticDescriptor RefCapture = new(
-        DiagnosticIds.RefCapture,
-        "A ref local or ref struct cannot be sent to another process",
-        "The lambda given to {0} captures '{1}', a ref local or ref struct that lives on this thread's stack",
-        Category,
-        DiagnosticSeverity.Warning,
-        isEnabledByDefault: true,
-        helpLinkUri: HelpLink);
-
     private static readonly DiagnosticDescriptor UnsendableValue = new(
         DiagnosticIds.UnsendableValue,
         "A value cannot be sent to another process",
@@ -89,7 +80,7 @@ public sealed class SendToProcessAnalyzer : DiagnosticAnalyzer
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(UnsendableCapture, UnsendableThis, UnsendableMethodTarget, RefCapture, UnsendableValue, UnsendableResult, AsyncWorkNeedsSubmitAsync);
+        ImmutableArray.Create(UnsendableCapture, UnsendableThis, UnsendableMethodTarget, UnsendableValue, UnsendableResult, AsyncWorkNeedsSubmitAsync);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -273,8 +264,7 @@ public sealed class SendToProcessAnalyzer : DiagnosticAnalyzer
             Location location = FirstUse(lambda, captured) ?? lambda.Syntax.GetLocation();
             if (isRef || type.IsRefLikeType)
             {
-                context.ReportDiagnostic(Diagnostic.Create(RefCapture, location, callee, captured.Name));
-                continue;
+                continue; // C# refuses these captures itself (CS1628, CS8175, CS9108)
             }
 
             string? reason;

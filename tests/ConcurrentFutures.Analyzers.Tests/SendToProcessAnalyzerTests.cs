@@ -139,6 +139,25 @@ public class SendToProcessAnalyzerTests
         Diagnostic("CF1007").WithLocation(0).WithArguments("ProcessPoolExecutor.Submit", "Task<int>"),
         Diagnostic("CF1007").WithLocation(1).WithArguments("ProcessPoolExecutor.Map", "Task<int>"));
 
+    /// <summary>
+    /// A lambda cannot use a ref parameter or a ref struct at all: C# refuses it (CS1628, CS9108), so no rule of ours
+    /// is needed there (an earlier CF1004 could never fire), and the analyzer adds nothing to the compiler's errors.
+    /// </summary>
+    [Fact]
+    public Task LambdaUsingARefParameterOrARefStruct_IsRefusedByTheCompilerAlone() => VerifyAsync(
+        """
+        class C
+        {
+            static void Run(ProcessPoolExecutor pool, ref int counter, Span<byte> bytes)
+            {
+                pool.Submit(() => {|#0:counter|} + 1);
+                pool.Submit(() => {|#1:bytes|}.Length);
+            }
+        }
+        """,
+        Microsoft.CodeAnalysis.Testing.DiagnosticResult.CompilerError("CS1628").WithLocation(0).WithArguments("counter"),
+        Microsoft.CodeAnalysis.Testing.DiagnosticResult.CompilerError("CS9108").WithLocation(1).WithArguments("bytes"));
+
     [Fact]
     public Task InstanceMethodGroupOnANonSendableTarget_IsReported() => VerifyAsync(
         """
