@@ -13,6 +13,20 @@ public static class SharedRingFunctions
     }
 
     /// <summary>Puts more bytes than the shared ring holds, says so, then returns (the process exits).</summary>
+    /// <summary>Waits in Get after saying so, and reports how that wait ended (the exception's type and message, or the item).</summary>
+    public static void ReportHowGetEnds(ProcessQueue<int> queue, ProcessEvent started, ProcessQueue<string> report)
+    {
+        started.Set();
+        try
+        {
+            report.Put($"item {queue.Get(TimeSpan.FromSeconds(60))}");
+        }
+        catch (Exception exception)
+        {
+            report.Put($"{exception.GetType().Name}: {exception.Message}");
+        }
+    }
+
     public static void FloodAndExit(ProcessQueue<byte[]> queue, int count, int size, ProcessEvent allPut)
     {
         for (int i = 0; i < count; i++)

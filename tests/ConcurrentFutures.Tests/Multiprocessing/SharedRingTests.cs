@@ -95,9 +95,29 @@ public class SharedRingTests
         var waiting = Task.Run(() => queue.Get(Patience));
         Thread.Sleep(100);
         queue.Close();
-        var failure = Assert.ThrowsAny<Exception>(() => waiting.GetAwaiter().GetResult());
-        Assert.True(failure is InvalidOperationException or ObjectDisposedException, failure.ToString());
+        // In the creating process the queue is gone (ObjectDisposedException); other processes' calls fail with
+        // InvalidOperationException (AnotherProcessesWaitingGet_FailsWhenTheCreatorClosesTheQueue).
+        var failure = Assert.Throws<ObjectDisposedException>(() => waiting.GetAwaiter().GetResult());
+        Assert.Contains("closed in this process", failure.Message, StringComparison.Ordinal);
         Assert.Throws<ObjectDisposedException>(() => queue.Put(1));
+    }
+
+    [Fact]
+    public void AnotherProcessesWaitingGet_FailsWhenTheCreatorClosesTheQueue()
+    {
+        var queue = new ProcessQueue<int>();
+        using var started = new ProcessEvent();
+        using var report = new ProcessQueue<string>();
+        using var consumer = new Process(SharedRingFunctions.ReportHowGetEnds, queue, started, report);
+        consumer.Start();
+        Assert.True(started.Wait(Patience));
+        Thread.Sleep(200); // let it fall asleep inside Get (a Get that starts after the close fails the same way)
+        queue.Close();
+        string ended = report.Get(Patience);
+        Assert.StartsWith("InvalidOperationException: ", ended, StringComparison.Ordinal);
+        Assert.Contains("closed", ended, StringComparison.Ordinal);
+        Assert.True(consumer.Join(Patience));
+        Assert.Equal(0, consumer.ExitCode);
     }
 
     [Fact]

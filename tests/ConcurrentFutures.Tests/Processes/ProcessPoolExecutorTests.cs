@@ -211,7 +211,8 @@ public class ProcessPoolExecutorTests
     {
         using var pool = new ProcessPoolExecutor(1);
         var bad = pool.Submit(WorkerFunctions.ReturnUnsendable);
-        Assert.ThrowsAny<Exception>(() => bad.Result(Patience));
+        var failure = Assert.Throws<InvalidOperationException>(() => bad.Result(Patience));
+        Assert.Contains("The result of WorkerFunctions.ReturnUnsendable cannot be sent back from another process: its Stream items", failure.Message, StringComparison.Ordinal);
         Assert.Equal(4, pool.Submit(Executors.Work.Square, 2).Result(Patience));
     }
 
