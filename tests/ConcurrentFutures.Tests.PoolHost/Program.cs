@@ -4,10 +4,14 @@ using ConcurrentFutures;
 //   hold N   keep a worker prestarted, start a pool of N workers busy with work (the first is the prestarted one)
 //            and a multiprocessing queue holding an item, print "WORKERS pid,pid,...", then block until killed.
 //   print    run a task that writes to the console in a worker, then exit.
+//   quiet    run pools without a logger factory through what they would log (worker starts, recycling, a crash, a
+//            timeout kill, a broken pool), print nothing itself, then exit: its output must stay empty.
 //   elsewhere  act as on a system without process support (the AppContext switch, set before anything else): print
 //            what works (futures, the thread pool) and what each process-based type says, one line each, then exit.
 switch (args.FirstOrDefault())
 {
+    case "quiet":
+        return Quiet.Run();
     case "elsewhere":
         AppContext.SetSwitch("ConcurrentFutures.Platform.TreatAsUnsupported", true);
         return Elsewhere.Run();
@@ -36,7 +40,7 @@ switch (args.FirstOrDefault())
 
         return 0;
     default:
-        Console.Error.WriteLine("usage: hold N | print | elsewhere");
+        Console.Error.WriteLine("usage: hold N | print | quiet | elsewhere");
         return 2;
 }
 

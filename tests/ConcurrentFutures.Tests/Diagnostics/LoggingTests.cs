@@ -76,9 +76,26 @@ public class LoggingTests
     }
 
     [Fact]
-    public void Executors_WithoutALoggerFactory_LogNothingAndWork()
+    public async Task Executors_WithoutALoggerFactory_LogNothingAndWork()
     {
         using var executor = new ThreadPoolExecutor(new ThreadPoolExecutorOptions());
         Assert.Equal(42, executor.Submit(Work.FortyTwo).Result());
+
+        // Everything the tests above see logged — worker starts, recycling, a crash, a timeout kill, broken pools — in
+        // a process of its own with no logger factory: nothing reaches its console (no fallback logger, no stray line).
+        using System.Diagnostics.Process child = Processes.ChildProgram.Start("quiet");
+        try
+        {
+            Task<string> output = child.StandardOutput.ReadToEndAsync();
+            Task<string> errors = child.StandardError.ReadToEndAsync();
+            await child.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+            Assert.Equal(0, child.ExitCode);
+            Assert.Equal(string.Empty, await output);
+            Assert.Equal(string.Empty, await errors);
+        }
+        finally
+        {
+            Processes.ChildProgram.KillIfAlive(child.Id);
+        }
     }
 }
