@@ -4,6 +4,7 @@ using ConcurrentFutures;
 //   hold N   keep a worker prestarted, start a pool of N workers busy with work (the first is the prestarted one)
 //            and a multiprocessing queue holding an item, print "WORKERS pid,pid,...", then block until killed.
 //   print    run a task that writes to the console in a worker, then exit.
+//   process  start a multiprocessing Process that sleeps forever, print "PROCESS pid", then block until killed.
 //   quiet    run pools without a logger factory through what they would log (worker starts, recycling, a crash, a
 //            timeout kill, a broken pool), print nothing itself, then exit: its output must stay empty.
 //   elsewhere  act as on a system without process support (the AppContext switch, set before anything else): print
@@ -12,6 +13,13 @@ switch (args.FirstOrDefault())
 {
     case "quiet":
         return Quiet.Run();
+    case "process":
+        var sleeper = new ConcurrentFutures.Multiprocessing.Process(Child.SleepForever);
+        sleeper.Start();
+        Console.WriteLine($"PROCESS {sleeper.Pid}");
+        Console.Out.Flush();
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
     case "elsewhere":
         AppContext.SetSwitch("ConcurrentFutures.Platform.TreatAsUnsupported", true);
         return Elsewhere.Run();
@@ -40,7 +48,7 @@ switch (args.FirstOrDefault())
 
         return 0;
     default:
-        Console.Error.WriteLine("usage: hold N | print | quiet | elsewhere");
+        Console.Error.WriteLine("usage: hold N | print | process | quiet | elsewhere");
         return 2;
 }
 

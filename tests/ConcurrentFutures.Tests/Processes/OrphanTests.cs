@@ -49,6 +49,34 @@ public class OrphanTests
     }
 
     [Fact]
+    public void AMultiprocessingProcess_DiesWithItsParent_EvenWhenItIsKilled()
+    {
+        using Process parent = ChildProgram.Start("process");
+        int pid = 0;
+        try
+        {
+            string? line = ReadLineWithin(parent, TimeSpan.FromSeconds(60));
+            Assert.NotNull(line);
+            Assert.StartsWith("PROCESS ", line, StringComparison.Ordinal);
+            pid = int.Parse(line["PROCESS ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.False(ChildProgram.IsGone(pid));
+            Assert.Contains(pid, ChildProgram.ChildrenOf(parent.Id));
+
+            parent.Kill(); // SIGKILL: the parent gets no chance to stop its child
+            parent.WaitForExit();
+            Assert.True(SpinWait.SpinUntil(() => ChildProgram.IsGone(pid), TimeSpan.FromSeconds(2)), $"process {pid} survived its parent by 2 s");
+        }
+        finally
+        {
+            ChildProgram.KillIfAlive(parent.Id);
+            if (pid != 0)
+            {
+                ChildProgram.KillIfAlive(pid);
+            }
+        }
+    }
+
+    [Fact]
     public void WorkerOutput_GoesToTheParentsConsole()
     {
         using Process child = ChildProgram.Start("print");
