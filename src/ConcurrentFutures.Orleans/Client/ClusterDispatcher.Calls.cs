@@ -219,6 +219,7 @@ internal sealed partial class ClusterDispatcher
     /// </summary>
     private Exception? RetryOrFailLocked(ClusterTask task, SiloSlots silo, CallLoss loss, bool timedOut, Exception? failure)
     {
+        Debug.Assert(Monitor.IsEntered(_lock), "RetryOrFailLocked runs under _lock");
         if (loss is CallLoss.RouteLost or CallLoss.SiloUnresponsive || (loss == CallLoss.Undelivered && task.Reroutes <= MaxReroutes))
         {
             string why = loss switch
@@ -253,6 +254,7 @@ internal sealed partial class ClusterDispatcher
     /// </summary>
     private BrokenExecutorException? RetryAfterWorkerDeathLocked(ClusterTask task, SiloSlots silo, string death)
     {
+        Debug.Assert(Monitor.IsEntered(_lock), "RetryAfterWorkerDeathLocked runs under _lock");
         task.Attempts++;
         (task.WorkerDeaths ??= []).Add(death);
         if (task.Attempts < _options.MaxAttempts && !(_shutdown && _terminating))

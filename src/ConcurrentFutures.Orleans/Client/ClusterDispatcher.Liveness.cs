@@ -140,6 +140,7 @@ internal sealed partial class ClusterDispatcher
     /// </summary>
     private void EndCallsLocked(SiloSlots silent, List<CancellationTokenSource> cancelled)
     {
+        Debug.Assert(Monitor.IsEntered(_lock), "EndCallsLocked runs under _lock");
         foreach (SiloSlots silo in _silos.Values)
         {
             foreach (ClusterTask task in silo.InFlight.Where(t => t.Loss == CallLoss.None && t.Call is not null))

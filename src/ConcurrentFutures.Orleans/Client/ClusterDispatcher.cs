@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 
@@ -131,6 +132,7 @@ internal sealed partial class ClusterDispatcher
     /// <summary>Sends pending tasks to free slots, least busy silo first; returns the tasks whose calls must be started.</summary>
     private List<ClusterTask> DispatchLocked()
     {
+        Debug.Assert(Monitor.IsEntered(_lock), "DispatchLocked runs under _lock");
         List<ClusterTask> started = [];
         if (_steering is not null && !_steering.Settled(GatewaySettlePatience))
         {
@@ -182,6 +184,10 @@ internal sealed partial class ClusterDispatcher
             started.Add(task);
         }
 
+        // Popping tasks cancelled while queued may have emptied the queue after a shutdown: whichever caller dispatched
+        // (a call ending, a silo joining or answering again), the executor terminates then. Without this, a Map
+        // cancelled before any silo was known left Shutdown(wait: true) waiting forever.
+        CheckTerminatedLocked();
         return started;
     }
 
@@ -207,6 +213,7 @@ internal sealed partial class ClusterDispatcher
 
     private void CheckTerminatedLocked()
     {
+        Debug.Assert(Monitor.IsEntered(_lock), "CheckTerminatedLocked runs under _lock");
         if (_shutdown && !_terminating && _pending.Count == 0 && _inFlight == 0)
         {
             _terminating = true;

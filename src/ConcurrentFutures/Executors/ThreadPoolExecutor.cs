@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -192,6 +193,7 @@ public sealed class ThreadPoolExecutor : Executor
 
     private void StartThreadLocked()
     {
+        Debug.Assert(_lifecycleLock.IsHeldByCurrentThread, "StartThreadLocked runs under _lifecycleLock");
         var thread = new Thread(WorkerLoop)
         {
             Name = $"{_threadNamePrefix}_{_threads.Count}",

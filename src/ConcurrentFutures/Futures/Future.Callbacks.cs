@@ -34,6 +34,7 @@ public partial class Future
     /// <summary>Called under the lock on completion: wakes blocked waiters and hands back what to run outside it.</summary>
     private object? TakeCallbacksLocked()
     {
+        Debug.Assert(Monitor.IsEntered(_gate), "TakeCallbacksLocked runs under _gate");
         if (_blockedWaiters > 0)
         {
             Monitor.PulseAll(_gate);

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ConcurrentFutures.Processes;
 
-/// <summary>Scheduling decisions of the pool; every method here runs under <see cref="_lock"/>.</summary>
+/// <summary>Scheduling decisions of the pool: the *Locked methods run under <see cref="_lock"/> (and assert it); <see cref="CheckTimers"/> and <see cref="KillAllNow"/> take it themselves.</summary>
 internal sealed partial class PoolManager
 {
     /// <summary>
@@ -13,6 +13,7 @@ internal sealed partial class PoolManager
     /// </summary>
     private void DispatchLocked()
     {
+        Debug.Assert(Monitor.IsEntered(_lock), "DispatchLocked runs under _lock");
         int starting = 0;
         foreach (WorkerHandle worker in _workers)
         {
@@ -59,6 +60,7 @@ internal sealed partial class PoolManager
 
     private void AssignLocked(RemoteTask task, WorkerHandle worker)
     {
+        Debug.Assert(Monitor.IsEntered(_lock), "AssignLocked runs under _lock");
         if (worker.InFlight.Count == 0)
         {
             task.StartedAt = Stopwatch.GetTimestamp();
@@ -98,6 +100,7 @@ internal sealed partial class PoolManager
 
     private void SpawnLocked()
     {
+        Debug.Assert(Monitor.IsEntered(_lock), "SpawnLocked runs under _lock");
         var worker = new WorkerHandle(this, _nextSlot++);
         try
         {
@@ -114,6 +117,7 @@ internal sealed partial class PoolManager
 
     private void BecomeReadyLocked(WorkerHandle worker)
     {
+        Debug.Assert(Monitor.IsEntered(_lock), "BecomeReadyLocked runs under _lock");
         _consecutiveStartFailures = 0;
         worker.State = WorkerState.Ready;
         ExecutorLog.WorkerStarted(_settings.Logger, worker.Pid, worker.Slot);
@@ -138,6 +142,7 @@ internal sealed partial class PoolManager
     /// <summary>After shutdown, workers with nothing left to do stop; a worker still starting stops as soon as it connects.</summary>
     private void RetireIdleWorkersLocked()
     {
+        Debug.Assert(Monitor.IsEntered(_lock), "RetireIdleWorkersLocked runs under _lock");
         if (_pending.Count > 0)
         {
             return;
@@ -160,6 +165,7 @@ internal sealed partial class PoolManager
     /// <summary>Puts tasks that were sent but never started back at the front of the queue, in their order.</summary>
     private void RequeueFirstLocked(IEnumerable<RemoteTask> tasks)
     {
+        Debug.Assert(Monitor.IsEntered(_lock), "RequeueFirstLocked runs under _lock");
         var requeued = new Queue<RemoteTask>(tasks);
         if (requeued.Count == 0)
         {
@@ -176,6 +182,7 @@ internal sealed partial class PoolManager
 
     private void BreakLocked(BrokenProcessPoolException exception, List<(RemoteTask Task, Exception Error)> failed)
     {
+        Debug.Assert(Monitor.IsEntered(_lock), "BreakLocked runs under _lock");
         if (_broken is null)
         {
             ExecutorLog.ProcessPoolBroken(_settings.Logger, exception.InnerException, exception.Message);
@@ -195,6 +202,7 @@ internal sealed partial class PoolManager
 
     private void CheckTerminatedLocked()
     {
+        Debug.Assert(Monitor.IsEntered(_lock), "CheckTerminatedLocked runs under _lock");
         if (_shutdown && _pending.Count == 0 && _workers.Count == 0 && !_terminated.Task.IsCompleted)
         {
             _connections.Dispose(); // before anyone waiting for termination resumes: no file of the pool is left then

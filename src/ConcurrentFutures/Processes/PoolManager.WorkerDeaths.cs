@@ -87,6 +87,7 @@ internal sealed partial class PoolManager
     /// </summary>
     private void RequeueAfterDeathLocked(WorkerHandle worker, List<(RemoteTask Task, Exception Error)> failed)
     {
+        Debug.Assert(Monitor.IsEntered(_lock), "RequeueAfterDeathLocked runs under _lock");
         List<RemoteTask> again = [];
         foreach (RemoteTask task in worker.InFlight)
         {
@@ -157,6 +158,7 @@ internal sealed partial class PoolManager
     /// </summary>
     private void SettleHeldWorkLocked(WorkerHandle worker, int exitCode, bool diedStarting, List<(RemoteTask Task, Exception Error)> failed)
     {
+        Debug.Assert(Monitor.IsEntered(_lock), "SettleHeldWorkLocked runs under _lock");
         if (worker.KilledBecause is { } reason)
         {
             failed.AddRange(worker.InFlight.Select(t => (t, (Exception)reason)));
