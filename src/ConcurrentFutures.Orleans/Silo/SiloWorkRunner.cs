@@ -257,7 +257,7 @@ internal sealed class SiloWorkRunner : IDisposable
             var reader = new MessagePackReader(request.TargetPayload == Guid.Empty ? request.Target : TakeArray(request.TargetPayload));
             object? target = function.ReadTarget(ref reader);
             List<object?[]> calls = ReadCalls(function, request);
-            using Activity? span = WorkerTracing.StartRun(request.TraceParent, function);
+            using Activity? span = WorkerTracing.StartRun(request.TraceParent, function.Method.Name);
             CallRunner.Run(function, target, calls, request.IsChunk, output);
             return Answer(request, ok: true, PooledPayload.CopyOf(new ReadOnlySequence<byte>(output.WrittenMemory)));
         }

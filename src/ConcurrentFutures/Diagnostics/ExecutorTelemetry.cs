@@ -65,32 +65,22 @@ internal sealed class ExecutorTelemetry
 
     public void Untrack() => Live.Remove(this);
 
-    /// <summary>Starts observing an item about to be scheduled; null when nobody listens.</summary>
-    public WorkObservation? BeginWork(WorkItem item)
-    {
-        if (!IsObserving)
-        {
-            return null;
-        }
-
-        var observation = new WorkObservation(this, item);
-        item.Observation = observation;
-        return observation;
-    }
+    /// <summary>Starts observing a call of <paramref name="method"/> about to be scheduled; null when nobody listens.</summary>
+    public WorkObservation? BeginWork(System.Reflection.MethodInfo method) => IsObserving ? new WorkObservation(this, method) : null;
 
     /// <summary>The item was accepted by the executor.</summary>
     public void RecordSubmitted() => Submitted.Add(1, _tags);
 
     public void RecordQueueWait(TimeSpan wait) => QueueWait.Record(wait.TotalSeconds, _tags);
 
-    public void RecordDone(FutureState state, bool failed, TimeSpan? duration)
+    public void RecordDone(bool cancelled, bool failed, TimeSpan? duration)
     {
         if (duration is { } elapsed)
         {
             Duration.Record(elapsed.TotalSeconds, _tags);
         }
 
-        (state == FutureState.Cancelled ? Cancelled : failed ? Failed : Completed).Add(1, _tags);
+        (cancelled ? Cancelled : failed ? Failed : Completed).Add(1, _tags);
     }
 
     /// <summary>Adds this executor's tags to a span.</summary>

@@ -13,7 +13,7 @@ internal sealed class WorkObservation
     private readonly long _submittedAt = Stopwatch.GetTimestamp();
     private long _startedAt;
 
-    public WorkObservation(ExecutorTelemetry telemetry, WorkItem item)
+    public WorkObservation(ExecutorTelemetry telemetry, System.Reflection.MethodInfo method)
     {
         _telemetry = telemetry;
         Activity? previous = Activity.Current;
@@ -22,10 +22,10 @@ internal sealed class WorkObservation
         {
             // The span lives until the future completes, not for the rest of the submitter's code.
             Activity.Current = previous;
-            Activity.DisplayName = $"{ConcurrentFuturesTelemetry.WorkActivityName} {item.Function.Method.Name}";
+            Activity.DisplayName = $"{ConcurrentFuturesTelemetry.WorkActivityName} {method.Name}";
             telemetry.Tag(Activity);
-            Activity.SetTag("code.function", item.Function.Method.Name);
-            Activity.SetTag("code.namespace", item.Function.Method.DeclaringType?.FullName);
+            Activity.SetTag("code.function", method.Name);
+            Activity.SetTag("code.namespace", method.DeclaringType?.FullName);
         }
     }
 
@@ -35,12 +35,8 @@ internal sealed class WorkObservation
     /// <summary>The W3C trace context to hand to a worker process, or null.</summary>
     public string? TraceParent => Activity?.Id;
 
-    /// <summary>The executor accepted the item; from now on its completion is recorded.</summary>
-    public void Accepted(Future future)
-    {
-        _telemetry.RecordSubmitted();
-        future.AddDoneCallback(Done);
-    }
+    /// <summary>The executor accepted the item; its completion is to be reported with <see cref="Done"/>.</summary>
+    public void Accepted() => _telemetry.RecordSubmitted();
 
     /// <summary>Scheduling failed (shut down, broken): the span ends in error, nothing is counted.</summary>
     public void Rejected(Exception exception)
@@ -61,17 +57,17 @@ internal sealed class WorkObservation
         }
     }
 
-    private void Done(Future future)
+    /// <summary>The item's future completed: cancelled, failed with <paramref name="exception"/>, or finished.</summary>
+    public void Done(bool cancelled, Exception? exception)
     {
         long started = Volatile.Read(ref _startedAt);
-        Exception? exception = future.IsCancelled ? null : future.GetException(TimeSpan.Zero);
-        _telemetry.RecordDone(future.State, exception is not null, started == 0 ? null : Stopwatch.GetElapsedTime(started));
+        _telemetry.RecordDone(cancelled, exception is not null, started == 0 ? null : Stopwatch.GetElapsedTime(started));
         if (Activity is null)
         {
             return;
         }
 
-        if (future.IsCancelled)
+        if (cancelled)
         {
             Activity.SetStatus(ActivityStatusCode.Error, "cancelled");
         }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ConcurrentFutures.Remote;
 
 namespace ConcurrentFutures;
 
@@ -10,8 +9,9 @@ internal static class WorkerTracing
     /// Starts the <c>ConcurrentFutures.Run</c> span as a child of <paramref name="traceParent"/>, or null when the
     /// submitter was not traced. Without a listener in the worker the span is still created (unsampled, cheap) so the
     /// user's code sees the trace in <see cref="Activity.Current"/> and its logs and outgoing calls carry it.
+    /// <paramref name="functionName"/> is the name of the method run (its <c>code.function</c> tag).
     /// </summary>
-    public static Activity? StartRun(string? traceParent, ResolvedFunction function)
+    public static Activity? StartRun(string? traceParent, string functionName)
     {
         if (traceParent is null)
         {
@@ -26,7 +26,7 @@ internal static class WorkerTracing
             span.Start();
         }
 
-        span.SetTag("code.function", function.Method.Name);
+        span.SetTag("code.function", functionName);
         span.SetTag("process.pid", Environment.ProcessId);
         return span;
     }

@@ -241,12 +241,14 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
 
     private Future<TResult> Enqueue<TResult>(WorkItem<TResult> workItem)
     {
-        WorkObservation? observation = Telemetry.BeginWork(workItem);
+        WorkObservation? observation = Telemetry.BeginWork(workItem.Function.Method);
         if (observation is null)
         {
             Schedule(workItem);
             return workItem.TypedFuture;
         }
+
+        workItem.Observation = observation;
 
         try
         {
@@ -258,7 +260,8 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
             throw;
         }
 
-        observation.Accepted(workItem.TypedFuture);
+        observation.Accepted();
+        workItem.TypedFuture.AddDoneCallback(future => observation.Done(future.IsCancelled, future.IsCancelled ? null : future.GetException(TimeSpan.Zero)));
         return workItem.TypedFuture;
     }
 }

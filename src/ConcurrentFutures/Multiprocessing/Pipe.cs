@@ -1,5 +1,6 @@
 using System.Runtime.Versioning;
 using ConcurrentFutures.Platform;
+using ConcurrentFutures.Processes;
 
 namespace ConcurrentFutures.Multiprocessing;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Runtime.Versioning;
-using ConcurrentFutures.Multiprocessing;
 
 namespace ConcurrentFutures.Processes;
 

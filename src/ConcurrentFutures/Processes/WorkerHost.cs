@@ -227,7 +227,7 @@ internal sealed partial class WorkerHost
             object? target = function.ReadTarget(ref reader);
             List<object?[]> calls = ReadCalls(ref reader, function, chunk);
             string? traceParent = reader.TryReadNil() ? null : reader.ReadString();
-            using Activity? span = WorkerTracing.StartRun(traceParent, function);
+            using Activity? span = WorkerTracing.StartRun(traceParent, function.Method.Name);
             CallRunner.Run(function, target, calls, chunk, _scratch);
         }
 #pragma warning disable CA1031 // Whatever the work (or reading its input) throws belongs to its future.

@@ -1,8 +1,9 @@
-using ConcurrentFutures.Processes;
+namespace ConcurrentFutures.Processes;
 
-namespace ConcurrentFutures.Multiprocessing;
-
-/// <summary>What every multiprocessing object of this process shares: a private directory and the worker launcher.</summary>
+/// <summary>
+/// What every multiprocessing object of this process shares with the prestarted workers: a private directory and the
+/// worker launcher.
+/// </summary>
 internal static class ProcessSupport
 {
     private static readonly Lazy<string> s_directory = new(() =>
@@ -25,7 +26,7 @@ internal static class ProcessSupport
 
     private static readonly Lazy<WorkerLauncher> s_launcher = new(() => WorkerLauncher.Discover(Directory));
 
-    /// <summary>A 0700 directory for the call files of <see cref="Process"/> children, deleted when this process exits.</summary>
+    /// <summary>A 0700 directory for the call files of <c>Multiprocessing.Process</c> children, deleted when this process exits.</summary>
     public static string Directory => s_directory.Value;
 
     public static WorkerLauncher Launcher => s_launcher.Value;
