@@ -196,7 +196,7 @@ internal sealed partial class ClusterDispatcher
     /// flight, so a call that ended meanwhile (and was re-sent with a new token source) is not touched; one already
     /// disposed is skipped. Each call ends with OperationCanceledException, and OnCallEnded re-sends it.
     /// </summary>
-    private static void Cancel(List<CancellationTokenSource> calls)
+    internal static void Cancel(List<CancellationTokenSource> calls)
     {
         foreach (CancellationTokenSource call in calls)
         {
