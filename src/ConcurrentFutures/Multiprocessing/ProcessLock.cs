@@ -56,8 +56,21 @@ public sealed class ProcessLock : IDisposable, INamedHandle<ProcessLock>
     }
 
     /// <summary>Releases the lock. Python: <c>release()</c>.</summary>
-    /// <exception cref="ApplicationException">This thread does not hold the lock.</exception>
-    public void Release() => _mutex.ReleaseMutex();
+    /// <exception cref="SynchronizationLockException">This thread does not hold the lock (it is free, held by another
+    /// thread, or held by another process), as <see cref="Monitor.Exit(object)"/> throws.</exception>
+    public void Release()
+    {
+        try
+        {
+            _mutex.ReleaseMutex();
+        }
+        catch (ApplicationException exception)
+        {
+            throw new SynchronizationLockException(
+                "This thread does not hold the ProcessLock: it is released by the thread that acquired it (use `using (theLock.Hold())`), and only once.",
+                exception);
+        }
+    }
 
     /// <summary>Acquires the lock and returns a scope that releases it. Python: <c>with lock:</c>.</summary>
     /// <returns>Dispose it (on the same thread) to release the lock.</returns>

@@ -33,6 +33,24 @@ public class SharedStateTests
     }
 
     [Fact]
+    public void ReleasingALockThisThreadDoesNotHold_ThrowsSynchronizationLockException_SayingWhy()
+    {
+        using var guard = new ProcessLock();
+        var free = Assert.Throws<SynchronizationLockException>(guard.Release); // never acquired
+        Assert.Contains("released by the thread that acquired it", free.Message, StringComparison.Ordinal);
+
+        guard.Acquire();
+        // Another thread cannot release it (as with Monitor), and the holder still can.
+        Exception? fromAnotherThread = null;
+        var other = new Thread(() => fromAnotherThread = Record.Exception(guard.Release));
+        other.Start();
+        other.Join();
+        Assert.IsType<SynchronizationLockException>(fromAnotherThread);
+        guard.Release();
+        Assert.Throws<SynchronizationLockException>(guard.Release); // only once
+    }
+
+    [Fact]
     public void AnEventSetByAChild_WakesTheParent()
     {
         using var ready = new ProcessEvent();
