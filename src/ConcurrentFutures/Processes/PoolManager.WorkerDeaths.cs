@@ -13,16 +13,16 @@ internal sealed partial class PoolManager
     /// <summary>The connection ended (the process exited or is exiting), or the worker broke the protocol.</summary>
     public async Task OnDisconnectedAsync(WorkerHandle worker, Exception? protocolError)
     {
-        Process? process = worker.Process;
-        if (protocolError is not null)
+        Process? process;
+        lock (_lock)
         {
-            lock (_lock)
+            process = worker.Process;
+            if (protocolError is not null)
             {
                 string held = worker.InFlight.Count == 0 ? "no work" : string.Join(", ", worker.InFlight.Select(t => t.Function.Describe()).Distinct());
                 worker.KilledBecause ??= new BrokenProcessPoolException($"Worker process {worker.Pid} sent a malformed message ({protocolError.Message}) while it held {held}; it was killed and replaced, and what it held failed.", protocolError);
+                worker.Signal(NativeMethods.Sigkill);
             }
-
-            worker.Signal(NativeMethods.Sigkill);
         }
 
         int exitCode = -1;
@@ -35,7 +35,11 @@ internal sealed partial class PoolManager
             }
             catch (OperationCanceledException)
             {
-                worker.Signal(NativeMethods.Sigkill); // it closed its connection but lingers: make sure it is gone
+                lock (_lock)
+                {
+                    worker.Signal(NativeMethods.Sigkill); // it closed its connection but lingers: make sure it is gone
+                }
+
                 await process.WaitForExitAsync().ConfigureAwait(false);
             }
 

@@ -94,6 +94,9 @@ internal sealed partial class PoolManager
     /// <summary>Name prefix of this pool's shared-memory payload files (random, so not guessable).</summary>
     public string SharedMemoryPrefix => _connections.SharedMemoryPrefix;
 
+    /// <summary>Whether this thread holds the pool's lock (for the assertions of what it owns).</summary>
+    public bool IsLockHeld => Monitor.IsEntered(_lock);
+
     /// <summary>Where large arguments go (see <see cref="PayloadSlabs"/>).</summary>
     public PayloadSlabs ArgumentSlabs => _connections.ArgumentSlabs;
 

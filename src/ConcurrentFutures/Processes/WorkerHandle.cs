@@ -33,21 +33,21 @@ internal sealed class WorkerHandle
     /// <summary>Distinguishes this worker's connection from the others of the pool.</summary>
     public int Slot { get; }
 
+    /// <summary>The worker's result slabs this process has mapped; used only by the read loop, disposed when the worker is gone.</summary>
+    public SlabMappings? ResultMappings { get; set; }
+
+    // ---- Owned by the pool lock: written under it, read under it ----
+
+    /// <summary>The worker's process, once it exists (set under the lock when the launcher thread reports it).</summary>
+    public Process? Process { get; set; }
+
+    public int Pid { get; set; }
+
     /// <summary>What the worker says it is running (shared memory); null if it could not be created.</summary>
     public TaskMarker? Marker { get; set; }
 
     /// <summary>The marker's value at the last timer check, and since when it has had it (for TaskTimeout).</summary>
     public (long Value, long Since) LastMarker { get; set; }
-
-    /// <summary>The worker's result slabs this process has mapped; used only by the read loop, disposed when the worker is gone.</summary>
-    public SlabMappings? ResultMappings { get; set; }
-
-    /// <summary>Set by the launcher thread once the process exists.</summary>
-    public Process? Process { get; set; }
-
-    public int Pid { get; set; }
-
-    // ---- Owned by the pool lock ----
 
     public WorkerState State { get; set; } = WorkerState.Starting;
 
@@ -126,6 +126,7 @@ internal sealed class WorkerHandle
     /// <summary>Sends a signal to the process (SIGTERM or SIGKILL); harmless if it already exited.</summary>
     public void Signal(int signal)
     {
+        Debug.Assert(_pool.IsLockHeld, "Signal reads Pid and Process, which the pool's lock owns");
         if (Pid > 0 && Process is { HasExited: false })
         {
             NativeMethods.SendSignal(Pid, signal);
