@@ -167,6 +167,31 @@ static void Echo(ClusterExecutor executor, SampleArguments arguments)
 
     // The client's peak beyond the value sent and the one received: the copies the executor held on the way.
     Console.WriteLine(FormattableString.Invariant($"echo memory: {mostExtra:F1} copies of the value beyond the value sent and the one received, at most, in one round trip"));
+
+    // Other calls meanwhile: small calls sent one after another while one more round trip is under way; the longest
+    // of them shows whether the large value held up other work on the silo.
+    using var transferring = new CancellationTokenSource();
+    Task<(double Longest, int Count)> small = Task.Run(() =>
+    {
+        double longest = 0;
+        int count = 0;
+        while (!transferring.IsCancellationRequested)
+        {
+            var call = Stopwatch.StartNew();
+            executor.Submit(SampleWork.NoOp, count).Result(TimeSpan.FromSeconds(120));
+            longest = Math.Max(longest, call.Elapsed.TotalMilliseconds);
+            count++;
+        }
+
+        return (longest, count);
+    });
+    Thread.Sleep(200); // the small calls are flowing
+    var whole = Stopwatch.StartNew();
+    _ = executor.Submit(SampleWork.Echo, data).Result(TimeSpan.FromSeconds(600));
+    double transfer = whole.Elapsed.TotalMilliseconds;
+    transferring.Cancel();
+    (double longestSmall, int smallCalls) = small.GetAwaiter().GetResult();
+    Console.WriteLine(FormattableString.Invariant($"echo stall: {smallCalls} small calls during a {transfer:F0} ms round trip, the longest {longestSmall:F1} ms"));
 }
 
 static void ResetPeakWorkingSet()
