@@ -18,14 +18,26 @@ public class AbortRaceTests
     public void AKillMeantForAnotherTask_FailsOnlyThatTask_TheTaskRunningAtTheKillRunsAgain()
     {
         using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1 });
-        Assert.Equal(5, pool.Submit(Work.SleepThenReturn, 5).Result(Patience)); // the worker is up
+        // Many short tasks first: the pool then hands a worker several tasks at once (its pipelining follows the
+        // tasks' average run time; a first task slowed by start-up alone would keep it at one, and the staging below
+        // needs the second task queued in the worker, not in the pool).
+        Assert.Equal(200, pool.Map(Work.Square, Enumerable.Range(0, 200)).Count());
         Future<int> running = pool.Submit(Work.SleepThenReturn, 1_500);
         Future<int> meant = pool.Submit(Work.SleepThenReturn, 7);
-        Thread.Sleep(500); // the first runs, the second waits behind it in the same worker
 
         object manager = typeof(ProcessPoolExecutor).GetField("_pool", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(pool)!;
         object gate = manager.GetType().GetField("_lock", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(manager)!;
         var workers = (List<WorkerHandle>)manager.GetType().GetField("_workers", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(manager)!;
+        bool Staged()
+        {
+            lock (gate)
+            {
+                return workers.Count == 1 && workers[0].InFlight.Any(t => t.Future == meant) && running.IsRunning;
+            }
+        }
+
+        Assert.True(SpinWait.SpinUntil(Staged, TimeSpan.FromSeconds(10)), "the second task never queued behind the first in the worker");
+        Thread.Sleep(200); // the first is running in the worker, the second waits behind it
         lock (gate)
         {
             WorkerHandle worker = Assert.Single(workers);
