@@ -191,7 +191,7 @@ internal sealed class SiloWorkRunner : IDisposable
     /// </summary>
     private Future<RelayedOutcome> Submit(ProcessPoolExecutor pool, ResolvedFunction function, WorkRequest request)
     {
-        byte[] target = request.TargetPayload == Guid.Empty ? request.Target : TakeArray(request.TargetPayload);
+        byte[] target = TargetOf(request);
         string description = request.Description ?? function.Method.Name;
         if (request.ArgumentsPayload == Guid.Empty)
         {
@@ -214,10 +214,15 @@ internal sealed class SiloWorkRunner : IDisposable
         }
     }
 
-    /// <summary>A large part of the call, claimed from the payload port's keeping, as an array of its own.</summary>
-    private byte[] TakeArray(Guid id)
+    /// <summary>The call's target (closure captures): as it came inside the grain call, or claimed from the payload port's keeping.</summary>
+    private byte[] TargetOf(WorkRequest request)
     {
-        ReceivedPayload payload = _payloads.Claim(id);
+        if (request.TargetPayload == Guid.Empty)
+        {
+            return request.Target;
+        }
+
+        ReceivedPayload payload = _payloads.Claim(request.TargetPayload);
         try
         {
             return payload.ToArray();
@@ -234,16 +239,20 @@ internal sealed class SiloWorkRunner : IDisposable
     /// </summary>
     private WorkResponse Answer(WorkRequest request, bool ok, RelayedPayload payload)
     {
-        if (payload.Length <= PayloadProtocol.InlineLimit || payload.Length > request.MaxPayloadBytes)
+        long length = payload.Length;
+        if (length <= PayloadProtocol.InlineLimit)
         {
-            long length = payload.Length;
-            byte[] inline = length <= PayloadProtocol.InlineLimit ? payload.ToArray() : [];
+            byte[] inline = payload.ToArray();
             payload.Return();
-            return length <= PayloadProtocol.InlineLimit
-                ? new WorkResponse { Ok = ok, Payload = inline }
-                : Failure(new InvalidOperationException(
-                    $"The {(ok ? "result" : "exception")} of {request.Description} is {length:N0} bytes serialized, above the executor's MaxPayloadBytes of {request.MaxPayloadBytes:N0}; "
-                    + "return less, or raise ClusterExecutorOptions.MaxPayloadBytes."));
+            return new WorkResponse { Ok = ok, Payload = inline };
+        }
+
+        if (length > request.MaxPayloadBytes)
+        {
+            payload.Return();
+            return Failure(new InvalidOperationException(
+                $"The {(ok ? "result" : "exception")} of {request.Description} is {length:N0} bytes serialized, above the executor's MaxPayloadBytes of {request.MaxPayloadBytes:N0}; "
+                + "return less, or raise ClusterExecutorOptions.MaxPayloadBytes."));
         }
 
         return new WorkResponse { Ok = ok, Payload = [], PayloadId = _payloads.Keep(payload) };
@@ -254,7 +263,7 @@ internal sealed class SiloWorkRunner : IDisposable
         var output = new ArrayBufferWriter<byte>(256);
         try
         {
-            var reader = new MessagePackReader(request.TargetPayload == Guid.Empty ? request.Target : TakeArray(request.TargetPayload));
+            var reader = new MessagePackReader(TargetOf(request));
             object? target = function.ReadTarget(ref reader);
             List<object?[]> calls = ReadCalls(function, request);
             using Activity? span = WorkerTracing.StartRun(request.TraceParent, function.Method.Name);
