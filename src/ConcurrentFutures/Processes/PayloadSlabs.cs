@@ -151,9 +151,7 @@ internal sealed class PayloadSlabs : IDisposable
             {
                 if (Stopwatch.GetElapsedTime(slab.LastUsed) >= _idleLifetime && slab.IsFree)
                 {
-                    _slabs.Remove(slab);
-                    _totalBytes -= slab.Capacity;
-                    Drop(slab);
+                    Delete(slab);
                 }
             }
 
@@ -177,13 +175,19 @@ internal sealed class PayloadSlabs : IDisposable
 
             if (slab.IsFree)
             {
-                _slabs.Remove(slab);
-                _totalBytes -= slab.Capacity;
-                Drop(slab);
+                Delete(slab);
             }
         }
 
         return _totalBytes + needed <= _maxTotalBytes;
+    }
+
+    /// <summary>Deletes a free slab of this process (under the lock) and gives back its share of the cap.</summary>
+    private void Delete(PayloadSlab slab)
+    {
+        _slabs.Remove(slab);
+        _totalBytes -= slab.Capacity;
+        Drop(slab);
     }
 
     private static void Drop(PayloadSlab slab)
