@@ -281,10 +281,11 @@ public class ProcessPoolExecutorTests
             using var pool = new ProcessPoolExecutor(1);
             var running = pool.Submit(WorkerFunctions.RecordSigtermThenSleep, marker);
             int pid = WaitForWorker(pool, running);
+            Assert.True(SpinWait.SpinUntil(() => File.Exists(marker) && File.ReadAllText(marker) == "ready", Patience), "the worker never set up its handler");
             pool.TerminateWorkers();
             var exception = Assert.Throws<BrokenProcessPoolException>(() => running.Result(Patience));
             Assert.Contains("TerminateWorkers", exception.Message, StringComparison.Ordinal);
-            Assert.True(SpinWait.SpinUntil(() => File.Exists(marker), Patience), "the worker never got SIGTERM");
+            Assert.True(SpinWait.SpinUntil(() => File.ReadAllText(marker) == "SIGTERM", Patience), "the worker never got SIGTERM");
             Assert.Equal("SIGTERM", File.ReadAllText(marker)); // SIGTERM, which it could handle: not SIGKILL
             Assert.True(SpinWait.SpinUntil(() => ProcessIsGone(pid), Patience));
         }

@@ -62,6 +62,7 @@ public static class WorkerFunctions
         // Kept for the worker's life: the registration must outlive this call to catch the signal.
         SigtermRecorder = System.Runtime.InteropServices.PosixSignalRegistration.Create(
             System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => File.WriteAllText(path, "SIGTERM"));
+        File.WriteAllText(path, "ready"); // the handler is in place
         Thread.Sleep(Timeout.Infinite);
         return 0;
     }
