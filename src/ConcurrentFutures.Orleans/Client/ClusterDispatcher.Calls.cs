@@ -162,6 +162,7 @@ internal sealed partial class ClusterDispatcher
             else if (response is not null)
             {
                 silo.LastAnswer = Stopwatch.GetTimestamp();
+                silo.Answered(silo.LastAnswer - task.DispatchedAt, task.DispatchedBehind);
                 if (siloActive)
                 {
                     silo.ReturnSlot(task.Slot!);

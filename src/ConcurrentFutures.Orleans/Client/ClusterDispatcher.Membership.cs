@@ -111,7 +111,7 @@ internal sealed partial class ClusterDispatcher
         StartCalls(resumed);
     }
 
-    /// <summary>Asks a new silo for its processor count and payload port, and opens cores × 2 slots on it.</summary>
+    /// <summary>Asks a new silo for its processor count and payload port, and opens its slots.</summary>
     private async Task LearnCapacityAsync(SiloSlots silo)
     {
         SiloInfo info;
@@ -142,7 +142,7 @@ internal sealed partial class ClusterDispatcher
 
             silo.Payloads = info.Payloads;
             silo.Gateway = info.Gateway;
-            silo.SetCapacity(Math.Max(1, info.ProcessorCount) * 2);
+            silo.SetCores(Math.Max(1, info.ProcessorCount));
             ClusterLog.SiloJoined(_logger, silo.Address);
             started = DispatchLocked();
         }

@@ -173,6 +173,7 @@ internal sealed partial class ClusterDispatcher
             task.Loss = CallLoss.None;
             task.CallId = Guid.NewGuid();
             task.AwaitingSince = 0;
+            task.DispatchedAt = Stopwatch.GetTimestamp();
             task.Call = new CancellationTokenSource();
             if (_options.TaskTimeout is { } timeout)
             {
@@ -180,6 +181,7 @@ internal sealed partial class ClusterDispatcher
             }
 
             target.InFlight.Add(task);
+            task.DispatchedBehind = target.InFlight.Count;
             _inFlight++;
             started.Add(task);
         }

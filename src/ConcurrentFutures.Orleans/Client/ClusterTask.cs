@@ -46,6 +46,11 @@ internal sealed class ClusterTask(WorkItem item, WorkRequest request, PayloadBuf
     /// <summary>The id of the current call (each send has its own), which its silo can be asked about.</summary>
     public Guid CallId { get; set; }
 
+    /// <summary>When the current call was dispatched (a timestamp), and how many calls its silo had in flight then, itself included (see <see cref="SiloSlots"/>).</summary>
+    public long DispatchedAt { get; set; }
+
+    public int DispatchedBehind { get; set; }
+
     /// <summary>When the grain call went out and is waited for (a timestamp), or 0 (payloads still being put, or the answer came).</summary>
     public long AwaitingSince;
 
