@@ -16,7 +16,7 @@ internal sealed class HostedClient(SampleArguments arguments) : BackgroundServic
             // bufferSize paces the submissions (as Python's map, Map submits every item at once without it): a long or
             // endless source needs it, and cancelling then leaves little to cancel.
             int buffer = 1_000;
-            await foreach (int _ in executor.MapAsync(SampleWork.NoOp, Enumerable.Range(0, arguments.Items), arguments.ChunkSize, buffer, stoppingToken))
+            await foreach (int _ in executor.MapAsync(SampleWork.NoOp, Enumerable.Range(0, arguments.Items), chunkSize: arguments.ChunkSize, bufferSize: buffer, cancellationToken: stoppingToken))
             {
                 done++;
             }

@@ -13,7 +13,7 @@ internal sealed class SendingTargets
     private static readonly string[] ExecutorTypes = ["ConcurrentFutures.ProcessPoolExecutor", "ConcurrentFutures.Orleans.ClusterExecutor"];
 
     /// <summary>The parameters whose values are copied to the other process (the others — timeouts, chunk sizes, tokens — stay here).</summary>
-    private static readonly HashSet<string> SentParameters = ["arg", "arg1", "arg2", "arg3", "args", "item", "value"];
+    private static readonly HashSet<string> SentParameters = ["arg", "arg1", "arg2", "arg3", "arg4", "arg5", "arg6", "args", "item", "value"];
 
     /// <summary>Parameters whose items are copied (Map's sources).</summary>
     private static readonly HashSet<string> SentSources = ["source", "source1", "source2"];

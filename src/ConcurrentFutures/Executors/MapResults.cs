@@ -17,6 +17,9 @@ internal sealed class MapResults<TResult> : IEnumerable<TResult>, IEnumerator<TR
     private readonly Deadline _deadline;
     private readonly TimeSpan? _timeout;
 
+    /// <summary>The caller's token: it also cancels each dispatch not yet started (see Executor.Enqueue).</summary>
+    private readonly CancellationToken _cancellationToken;
+
     /// <summary>Submits the next dispatch when advanced; null once the source is exhausted or the map was stopped.</summary>
     private IEnumerator<Future>? _dispatches;
 
@@ -33,9 +36,9 @@ internal sealed class MapResults<TResult> : IEnumerable<TResult>, IEnumerator<TR
     /// token, cancelled meanwhile, stops that: what was submitted is cancelled and the call throws
     /// <see cref="OperationCanceledException"/>.
     /// </summary>
-    public MapResults(IEnumerable<Future> dispatches, bool chunked, int? bufferSize, Deadline deadline, TimeSpan? timeout, CancellationToken cancellationToken = default)
+    public MapResults(IEnumerable<Future> dispatches, bool chunked, int? bufferSize, Deadline deadline, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        (_chunked, _deadline, _timeout) = (chunked, deadline, timeout);
+        (_chunked, _deadline, _timeout, _cancellationToken) = (chunked, deadline, timeout, cancellationToken);
         _dispatches = dispatches.GetEnumerator();
         try
         {
@@ -86,9 +89,9 @@ internal sealed class MapResults<TResult> : IEnumerable<TResult>, IEnumerator<TR
 
         try
         {
-            if (!future.TryWait(_deadline))
+            if (!Wait(future))
             {
-                throw new TimeoutException($"Map did not finish within {_timeout}: {_inFlight.Count + 1} dispatches were still unfinished.");
+                throw TimedOut();
             }
 
             TakeResult(future);
@@ -110,7 +113,20 @@ internal sealed class MapResults<TResult> : IEnumerable<TResult>, IEnumerator<TR
         {
             while (TryNextDispatch(out Future? future))
             {
-                await future.AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await future.AsTask().WaitAsync(_deadline.Remaining, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException) when (!future.IsDone)
+                {
+                    throw TimedOut();
+                }
+                catch (Exception) when (future.IsDone)
+                {
+                    // its own outcome: thrown by TakeResult with the work's exception (not wrapped, as the Task would)
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
                 TakeResult(future);
                 if (!_chunked)
                 {
@@ -179,6 +195,34 @@ internal sealed class MapResults<TResult> : IEnumerable<TResult>, IEnumerator<TR
         _refillOwed = _dispatches is not null;
         return true;
     }
+
+    /// <summary>
+    /// Waits for one dispatch until the deadline; false if it passed. The caller's token ends the wait with
+    /// <see cref="OperationCanceledException"/> (a token is waited on through the future's task, which only then is created).
+    /// </summary>
+    private bool Wait(Future future)
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        if (!_cancellationToken.CanBeCanceled || future.IsDone)
+        {
+            return future.TryWait(_deadline);
+        }
+
+        bool done;
+        try
+        {
+            done = future.AsTask().Wait(_deadline.RemainingMilliseconds, _cancellationToken) || future.IsDone;
+        }
+        catch (AggregateException) when (future.IsDone)
+        {
+            done = true; // failed or cancelled: TakeResult throws its own exception
+        }
+
+        _cancellationToken.ThrowIfCancellationRequested(); // its future may have been cancelled by the token itself
+        return done;
+    }
+
+    private TimeoutException TimedOut() => new($"Map did not finish within {_timeout}: {_inFlight.Count + 1} dispatches were still unfinished.");
 
     /// <summary>Reads a done dispatch: throws its exception, or stores its value (or chunk) for yielding.</summary>
     private void TakeResult(Future future)

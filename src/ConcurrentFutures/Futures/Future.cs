@@ -6,7 +6,8 @@ namespace ConcurrentFutures;
 
 /// <summary>
 /// The eventual outcome of a unit of work with no result: pending, running, cancelled or finished (with success or an
-/// exception). Executors create and complete futures; callers wait on them, await them or attach callbacks.
+/// exception). Executors create and complete futures; callers wait on them, await them or attach callbacks. To make and
+/// complete one yourself (tests, adapters), use <see cref="FutureSource"/>, as <c>TaskCompletionSource</c> for a task.
 /// </summary>
 /// <remarks>
 /// Python: <c>concurrent.futures.Future</c>. All members are thread-safe. Done callbacks, waiters and the
@@ -33,8 +34,8 @@ public partial class Future
     /// <summary>How many threads sleep in <see cref="Monitor.Wait(object)"/>; completion pulses only when some do.</summary>
     private int _blockedWaiters;
 
-    /// <summary>Creates a pending future. Executors create futures; tests and adapters may too.</summary>
-    public Future()
+    /// <summary>Creates a pending future: executors do; others use <see cref="FutureSource"/>.</summary>
+    internal Future()
     {
     }
 
@@ -137,7 +138,7 @@ public partial class Future
     /// </summary>
     /// <returns>True if the future is now running; false if it was cancelled.</returns>
     /// <exception cref="InvalidOperationException">The future is already running or finished.</exception>
-    public bool SetRunningOrNotifyCancel()
+    internal bool SetRunningOrNotifyCancel()
     {
         lock (_gate)
         {
@@ -156,13 +157,13 @@ public partial class Future
 
     /// <summary>Completes the future successfully. For executors and tests. Python: <c>set_result(None)</c>.</summary>
     /// <exception cref="InvalidOperationException">The future is already cancelled or finished.</exception>
-    public void SetResult() => Complete(exception: null);
+    internal void SetResult() => Complete(exception: null);
 
     /// <summary>Completes the future with the work's exception. For executors and tests. Python: <c>set_exception()</c>.</summary>
     /// <param name="exception">What the work threw; its stack trace is kept and rethrown by <see cref="Wait"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="exception"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The future is already cancelled or finished.</exception>
-    public void SetException(Exception exception)
+    internal void SetException(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
         Complete(ExceptionDispatchInfo.Capture(exception));

@@ -10,8 +10,8 @@ public class Future<T> : Future
     /// <summary>The value set by <see cref="SetResult(T)"/>; written under the base's lock before the state becomes Finished.</summary>
     private T _result = default!;
 
-    /// <summary>Creates a pending future.</summary>
-    public Future()
+    /// <summary>Creates a pending future: executors do; others use <see cref="FutureSource{T}"/>.</summary>
+    internal Future()
     {
     }
 
@@ -33,7 +33,7 @@ public class Future<T> : Future
     /// <summary>Completes the future with a value. For executors and tests. Python: <c>set_result()</c>.</summary>
     /// <param name="result">The value.</param>
     /// <exception cref="InvalidOperationException">The future is already cancelled or finished.</exception>
-    public void SetResult(T result) => Complete(exception: null, static (future, value) => ((Future<T>)future)._result = value, result);
+    internal void SetResult(T result) => Complete(exception: null, static (future, value) => ((Future<T>)future)._result = value, result);
 
     /// <summary>A task that completes with this future's value, exception or cancellation.</summary>
     /// <returns>The same task on every call.</returns>

@@ -15,7 +15,7 @@ namespace ConcurrentFutures.Multiprocessing;
 /// </summary>
 [MessagePackFormatter(typeof(ConnectionFormatter))]
 [SupportedOSPlatform("linux")]
-public sealed class Connection : IDisposable
+public sealed partial class Connection : IDisposable
 {
     /// <summary>Longest sleep before checking again whether the other end is still there.</summary>
     private static readonly TimeSpan PeerCheckInterval = TimeSpan.FromMilliseconds(100);
@@ -227,16 +227,7 @@ public sealed class Connection : IDisposable
             }
 
             // Wake on a message, or after a while to look at the writer again (a killed writer sends no signal).
-            using var slice = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            slice.CancelAfter(PeerCheckInterval);
-            try
-            {
-                await ring.ItemsWatcher.WaitAsync(seen, slice.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-            }
-
+            await WaitAsync(ring.ItemsWatcher, seen, PeerCheckInterval, cancellationToken).ConfigureAwait(false);
             slept = ring.ItemsWatcher.Current == seen;
         }
     }

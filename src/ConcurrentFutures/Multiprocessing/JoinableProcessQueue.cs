@@ -36,4 +36,26 @@ public sealed class JoinableProcessQueue<T> : ProcessQueue<T>
     /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <returns>False if items were still unfinished after <paramref name="timeout"/>.</returns>
     public bool Join(TimeSpan timeout) => Ring.WaitAllDone(Deadline.From(timeout));
+
+    /// <summary>Async twin of <see cref="Join()"/>: waits until every item put has been marked done, without blocking a thread.</summary>
+    /// <param name="cancellationToken">Stops waiting with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>A task that completes when no item is left unfinished.</returns>
+    /// <exception cref="InvalidOperationException">The queue was closed.</exception>
+    public async Task JoinAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        SharedRing ring = Ring;
+        using var use = ring.Use();
+        while (true)
+        {
+            int seen = ring.DoneWatcher.Current;
+            ring.ThrowIfClosed();
+            if (ring.Unfinished == 0)
+            {
+                return;
+            }
+
+            await ring.DoneWatcher.WaitAsync(seen, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }

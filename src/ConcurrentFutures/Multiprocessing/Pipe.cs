@@ -13,12 +13,15 @@ public static class Pipe
 
     /// <summary>Creates a pipe. Python: <c>Pipe(duplex=True)</c>.</summary>
     /// <param name="duplex">True: both ends send and receive. False: the first end only receives, the second only sends.</param>
-    /// <returns>The two ends; pass either to a <see cref="Process"/> or pool work.</returns>
+    /// <returns>
+    /// The two ends, <see cref="PipeEnds.First"/> and <see cref="PipeEnds.Second"/> (Python's <c>conn1, conn2</c>);
+    /// <c>var (parent, child) = Pipe.Create();</c> works too. Pass either to a <see cref="Process"/> or pool work.
+    /// </returns>
     /// <remarks>
     /// Each direction is a ring in shared memory (/dev/shm) that both processes map. Its file is removed once both
     /// ends are in use, or when the creating process exits.
     /// </remarks>
-    public static (Connection, Connection) Create(bool duplex = true)
+    public static PipeEnds Create(bool duplex = true)
     {
         PlatformSupport.ThrowIfUnsupported(nameof(Pipe));
         string basePath = ProcessSupport.NewSharedMemoryPath(".pipe");
@@ -28,9 +31,15 @@ public static class Pipe
             SharedRing.Create(ConnectionHandle.RingPath(basePath, 1), maxSize: 0, joinable: false, Capacity).Dispose();
         }
 
-        return (new Connection(new ConnectionHandle(basePath, 0, duplex)), new Connection(new ConnectionHandle(basePath, 1, duplex)));
+        return new PipeEnds(new Connection(new ConnectionHandle(basePath, 0, duplex)), new Connection(new ConnectionHandle(basePath, 1, duplex)));
     }
 }
+
+/// <summary>The two ends of a pipe made by <see cref="Pipe.Create"/>; deconstructs as <c>var (first, second)</c>.</summary>
+/// <param name="First">The first end (Python's <c>conn1</c>); of a one-way pipe, the end that receives.</param>
+/// <param name="Second">The second end (Python's <c>conn2</c>); of a one-way pipe, the end that sends.</param>
+[SupportedOSPlatform("linux")]
+public readonly record struct PipeEnds(Connection First, Connection Second);
 
 /// <summary>What crosses a process boundary for one end of a pipe: the pipe's files and which end it is.</summary>
 internal sealed record ConnectionHandle(string BasePath, int Side, bool Duplex)

@@ -14,7 +14,11 @@ public sealed class Pool : IDisposable
     private readonly ProcessPoolExecutor _executor;
     private volatile bool _closed;
 
-    /// <summary>Creates a pool. Python: <c>Pool(processes, initializer, initargs, maxtasksperchild)</c>.</summary>
+    /// <summary>
+    /// Creates a pool. Python: <c>Pool(processes, initializer, initargs, maxtasksperchild)</c>. The initializer's
+    /// arguments are checked when the pool is created; <see cref="Create{T1}(Action{T1}, T1, int?, int?)"/> and its
+    /// siblings are the typed form.
+    /// </summary>
     /// <param name="processes">Worker processes; default <see cref="Environment.ProcessorCount"/>.</param>
     /// <param name="initializer">Run once in each worker before it takes work.</param>
     /// <param name="initArgs">The initializer's arguments.</param>
@@ -30,6 +34,62 @@ public sealed class Pool : IDisposable
             MaxTasksPerChild = maxTasksPerChild,
         });
     }
+
+    /// <summary>
+    /// Creates a pool whose workers each run <c>initializer()</c> first: the typed form of the
+    /// constructor's <c>initializer</c> and <c>initArgs</c>, so a wrong argument is a compile error.
+    /// </summary>
+    /// <param name="initializer">Run once in each worker before it takes work.</param>
+    /// <param name="processes">Worker processes; default <see cref="Environment.ProcessorCount"/>.</param>
+    /// <param name="maxTasksPerChild">Replace a worker after this many tasks.</param>
+    /// <returns>The pool.</returns>
+    public static Pool Create(Action initializer, int? processes = null, int? maxTasksPerChild = null) =>
+        new(processes, initializer ?? throw new ArgumentNullException(nameof(initializer)), [], maxTasksPerChild);
+
+    /// <summary>
+    /// Creates a pool whose workers each run <c>initializer(arg1)</c> first: the typed form of the
+    /// constructor's <c>initializer</c> and <c>initArgs</c>, so a wrong argument is a compile error.
+    /// </summary>
+    /// <typeparam name="T1">The argument type.</typeparam>
+    /// <param name="initializer">Run once in each worker before it takes work.</param>
+    /// <param name="arg1">Its argument.</param>
+    /// <param name="processes">Worker processes; default <see cref="Environment.ProcessorCount"/>.</param>
+    /// <param name="maxTasksPerChild">Replace a worker after this many tasks.</param>
+    /// <returns>The pool.</returns>
+    public static Pool Create<T1>(Action<T1> initializer, T1 arg1, int? processes = null, int? maxTasksPerChild = null) =>
+        new(processes, initializer ?? throw new ArgumentNullException(nameof(initializer)), [arg1], maxTasksPerChild);
+
+    /// <summary>
+    /// Creates a pool whose workers each run <c>initializer(arg1, arg2)</c> first: the typed form of the
+    /// constructor's <c>initializer</c> and <c>initArgs</c>, so a wrong argument is a compile error.
+    /// </summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <param name="initializer">Run once in each worker before it takes work.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="processes">Worker processes; default <see cref="Environment.ProcessorCount"/>.</param>
+    /// <param name="maxTasksPerChild">Replace a worker after this many tasks.</param>
+    /// <returns>The pool.</returns>
+    public static Pool Create<T1, T2>(Action<T1, T2> initializer, T1 arg1, T2 arg2, int? processes = null, int? maxTasksPerChild = null) =>
+        new(processes, initializer ?? throw new ArgumentNullException(nameof(initializer)), [arg1, arg2], maxTasksPerChild);
+
+    /// <summary>
+    /// Creates a pool whose workers each run <c>initializer(arg1, arg2, arg3)</c> first: the typed form of the
+    /// constructor's <c>initializer</c> and <c>initArgs</c>, so a wrong argument is a compile error.
+    /// </summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <param name="initializer">Run once in each worker before it takes work.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <param name="processes">Worker processes; default <see cref="Environment.ProcessorCount"/>.</param>
+    /// <param name="maxTasksPerChild">Replace a worker after this many tasks.</param>
+    /// <returns>The pool.</returns>
+    public static Pool Create<T1, T2, T3>(Action<T1, T2, T3> initializer, T1 arg1, T2 arg2, T3 arg3, int? processes = null, int? maxTasksPerChild = null) =>
+        new(processes, initializer ?? throw new ArgumentNullException(nameof(initializer)), [arg1, arg2, arg3], maxTasksPerChild);
 
     /// <summary>The number of worker processes.</summary>
     public int Processes => _executor.MaxWorkers;
@@ -72,6 +132,31 @@ public sealed class Pool : IDisposable
         return [.. _executor.Map(fn, items, chunkSize: chunkSize ?? DefaultChunkSize(items.Length))];
     }
 
+    /// <summary>
+    /// Async twin of <see cref="Map"/>: the results in order, awaited without blocking a thread. Python:
+    /// <c>map_async(...).get()</c>.
+    /// </summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="fn">The function.</param>
+    /// <param name="source">The items.</param>
+    /// <param name="chunkSize">Items per dispatch; null for Python's default.</param>
+    /// <param name="cancellationToken">Cancels the work not yet started and stops waiting with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The results in input order.</returns>
+    public async Task<List<TResult>> MapAsync<T, TResult>(Func<T, TResult> fn, IEnumerable<T> source, int? chunkSize = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed();
+        ArgumentNullException.ThrowIfNull(source);
+        T[] items = [.. source];
+        var results = new List<TResult>(items.Length);
+        await foreach (TResult result in _executor.MapAsync(fn, items, chunkSize: chunkSize ?? DefaultChunkSize(items.Length), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            results.Add(result);
+        }
+
+        return results;
+    }
+
     /// <summary>Like <see cref="Map"/>, but yields results in order as they become available. Python: <c>imap</c>.</summary>
     /// <typeparam name="T">The item type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
@@ -83,6 +168,20 @@ public sealed class Pool : IDisposable
     {
         ThrowIfClosed();
         return _executor.Map(fn, source, chunkSize: chunkSize);
+    }
+
+    /// <summary>Async twin of <see cref="Imap"/>: <c>await foreach</c> over the results in order as they become available.</summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="fn">The function.</param>
+    /// <param name="source">The items.</param>
+    /// <param name="chunkSize">Items per dispatch.</param>
+    /// <param name="cancellationToken">Cancels the work not yet started and stops the enumeration with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The results in input order.</returns>
+    public IAsyncEnumerable<TResult> ImapAsync<T, TResult>(Func<T, TResult> fn, IEnumerable<T> source, int chunkSize = 1, CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed();
+        return _executor.MapAsync(fn, source, chunkSize: chunkSize, cancellationToken: cancellationToken);
     }
 
     /// <summary>Yields results as they complete, in any order. Python: <c>imap_unordered</c>.</summary>
@@ -103,20 +202,61 @@ public sealed class Pool : IDisposable
         return Futures.AsCompleted(chunks).SelectMany(chunk => chunk.Result());
     }
 
-    /// <summary>Applies <paramref name="fn"/> to each pair, results in order. Python: <c>starmap</c>.</summary>
+    /// <summary>Applies <paramref name="fn"/> to each pair of arguments, results in order. Python: <c>starmap</c>.</summary>
     /// <typeparam name="T1">The first argument type.</typeparam>
     /// <typeparam name="T2">The second argument type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
     /// <param name="fn">The function.</param>
-    /// <param name="source">The argument pairs.</param>
+    /// <param name="source">The arguments, a tuple per call.</param>
     /// <param name="chunkSize">Items per dispatch; null for Python's default.</param>
     /// <returns>The results in input order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> or <paramref name="source"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is below 1.</exception>
     public List<TResult> Starmap<T1, T2, TResult>(Func<T1, T2, TResult> fn, IEnumerable<(T1, T2)> source, int? chunkSize = null)
     {
         ThrowIfClosed();
         ArgumentNullException.ThrowIfNull(source);
-        (T1, T2)[] pairs = [.. source];
-        return [.. _executor.Map(fn, pairs.Select(p => p.Item1), pairs.Select(p => p.Item2), chunkSize: chunkSize ?? DefaultChunkSize(pairs.Length))];
+        (T1, T2)[] items = [.. source];
+        return [.. _executor.MapSpread(fn, items, chunkSize ?? DefaultChunkSize(items.Length), static (f, x) => ((Func<T1, T2, TResult>)f)(x.Item1, x.Item2), static x => [x.Item1, x.Item2])];
+    }
+
+    /// <summary>Applies <paramref name="fn"/> to each triple of arguments, results in order. Python: <c>starmap</c>.</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="fn">The function.</param>
+    /// <param name="source">The arguments, a tuple per call.</param>
+    /// <param name="chunkSize">Items per dispatch; null for Python's default.</param>
+    /// <returns>The results in input order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> or <paramref name="source"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is below 1.</exception>
+    public List<TResult> Starmap<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> fn, IEnumerable<(T1, T2, T3)> source, int? chunkSize = null)
+    {
+        ThrowIfClosed();
+        ArgumentNullException.ThrowIfNull(source);
+        (T1, T2, T3)[] items = [.. source];
+        return [.. _executor.MapSpread(fn, items, chunkSize ?? DefaultChunkSize(items.Length), static (f, x) => ((Func<T1, T2, T3, TResult>)f)(x.Item1, x.Item2, x.Item3), static x => [x.Item1, x.Item2, x.Item3])];
+    }
+
+    /// <summary>Applies <paramref name="fn"/> to each quadruple of arguments, results in order. Python: <c>starmap</c>.</summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <typeparam name="T4">The fourth argument type.</typeparam>
+    /// <typeparam name="TResult">The result type.</typeparam>
+    /// <param name="fn">The function.</param>
+    /// <param name="source">The arguments, a tuple per call.</param>
+    /// <param name="chunkSize">Items per dispatch; null for Python's default.</param>
+    /// <returns>The results in input order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="fn"/> or <paramref name="source"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is below 1.</exception>
+    public List<TResult> Starmap<T1, T2, T3, T4, TResult>(Func<T1, T2, T3, T4, TResult> fn, IEnumerable<(T1, T2, T3, T4)> source, int? chunkSize = null)
+    {
+        ThrowIfClosed();
+        ArgumentNullException.ThrowIfNull(source);
+        (T1, T2, T3, T4)[] items = [.. source];
+        return [.. _executor.MapSpread(fn, items, chunkSize ?? DefaultChunkSize(items.Length), static (f, x) => ((Func<T1, T2, T3, T4, TResult>)f)(x.Item1, x.Item2, x.Item3, x.Item4), static x => [x.Item1, x.Item2, x.Item3, x.Item4])];
     }
 
     /// <summary>Accepts no more work; submitted work still runs. Python: <c>close()</c>.</summary>
@@ -137,12 +277,18 @@ public sealed class Pool : IDisposable
     /// <exception cref="InvalidOperationException">Neither <see cref="Close"/> nor <see cref="Terminate"/> was called.</exception>
     public void Join()
     {
-        if (!_closed)
-        {
-            throw new InvalidOperationException("Call Close() or Terminate() before Join(), as with Python's Pool.");
-        }
-
+        ThrowIfNotClosed();
         _executor.Shutdown(wait: true);
+    }
+
+    /// <summary>Async twin of <see cref="Join"/>: waits for the workers to exit without blocking a thread.</summary>
+    /// <param name="cancellationToken">Stops waiting with <see cref="OperationCanceledException"/> (the workers go on).</param>
+    /// <returns>A task that completes once every worker has exited.</returns>
+    /// <exception cref="InvalidOperationException">Neither <see cref="Close"/> nor <see cref="Terminate"/> was called.</exception>
+    public Task JoinAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfNotClosed();
+        return _executor.ShutdownAsync(cancelFutures: false, cancellationToken);
     }
 
     /// <summary>Terminates the workers and waits for them, as leaving Python's <c>with Pool() as p:</c> block does.</summary>
@@ -156,6 +302,14 @@ public sealed class Pool : IDisposable
     {
         int chunk = Math.DivRem(count, Processes * 4, out int extra);
         return Math.Max(1, extra > 0 ? chunk + 1 : chunk);
+    }
+
+    private void ThrowIfNotClosed()
+    {
+        if (!_closed)
+        {
+            throw new InvalidOperationException("Call Close() or Terminate() before Join(), as with Python's Pool.");
+        }
     }
 
     private void ThrowIfClosed()

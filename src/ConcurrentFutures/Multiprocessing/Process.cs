@@ -21,7 +21,14 @@ public sealed class Process : IDisposable
     private readonly Lock _lock = new();
     private System.Diagnostics.Process? _process;
 
-    /// <summary>Prepares a process that will run <paramref name="target"/> with <paramref name="args"/> once started.</summary>
+    /// <summary>Set while a start is under way (written under <see cref="_lock"/>).</summary>
+    private bool _starting;
+
+    /// <summary>
+    /// Prepares a process that will run <paramref name="target"/> with <paramref name="args"/> once started: the
+    /// Python-shaped form, checked when called (not compiled); <see cref="Create{T1}(Action{T1}, T1)"/> and its
+    /// siblings are the typed form.
+    /// </summary>
     /// <param name="target">A static method or a lambda whose captures are serializable.</param>
     /// <param name="args">Its arguments, matching its parameters.</param>
     /// <exception cref="ArgumentNullException"><paramref name="target"/> is null.</exception>
@@ -44,6 +51,125 @@ public sealed class Process : IDisposable
         _target = target;
         Name = $"Process-{Interlocked.Increment(ref s_counter)}";
     }
+
+    /// <summary>
+    /// Prepares a process that will run <c>target()</c>: the typed form of
+    /// <see cref="Process(Delegate, object[])"/>, so a wrong argument is a compile error. Python: <c>Process(target=, args=)</c>.
+    /// </summary>
+    /// <param name="target">A static method or a lambda whose captures can be sent to another process.</param>
+    /// <returns>The process, not started yet.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">The target or an argument cannot be sent to another process.</exception>
+    public static Process Create(Action target) =>
+        new(target, []);
+
+    /// <summary>
+    /// Prepares a process that will run <c>target(arg1)</c>: the typed form of
+    /// <see cref="Process(Delegate, object[])"/>, so a wrong argument is a compile error. Python: <c>Process(target=, args=)</c>.
+    /// </summary>
+    /// <typeparam name="T1">The argument type.</typeparam>
+    /// <param name="target">A static method or a lambda whose captures can be sent to another process.</param>
+    /// <param name="arg1">Its argument.</param>
+    /// <returns>The process, not started yet.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">The target or an argument cannot be sent to another process.</exception>
+    public static Process Create<T1>(Action<T1> target, T1 arg1) =>
+        new(target, [arg1]);
+
+    /// <summary>
+    /// Prepares a process that will run <c>target(arg1, arg2)</c>: the typed form of
+    /// <see cref="Process(Delegate, object[])"/>, so a wrong argument is a compile error. Python: <c>Process(target=, args=)</c>.
+    /// </summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <param name="target">A static method or a lambda whose captures can be sent to another process.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <returns>The process, not started yet.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">The target or an argument cannot be sent to another process.</exception>
+    public static Process Create<T1, T2>(Action<T1, T2> target, T1 arg1, T2 arg2) =>
+        new(target, [arg1, arg2]);
+
+    /// <summary>
+    /// Prepares a process that will run <c>target(arg1, arg2, arg3)</c>: the typed form of
+    /// <see cref="Process(Delegate, object[])"/>, so a wrong argument is a compile error. Python: <c>Process(target=, args=)</c>.
+    /// </summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <param name="target">A static method or a lambda whose captures can be sent to another process.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <returns>The process, not started yet.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">The target or an argument cannot be sent to another process.</exception>
+    public static Process Create<T1, T2, T3>(Action<T1, T2, T3> target, T1 arg1, T2 arg2, T3 arg3) =>
+        new(target, [arg1, arg2, arg3]);
+
+    /// <summary>
+    /// Prepares a process that will run <c>target(arg1, arg2, arg3, arg4)</c>: the typed form of
+    /// <see cref="Process(Delegate, object[])"/>, so a wrong argument is a compile error. Python: <c>Process(target=, args=)</c>.
+    /// </summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <typeparam name="T4">The fourth argument type.</typeparam>
+    /// <param name="target">A static method or a lambda whose captures can be sent to another process.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <param name="arg4">The fourth argument.</param>
+    /// <returns>The process, not started yet.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">The target or an argument cannot be sent to another process.</exception>
+    public static Process Create<T1, T2, T3, T4>(Action<T1, T2, T3, T4> target, T1 arg1, T2 arg2, T3 arg3, T4 arg4) =>
+        new(target, [arg1, arg2, arg3, arg4]);
+
+    /// <summary>
+    /// Prepares a process that will run <c>target(arg1, arg2, arg3, arg4, arg5)</c>: the typed form of
+    /// <see cref="Process(Delegate, object[])"/>, so a wrong argument is a compile error. Python: <c>Process(target=, args=)</c>.
+    /// </summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <typeparam name="T4">The fourth argument type.</typeparam>
+    /// <typeparam name="T5">The fifth argument type.</typeparam>
+    /// <param name="target">A static method or a lambda whose captures can be sent to another process.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <param name="arg4">The fourth argument.</param>
+    /// <param name="arg5">The fifth argument.</param>
+    /// <returns>The process, not started yet.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">The target or an argument cannot be sent to another process.</exception>
+    public static Process Create<T1, T2, T3, T4, T5>(Action<T1, T2, T3, T4, T5> target, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5) =>
+        new(target, [arg1, arg2, arg3, arg4, arg5]);
+
+    /// <summary>
+    /// Prepares a process that will run <c>target(arg1, arg2, arg3, arg4, arg5, arg6)</c>: the typed form of
+    /// <see cref="Process(Delegate, object[])"/>, so a wrong argument is a compile error. Python: <c>Process(target=, args=)</c>.
+    /// </summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <typeparam name="T4">The fourth argument type.</typeparam>
+    /// <typeparam name="T5">The fifth argument type.</typeparam>
+    /// <typeparam name="T6">The sixth argument type.</typeparam>
+    /// <param name="target">A static method or a lambda whose captures can be sent to another process.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <param name="arg4">The fourth argument.</param>
+    /// <param name="arg5">The fifth argument.</param>
+    /// <param name="arg6">The sixth argument.</param>
+    /// <returns>The process, not started yet.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="target"/> is null.</exception>
+    /// <exception cref="ArgumentException">The target or an argument cannot be sent to another process.</exception>
+    public static Process Create<T1, T2, T3, T4, T5, T6>(Action<T1, T2, T3, T4, T5, T6> target, T1 arg1, T2 arg2, T3 arg3, T4 arg4, T5 arg5, T6 arg6) =>
+        new(target, [arg1, arg2, arg3, arg4, arg5, arg6]);
 
     /// <summary>A name for messages (the child prints it with an unhandled exception). Python: <c>name</c>.</summary>
     public string Name { get; set; }
@@ -78,28 +204,77 @@ public sealed class Process : IDisposable
     /// <exception cref="ArgumentException">An argument's value cannot be sent.</exception>
     public void Start()
     {
+        Dictionary<string, string> environment = BeginStart();
+        try
+        {
+            SetStarted(ChildLauncher.Start(() => ProcessSupport.Launcher.Start(environment)));
+        }
+        catch
+        {
+            StartFailed(environment);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Async twin of <see cref="Start"/>: starts the child without blocking a thread while the runtime launches it.
+    /// </summary>
+    /// <param name="cancellationToken">Checked before the launch; a launch under way is not abandoned (the child would be left unowned).</param>
+    /// <returns>A task that completes once the child is running (<see cref="Pid"/> is set).</returns>
+    /// <exception cref="InvalidOperationException">The process was already started.</exception>
+    /// <exception cref="ArgumentException">An argument's value cannot be sent.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the launch.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Dictionary<string, string> environment = BeginStart();
+        try
+        {
+            SetStarted(await ChildLauncher.StartAsync(() => ProcessSupport.Launcher.Start(environment)).ConfigureAwait(false));
+        }
+        catch
+        {
+            StartFailed(environment);
+            throw;
+        }
+    }
+
+    /// <summary>Claims the one start this process gets, and writes the call the child will read.</summary>
+    private Dictionary<string, string> BeginStart()
+    {
         lock (_lock)
         {
-            if (_process is not null)
+            if (_process is not null || _starting)
             {
                 throw new InvalidOperationException($"{Name} was already started; a Process can be started only once.");
             }
 
             string callFile = SingleCallHost.WriteCall(ProcessSupport.Directory, _function, _target, _args);
-            var environment = new Dictionary<string, string>
+            _starting = true;
+            return new Dictionary<string, string>
             {
                 [SingleCallHost.CallFileVariable] = callFile,
                 [SingleCallHost.NameVariable] = Name,
             };
-            try
-            {
-                _process = ChildLauncher.Start(() => ProcessSupport.Launcher.Start(environment));
-            }
-            catch
-            {
-                File.Delete(callFile);
-                throw;
-            }
+        }
+    }
+
+    private void SetStarted(System.Diagnostics.Process process)
+    {
+        lock (_lock)
+        {
+            _process = process;
+            _starting = false;
+        }
+    }
+
+    /// <summary>The launch failed: its call file goes, and the process may be started again.</summary>
+    private void StartFailed(Dictionary<string, string> environment)
+    {
+        File.Delete(environment[SingleCallHost.CallFileVariable]);
+        lock (_lock)
+        {
+            _starting = false;
         }
     }
 

@@ -65,4 +65,7 @@ internal sealed unsafe partial class SharedRing
             AwaitChange(&_header->DoneSeq, &_header->DoneWaiters, seen, deadline);
         }
     }
+
+    /// <summary>Items put on a joinable queue and not yet marked done.</summary>
+    public int Unfinished => Volatile.Read(ref _header->Unfinished);
 }

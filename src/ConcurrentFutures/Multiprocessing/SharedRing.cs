@@ -37,6 +37,7 @@ internal sealed unsafe partial class SharedRing : IDisposable
         _ring = (byte*)_header + RingHeader.Size;
         ItemsWatcher = new SeqWatcher(this, &_header->ItemsSeq, &_header->ItemsWaiters);
         SpaceWatcher = new SeqWatcher(this, &_header->SpaceSeq, &_header->SpaceWaiters);
+        DoneWatcher = new SeqWatcher(this, &_header->DoneSeq, &_header->DoneWaiters);
     }
 
     public string Path { get; }
@@ -62,6 +63,9 @@ internal sealed unsafe partial class SharedRing : IDisposable
     public SeqWatcher ItemsWatcher { get; }
 
     public SeqWatcher SpaceWatcher { get; }
+
+    /// <summary>Watches a joinable queue's count of items marked done.</summary>
+    public SeqWatcher DoneWatcher { get; }
 
     /// <summary>Creates the file (0600, in /dev/shm) and its header.</summary>
     public static SharedRing Create(string path, int maxSize, bool joinable, long capacity = DefaultCapacity)
@@ -296,7 +300,7 @@ internal sealed unsafe partial class SharedRing : IDisposable
         Signal(&_header->DoneSeq, &_header->DoneWaiters, always: true);
     }
 
-    private void ThrowIfClosed()
+    public void ThrowIfClosed()
     {
         if (Volatile.Read(ref _header->Closed) != 0)
         {

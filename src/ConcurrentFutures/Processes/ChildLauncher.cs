@@ -20,12 +20,21 @@ internal static class ChildLauncher
     });
 
     /// <summary>Starts a process on the launcher thread and tracks it until it exits.</summary>
-    public static System.Diagnostics.Process Start(Func<System.Diagnostics.Process> start)
+    public static System.Diagnostics.Process Start(Func<System.Diagnostics.Process> start) => Track(Request(start).GetAwaiter().GetResult());
+
+    /// <summary>As <see cref="Start"/>, awaiting the launcher thread instead of blocking on it.</summary>
+    public static async Task<System.Diagnostics.Process> StartAsync(Func<System.Diagnostics.Process> start) => Track(await Request(start).ConfigureAwait(false));
+
+    private static Task<System.Diagnostics.Process> Request(Func<System.Diagnostics.Process> start)
     {
         _ = s_thread.Value;
         var done = new TaskCompletionSource<System.Diagnostics.Process>(TaskCreationOptions.RunContinuationsAsynchronously);
         s_requests.Add((start, done));
-        System.Diagnostics.Process process = done.Task.GetAwaiter().GetResult();
+        return done.Task;
+    }
+
+    private static System.Diagnostics.Process Track(System.Diagnostics.Process process)
+    {
         lock (s_children)
         {
             s_children.Add(process);

@@ -17,8 +17,83 @@ public sealed class ProcessPoolOptions
     /// </summary>
     public Delegate? Initializer { get; set; }
 
-    /// <summary>The initializer's arguments, sent with the same rules as work arguments. Python: <c>initargs</c>.</summary>
+    /// <summary>
+    /// The initializer's arguments, sent with the same rules as work arguments; checked against its parameters when the
+    /// pool is created. Python: <c>initargs</c>. <see cref="SetInitializer{T1}(Action{T1}, T1)"/> sets both, typed.
+    /// </summary>
     public object?[] InitializerArgs { get; set; } = [];
+
+    /// <summary>
+    /// Sets <see cref="Initializer"/> and <see cref="InitializerArgs"/> to <c>initializer()</c>, typed: a wrong
+    /// argument is a compile error. Returns these options, for <c>new ProcessPoolOptions { ... }.SetInitializer(Init, arg)</c>.
+    /// </summary>
+    /// <param name="initializer">Run once in each new worker before it takes work.</param>
+    /// <returns>These options.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="initializer"/> is null.</exception>
+    public ProcessPoolOptions SetInitializer(Action initializer)
+    {
+        ArgumentNullException.ThrowIfNull(initializer);
+        Initializer = initializer;
+        InitializerArgs = [];
+        return this;
+    }
+
+    /// <summary>
+    /// Sets <see cref="Initializer"/> and <see cref="InitializerArgs"/> to <c>initializer(arg1)</c>, typed: a wrong
+    /// argument is a compile error. Returns these options, for <c>new ProcessPoolOptions { ... }.SetInitializer(Init, arg)</c>.
+    /// </summary>
+    /// <typeparam name="T1">The argument type.</typeparam>
+    /// <param name="initializer">Run once in each new worker before it takes work.</param>
+    /// <param name="arg1">Its argument.</param>
+    /// <returns>These options.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="initializer"/> is null.</exception>
+    public ProcessPoolOptions SetInitializer<T1>(Action<T1> initializer, T1 arg1)
+    {
+        ArgumentNullException.ThrowIfNull(initializer);
+        Initializer = initializer;
+        InitializerArgs = [arg1];
+        return this;
+    }
+
+    /// <summary>
+    /// Sets <see cref="Initializer"/> and <see cref="InitializerArgs"/> to <c>initializer(arg1, arg2)</c>, typed: a wrong
+    /// argument is a compile error. Returns these options, for <c>new ProcessPoolOptions { ... }.SetInitializer(Init, arg)</c>.
+    /// </summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <param name="initializer">Run once in each new worker before it takes work.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <returns>These options.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="initializer"/> is null.</exception>
+    public ProcessPoolOptions SetInitializer<T1, T2>(Action<T1, T2> initializer, T1 arg1, T2 arg2)
+    {
+        ArgumentNullException.ThrowIfNull(initializer);
+        Initializer = initializer;
+        InitializerArgs = [arg1, arg2];
+        return this;
+    }
+
+    /// <summary>
+    /// Sets <see cref="Initializer"/> and <see cref="InitializerArgs"/> to <c>initializer(arg1, arg2, arg3)</c>, typed: a wrong
+    /// argument is a compile error. Returns these options, for <c>new ProcessPoolOptions { ... }.SetInitializer(Init, arg)</c>.
+    /// </summary>
+    /// <typeparam name="T1">The first argument type.</typeparam>
+    /// <typeparam name="T2">The second argument type.</typeparam>
+    /// <typeparam name="T3">The third argument type.</typeparam>
+    /// <param name="initializer">Run once in each new worker before it takes work.</param>
+    /// <param name="arg1">The first argument.</param>
+    /// <param name="arg2">The second argument.</param>
+    /// <param name="arg3">The third argument.</param>
+    /// <returns>These options.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="initializer"/> is null.</exception>
+    public ProcessPoolOptions SetInitializer<T1, T2, T3>(Action<T1, T2, T3> initializer, T1 arg1, T2 arg2, T3 arg3)
+    {
+        ArgumentNullException.ThrowIfNull(initializer);
+        Initializer = initializer;
+        InitializerArgs = [arg1, arg2, arg3];
+        return this;
+    }
 
     /// <summary>
     /// Hard limit per task (per chunk for Map): a worker still running a task after this long is killed and replaced,

@@ -22,6 +22,90 @@ public abstract class ExecutorContractTests
     }
 
     [Fact]
+    public void Submit_TakesUpToSixArguments()
+    {
+        using Executor executor = CreateExecutor();
+        Assert.Equal(10, executor.Submit(Work.Sum4, 1, 2, 3, 4).Result(Patience));
+        Assert.Equal(15, executor.Submit(Work.Sum5, 1, 2, 3, 4, 5).Result(Patience));
+        Assert.Equal("a-1-2-2.5-True-z", executor.Submit(Work.Join6, "a", 1, 2L, 2.5, true, 'z').Result(Patience));
+        Assert.Equal(21, executor.SubmitAsync(Work.Sum6Async, 1, 2, 3, 4, 5, 6).Result(Patience));
+        executor.Submit(Work.DoNothingWith6, 1, 2, 3, 4, 5, 6).Wait(Patience);
+    }
+
+    [Fact]
+    public void Submit_WithATokenAlreadyCancelled_ReturnsACancelledFuture_AndQueuesNothing()
+    {
+        using Executor executor = CreateExecutor();
+        Future<int> future = executor.Submit(Work.Square, 3, new CancellationToken(canceled: true));
+        Assert.True(future.IsCancelled);
+        Assert.Throws<OperationCanceledException>(() => future.Result(Patience));
+        Assert.True(executor.SubmitAsync(Work.DoubleAsync, 1, new CancellationToken(canceled: true)).IsCancelled);
+        Assert.Equal(9, executor.Submit(Work.Square, 3).Result(Patience)); // the executor goes on
+    }
+
+    /// <summary>
+    /// One worker, busy: the work queued behind it is cancelled by the token (each executor may already have handed a
+    /// little of it on, so that part runs); every future ends either cancelled or with its own result.
+    /// </summary>
+    [Fact]
+    public void Submit_WithAToken_CancelledWhileQueued_EndsCancelled()
+    {
+        using Executor executor = CreateExecutor(maxWorkers: 1);
+        Future<int> busy = executor.Submit(Work.SleepThenReturn, 300);
+        using var cts = new CancellationTokenSource();
+        List<Future<int>> queued = [.. Enumerable.Range(0, 40).Select(i => executor.Submit(Work.Square, i, cts.Token))];
+        cts.Cancel();
+        Assert.Equal(300, busy.Result(Patience));
+        Assert.True(queued.Count(f => f.IsCancelled) >= 20, $"only {queued.Count(f => f.IsCancelled)} of 40 queued calls were cancelled");
+        for (int i = 0; i < queued.Count; i++)
+        {
+            if (queued[i].IsCancelled)
+            {
+                Assert.Throws<OperationCanceledException>(() => queued[i].Result(Patience));
+            }
+            else
+            {
+                Assert.Equal(i * i, queued[i].Result(Patience));
+            }
+        }
+    }
+
+    [Fact]
+    public void Map_WithAToken_StopsTheEnumeration_AndCancelsWhatHasNotStarted()
+    {
+        using Executor executor = CreateExecutor(maxWorkers: 1);
+        using var cts = new CancellationTokenSource();
+        using IEnumerator<int> results = executor.Map(Work.SleepThenReturn, Enumerable.Repeat(100, 30), cancellationToken: cts.Token).GetEnumerator();
+        Assert.True(results.MoveNext());
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => results.MoveNext());
+        Assert.ThrowsAny<OperationCanceledException>(() => executor.Map(Work.Square, [1], cancellationToken: cts.Token));
+    }
+
+    [Fact]
+    public void Map_WithAToken_EndsAWaitOnWorkThatIsRunning()
+    {
+        using Executor executor = CreateExecutor(maxWorkers: 1);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.ThrowsAny<OperationCanceledException>(() => executor.Map(Work.SleepThenReturn, [4_000], cancellationToken: cts.Token).ToList());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3.5), $"the wait ended only when the work did, after {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task MapAsync_WithATimeout_ThrowsTimeoutException()
+    {
+        await using Executor executor = CreateExecutor(maxWorkers: 1);
+        var exception = await Assert.ThrowsAsync<TimeoutException>(async () =>
+        {
+            await foreach (int _ in executor.MapAsync(Work.SleepThenReturn, [0, 3_000], timeout: TimeSpan.FromMilliseconds(300)))
+            {
+            }
+        });
+        Assert.Contains("did not finish within", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Submit_Action_Completes()
     {
         using Executor executor = CreateExecutor();

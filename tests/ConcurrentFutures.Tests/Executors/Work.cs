@@ -11,6 +11,22 @@ public static class Work
 
     public static string Join3(string a, string b, string c) => $"{a}-{b}-{c}";
 
+    public static string Join6(string a, int b, long c, double d, bool e, char f) => FormattableString.Invariant($"{a}-{b}-{c}-{d}-{e}-{f}");
+
+    public static int Sum4(int a, int b, int c, int d) => a + b + c + d;
+
+    public static int Sum5(int a, int b, int c, int d, int e) => a + b + c + d + e;
+
+    public static async Task<int> Sum6Async(int a, int b, int c, int d, int e, int f)
+    {
+        await Task.Yield();
+        return a + b + c + d + e + f;
+    }
+
+    public static void DoNothingWith6(int a, int b, int c, int d, int e, int f)
+    {
+    }
+
     public static void DoNothing()
     {
     }

@@ -113,4 +113,69 @@ public class PipeTests
             await Assert.ThrowsAsync<EndOfStreamException>(async () => await parent.ReceiveAsync<int>().AsTask().WaitAsync(Patience));
         }
     }
+
+    [Fact]
+    public void Create_ReturnsNamedEnds_ThatStillDeconstruct()
+    {
+        PipeEnds ends = Pipe.Create(duplex: false);
+        using (ends.First)
+        using (ends.Second)
+        {
+            ends.Second.Send(7);
+            Assert.Equal(7, ends.First.Receive<int>());
+            (Connection first, Connection second) = ends;
+            Assert.Same(ends.First, first);
+            Assert.Same(ends.Second, second);
+        }
+    }
+
+    [Fact]
+    public async Task SendAsync_WaitsForRoom_ObservesCancellation_AndPollAsyncWaitsForAMessage()
+    {
+        var (a, b) = Pipe.Create();
+        using (a)
+        using (b)
+        {
+            Assert.False(await b.PollAsync(TimeSpan.FromMilliseconds(20)));
+            using (var early = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+            {
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await b.PollAsync(Timeout.InfiniteTimeSpan, early.Token));
+            }
+
+            ValueTask<bool> polled = b.PollAsync(Patience);
+            await a.SendAsync("hi");
+            Assert.True(await polled.AsTask().WaitAsync(Patience));
+            Assert.Equal("hi", b.Receive<string>());
+
+            // Fill the ring (1 MB each way) with messages nobody reads: the next send waits for room.
+            byte[] big = new byte[400_000];
+            int sent = 0;
+            while (true)
+            {
+                using var quick = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+                try
+                {
+                    await a.SendBytesAsync(big, quick.Token);
+                    sent++;
+                }
+                catch (OperationCanceledException)
+                {
+                    break; // waited for room, and the token ended the wait
+                }
+
+                Assert.True(sent < 10, "the ring never filled");
+            }
+
+            ValueTask waiting = a.SendAsync(42);
+            Assert.Equal(big.Length, b.ReceiveBytes().Length); // room again
+            await waiting.AsTask().WaitAsync(Patience);
+            for (int i = 1; i < sent; i++)
+            {
+                Assert.Equal(big.Length, b.ReceiveBytes().Length);
+            }
+
+            Assert.Equal(42, b.Receive<int>()); // the cancelled send put nothing in between
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await a.SendAsync(1, new CancellationToken(canceled: true)));
+        }
+    }
 }

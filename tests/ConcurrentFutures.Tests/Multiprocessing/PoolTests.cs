@@ -18,6 +18,38 @@ public class PoolTests
         Assert.Equal(expected, pool.Imap(Work.Square, items, chunkSize: 3));
         Assert.Equal(expected, pool.ImapUnordered(Work.Square, items, chunkSize: 4).Order()); // the order: ImapUnordered_YieldsResultsInTheOrderTheyComplete
         Assert.Equal([11, 22], pool.Starmap(Work.Add, [(1, 10), (2, 20)]));
+        Assert.Equal(["a-b-c", "d-e-f"], pool.Starmap(Work.Join3, [("a", "b", "c"), ("d", "e", "f")]));
+        Assert.Equal([10, 26], pool.Starmap(Work.Sum4, [(1, 2, 3, 4), (5, 6, 7, 8)], chunkSize: 1));
+        Assert.Equal(Enumerable.Range(0, 57).Select(i => i * 4), pool.Starmap(Work.Sum4, items.Select(i => (i, i, i, i))));
+    }
+
+    [Fact]
+    public async Task AsyncTwins_GiveWhatTheBlockingCallsGive()
+    {
+        using var pool = new Pool(2);
+        int[] items = [.. Enumerable.Range(0, 40)];
+        int[] expected = [.. items.Select(Work.Square)];
+        Assert.Equal(expected, await pool.MapAsync(Work.Square, items));
+        var streamed = new List<int>();
+        await foreach (int result in pool.ImapAsync(Work.Square, items, chunkSize: 3))
+        {
+            streamed.Add(result);
+        }
+
+        Assert.Equal(expected, streamed);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pool.MapAsync(Work.Square, items, cancellationToken: new CancellationToken(canceled: true)));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => pool.JoinAsync()); // not closed yet
+        pool.Close();
+        await pool.JoinAsync().WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    [Fact]
+    public void TypedInitializer_IsRunInEachWorker()
+    {
+        using var pool = Pool.Create(Processes.WorkerFunctions.Initialize, "typed", processes: 1);
+        Assert.Equal("typed", pool.Apply((int _) => Processes.WorkerFunctions.InitializedWith(), 0));
+        using var executor = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1 }.SetInitializer(Processes.WorkerFunctions.Initialize, "set"));
+        Assert.Equal("set", executor.Submit((int _) => Processes.WorkerFunctions.InitializedWith(), 0).Result(TimeSpan.FromSeconds(60)));
     }
 
     [Fact]

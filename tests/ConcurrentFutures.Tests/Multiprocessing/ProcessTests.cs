@@ -93,6 +93,22 @@ public class ProcessTests
     }
 
     [Fact]
+    public async Task Create_IsTyped_AndStartAsync_StartsTheChildOnce()
+    {
+        using var queue = new ProcessQueue<string>();
+        using var process = Process.Create(ChildFunctions.Produce, queue, 7, 2); // Process.Create(ChildFunctions.Produce, queue, "7", 2) does not compile
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => process.StartAsync(new CancellationToken(canceled: true)));
+        Assert.Null(process.Pid); // a cancelled start starts nothing
+        await process.StartAsync();
+        Assert.NotNull(process.Pid);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => process.StartAsync());
+        Assert.Throws<InvalidOperationException>(process.Start);
+        await process.JoinAsync().WaitAsync(Patience);
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal(["7:0", "7:1"], new[] { queue.Get(Patience), queue.Get(Patience) }.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void BadTargetsAndArguments_AreRejectedAtTheConstructor()
     {
         using var stream = new MemoryStream();

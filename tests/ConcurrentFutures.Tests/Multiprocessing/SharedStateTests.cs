@@ -33,21 +33,62 @@ public class SharedStateTests
     }
 
     [Fact]
-    public void ReleasingALockThisThreadDoesNotHold_ThrowsSynchronizationLockException_SayingWhy()
+    public void ReleasingAFreeLock_ThrowsSynchronizationLockException_AndAnyThreadMayReleaseAHeldOne()
     {
         using var guard = new ProcessLock();
         var free = Assert.Throws<SynchronizationLockException>(guard.Release); // never acquired
-        Assert.Contains("released by the thread that acquired it", free.Message, StringComparison.Ordinal);
+        Assert.Contains("not held", free.Message, StringComparison.Ordinal);
 
         guard.Acquire();
-        // Another thread cannot release it (as with Monitor), and the holder still can.
-        Exception? fromAnotherThread = null;
-        var other = new Thread(() => fromAnotherThread = Record.Exception(guard.Release));
+        Assert.False(guard.TryAcquire(TimeSpan.FromMilliseconds(50))); // not recursive, as Python's Lock
+        var other = new Thread(guard.Release); // as in Python, another thread may release it
         other.Start();
         other.Join();
-        Assert.IsType<SynchronizationLockException>(fromAnotherThread);
+        Assert.True(guard.TryAcquire(TimeSpan.Zero));
         guard.Release();
         Assert.Throws<SynchronizationLockException>(guard.Release); // only once
+    }
+
+    [Fact]
+    public async Task AcquireAsync_WaitsForTheHolder_ObservesCancellation_AndWorksAcrossAwaits()
+    {
+        using var guard = new ProcessLock();
+        using (await guard.HoldAsync())
+        {
+            using var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => guard.AcquireAsync(soon.Token)); // during the wait
+            await Task.Yield(); // the scope may end on another thread
+        }
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => guard.AcquireAsync(new CancellationToken(canceled: true))); // before: not taken
+        Task waiting = guard.AcquireAsync();
+        Assert.True(waiting.IsCompleted); // it was free
+        Task second = guard.AcquireAsync();
+        Assert.False(second.IsCompleted);
+        guard.Release();
+        await second.WaitAsync(Patience);
+        guard.Release();
+    }
+
+    [Fact]
+    public async Task JoinAsync_WaitsUntilEveryItemIsDone_AndObservesCancellation()
+    {
+        using var queue = new JoinableProcessQueue<int>();
+        await queue.JoinAsync().WaitAsync(Patience); // nothing put: done at once
+        queue.Put(1);
+        queue.Put(2);
+        using (var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.JoinAsync(soon.Token));
+        }
+
+        Task joined = queue.JoinAsync();
+        Assert.Equal(1, queue.Get());
+        queue.TaskDone();
+        Assert.False(joined.IsCompleted);
+        Assert.Equal(2, queue.Get());
+        queue.TaskDone();
+        await joined.WaitAsync(Patience);
     }
 
     [Fact]
