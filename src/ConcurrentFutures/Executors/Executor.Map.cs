@@ -97,27 +97,35 @@ public abstract partial class Executor
     }
 
     /// <summary>Submits one chunk of <paramref name="items"/> as a single dispatch (for Pool.ImapUnordered).</summary>
-    internal Future<TResult[]> SubmitChunk<T, TResult>(Func<T, TResult> fn, T[] items) =>
-        Enqueue(new ChunkCall<T, TResult>(fn, items, static (f, x) => ((Func<T, TResult>)f)(x), static x => [x]));
+    internal Future<TResult[]> SubmitChunk<T, TResult>(Func<T, TResult> fn, T[] items, CancellationToken cancellationToken) =>
+        Enqueue(new ChunkCall<T, TResult>(fn, items, static (f, x) => ((Func<T, TResult>)f)(x), static x => [x]), cancellationToken);
 
     /// <summary>
     /// Starmap's engine: each item a tuple spread over <paramref name="fn"/>'s parameters by <paramref name="invoke"/>
     /// (here) and <paramref name="spread"/> (for executors that send the arguments), sent in chunks, results in order.
     /// </summary>
-    internal IEnumerable<TResult> MapSpread<TTuple, TResult>(Delegate fn, IEnumerable<TTuple> source, int chunkSize, Func<Delegate, TTuple, TResult> invoke, Func<TTuple, object?[]> spread)
+    internal IEnumerable<TResult> MapSpread<TTuple, TResult>(Delegate fn, IEnumerable<TTuple> source, int chunkSize, Func<Delegate, TTuple, TResult> invoke, Func<TTuple, object?[]> spread) =>
+        SpreadResults(fn, source, chunkSize, invoke, spread, CancellationToken.None);
+
+    /// <summary>As <see cref="MapSpread"/>, read without blocking a thread; the token cancels what has not started.</summary>
+    internal IAsyncEnumerable<TResult> MapSpreadAsync<TTuple, TResult>(Delegate fn, IEnumerable<TTuple> source, int chunkSize, Func<Delegate, TTuple, TResult> invoke, Func<TTuple, object?[]> spread, CancellationToken cancellationToken) =>
+        SpreadResults(fn, source, chunkSize, invoke, spread, cancellationToken).ReadAllAsync(cancellationToken);
+
+    private MapResults<TResult> SpreadResults<TTuple, TResult>(Delegate fn, IEnumerable<TTuple> source, int chunkSize, Func<Delegate, TTuple, TResult> invoke, Func<TTuple, object?[]> spread, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fn);
         ArgumentNullException.ThrowIfNull(source);
         ValidateMapArguments(chunkSize, bufferSize: null);
-        return new MapResults<TResult>(DispatchChunks(fn, source, chunkSize, invoke, spread), chunked: true, bufferSize: null, Deadline.Never, timeout: null, CancellationToken.None);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new MapResults<TResult>(DispatchChunks(fn, source, chunkSize, invoke, spread, cancellationToken), chunked: true, bufferSize: null, Deadline.Never, timeout: null, cancellationToken);
     }
 
-    private IEnumerable<Future> DispatchChunks<TTuple, TResult>(Delegate fn, IEnumerable<TTuple> source, int chunkSize, Func<Delegate, TTuple, TResult> invoke, Func<TTuple, object?[]> spread)
+    private IEnumerable<Future> DispatchChunks<TTuple, TResult>(Delegate fn, IEnumerable<TTuple> source, int chunkSize, Func<Delegate, TTuple, TResult> invoke, Func<TTuple, object?[]> spread, CancellationToken cancellationToken)
     {
         long items = 0;
         foreach (TTuple[] chunk in source.Chunk(chunkSize))
         {
-            yield return Enqueue(new ChunkCall<TTuple, TResult>(fn, chunk, invoke, spread, items), CancellationToken.None);
+            yield return Enqueue(new ChunkCall<TTuple, TResult>(fn, chunk, invoke, spread, items), cancellationToken);
             items += chunk.Length;
         }
     }

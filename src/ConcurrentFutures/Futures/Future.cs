@@ -90,6 +90,18 @@ public partial class Future
     }
 
     /// <summary>
+    /// Async twin of <see cref="Wait"/>: completes when the future is done, with the work's own exception if it failed,
+    /// without blocking a thread. <c>await future</c> is the same without a timeout or token.
+    /// </summary>
+    /// <param name="timeout">How long to wait; null waits forever.</param>
+    /// <param name="cancellationToken">Stops waiting with <see cref="OperationCanceledException"/>; the work is not cancelled.</param>
+    /// <returns>A task that completes as the future does.</returns>
+    /// <exception cref="TimeoutException">The future is not done within <paramref name="timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException">The future was cancelled, or the token was.</exception>
+    public Task WaitAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        AsTask().WaitAsync(Deadline.From(timeout).Remaining, cancellationToken);
+
+    /// <summary>
     /// Blocks until the future is done and returns the work's exception, or null if it succeeded.
     /// Python: <c>exception()</c>.
     /// </summary>

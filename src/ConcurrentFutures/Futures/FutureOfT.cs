@@ -30,6 +30,18 @@ public class Future<T> : Future
         return _result;
     }
 
+    /// <summary>
+    /// Async twin of <see cref="Result"/>: the work's result, or its own exception, without blocking a thread.
+    /// <c>await future</c> is the same without a timeout or token.
+    /// </summary>
+    /// <param name="timeout">How long to wait; null waits forever.</param>
+    /// <param name="cancellationToken">Stops waiting with <see cref="OperationCanceledException"/>; the work is not cancelled.</param>
+    /// <returns>The work's result.</returns>
+    /// <exception cref="TimeoutException">The future is not done within <paramref name="timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException">The future was cancelled, or the token was.</exception>
+    public new Task<T> WaitAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        AsTask().WaitAsync(Deadline.From(timeout).Remaining, cancellationToken);
+
     /// <summary>Completes the future with a value. For executors and tests. Python: <c>set_result()</c>.</summary>
     /// <param name="result">The value.</param>
     /// <exception cref="InvalidOperationException">The future is already cancelled or finished.</exception>

@@ -9,7 +9,7 @@ namespace ConcurrentFutures.Multiprocessing;
 /// call <see cref="Close"/> then <see cref="Join"/> to let submitted work finish first.
 /// </summary>
 [SupportedOSPlatform("linux")]
-public sealed class Pool : IDisposable
+public sealed partial class Pool : IDisposable
 {
     private readonly ProcessPoolExecutor _executor;
     private volatile bool _closed;
@@ -132,31 +132,6 @@ public sealed class Pool : IDisposable
         return [.. _executor.Map(fn, items, chunkSize: chunkSize ?? DefaultChunkSize(items.Length))];
     }
 
-    /// <summary>
-    /// Async twin of <see cref="Map"/>: the results in order, awaited without blocking a thread. Python:
-    /// <c>map_async(...).get()</c>.
-    /// </summary>
-    /// <typeparam name="T">The item type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="fn">The function.</param>
-    /// <param name="source">The items.</param>
-    /// <param name="chunkSize">Items per dispatch; null for Python's default.</param>
-    /// <param name="cancellationToken">Cancels the work not yet started and stops waiting with <see cref="OperationCanceledException"/>.</param>
-    /// <returns>The results in input order.</returns>
-    public async Task<List<TResult>> MapAsync<T, TResult>(Func<T, TResult> fn, IEnumerable<T> source, int? chunkSize = null, CancellationToken cancellationToken = default)
-    {
-        ThrowIfClosed();
-        ArgumentNullException.ThrowIfNull(source);
-        T[] items = [.. source];
-        var results = new List<TResult>(items.Length);
-        await foreach (TResult result in _executor.MapAsync(fn, items, chunkSize: chunkSize ?? DefaultChunkSize(items.Length), cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            results.Add(result);
-        }
-
-        return results;
-    }
-
     /// <summary>Like <see cref="Map"/>, but yields results in order as they become available. Python: <c>imap</c>.</summary>
     /// <typeparam name="T">The item type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
@@ -170,20 +145,6 @@ public sealed class Pool : IDisposable
         return _executor.Map(fn, source, chunkSize: chunkSize);
     }
 
-    /// <summary>Async twin of <see cref="Imap"/>: <c>await foreach</c> over the results in order as they become available.</summary>
-    /// <typeparam name="T">The item type.</typeparam>
-    /// <typeparam name="TResult">The result type.</typeparam>
-    /// <param name="fn">The function.</param>
-    /// <param name="source">The items.</param>
-    /// <param name="chunkSize">Items per dispatch.</param>
-    /// <param name="cancellationToken">Cancels the work not yet started and stops the enumeration with <see cref="OperationCanceledException"/>.</param>
-    /// <returns>The results in input order.</returns>
-    public IAsyncEnumerable<TResult> ImapAsync<T, TResult>(Func<T, TResult> fn, IEnumerable<T> source, int chunkSize = 1, CancellationToken cancellationToken = default)
-    {
-        ThrowIfClosed();
-        return _executor.MapAsync(fn, source, chunkSize: chunkSize, cancellationToken: cancellationToken);
-    }
-
     /// <summary>Yields results as they complete, in any order. Python: <c>imap_unordered</c>.</summary>
     /// <typeparam name="T">The item type.</typeparam>
     /// <typeparam name="TResult">The result type.</typeparam>
@@ -194,12 +155,18 @@ public sealed class Pool : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is below 1.</exception>
     public IEnumerable<TResult> ImapUnordered<T, TResult>(Func<T, TResult> fn, IEnumerable<T> source, int chunkSize = 1)
     {
+        List<Future<TResult[]>> chunks = SubmitChunks(fn, source, chunkSize, CancellationToken.None);
+        return Futures.AsCompleted(chunks).SelectMany(chunk => chunk.Result());
+    }
+
+    private List<Future<TResult[]>> SubmitChunks<T, TResult>(Func<T, TResult> fn, IEnumerable<T> source, int chunkSize, CancellationToken cancellationToken)
+    {
         ThrowIfClosed();
         ArgumentNullException.ThrowIfNull(fn);
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
-        List<Future<TResult[]>> chunks = [.. source.Chunk(chunkSize).Select(chunk => _executor.SubmitChunk(fn, chunk))];
-        return Futures.AsCompleted(chunks).SelectMany(chunk => chunk.Result());
+        cancellationToken.ThrowIfCancellationRequested();
+        return [.. source.Chunk(chunkSize).Select(chunk => _executor.SubmitChunk(fn, chunk, cancellationToken))];
     }
 
     /// <summary>Applies <paramref name="fn"/> to each pair of arguments, results in order. Python: <c>starmap</c>.</summary>
@@ -279,16 +246,6 @@ public sealed class Pool : IDisposable
     {
         ThrowIfNotClosed();
         _executor.Shutdown(wait: true);
-    }
-
-    /// <summary>Async twin of <see cref="Join"/>: waits for the workers to exit without blocking a thread.</summary>
-    /// <param name="cancellationToken">Stops waiting with <see cref="OperationCanceledException"/> (the workers go on).</param>
-    /// <returns>A task that completes once every worker has exited.</returns>
-    /// <exception cref="InvalidOperationException">Neither <see cref="Close"/> nor <see cref="Terminate"/> was called.</exception>
-    public Task JoinAsync(CancellationToken cancellationToken = default)
-    {
-        ThrowIfNotClosed();
-        return _executor.ShutdownAsync(cancelFutures: false, cancellationToken);
     }
 
     /// <summary>Terminates the workers and waits for them, as leaving Python's <c>with Pool() as p:</c> block does.</summary>

@@ -48,6 +48,28 @@ public class FutureSourceTests
         Assert.False(plain.SetRunningOrNotifyCancel());
     }
 
+    [Fact]
+    public async Task WaitAsync_ReturnsTheResult_ThrowsTheWorksException_AndEndsOnTimeoutOrToken()
+    {
+        var source = new FutureSource<int>();
+        await Assert.ThrowsAsync<TimeoutException>(() => source.Future.WaitAsync(TimeSpan.FromMilliseconds(20)));
+        using (var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(20)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => source.Future.WaitAsync(cancellationToken: soon.Token));
+        }
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => source.Future.WaitAsync(cancellationToken: new CancellationToken(canceled: true)));
+        Task<int> waiting = source.Future.WaitAsync(Patience);
+        source.SetResult(5);
+        Assert.Equal(5, await waiting);
+        Assert.False(source.Future.IsCancelled); // the token stopped the waiting, not the work
+
+        var failing = new FutureSource();
+        Task failed = failing.Future.WaitAsync();
+        failing.SetException(new FormatException("own"));
+        Assert.Equal("own", (await Assert.ThrowsAsync<FormatException>(() => failed)).Message);
+    }
+
     /// <summary>A future handed to a caller cannot be completed by that caller: the completion methods are not public.</summary>
     [Fact]
     public void TheFuturesCompletionMethods_AreNotPublic()

@@ -137,6 +137,7 @@ public class PipeTests
         using (b)
         {
             Assert.False(await b.PollAsync(TimeSpan.FromMilliseconds(20)));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await b.PollAsync(Patience, new CancellationToken(canceled: true)));
             using (var early = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
             {
                 await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await b.PollAsync(Timeout.InfiniteTimeSpan, early.Token));

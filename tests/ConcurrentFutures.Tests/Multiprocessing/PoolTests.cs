@@ -37,9 +37,31 @@ public class PoolTests
         }
 
         Assert.Equal(expected, streamed);
+        streamed.Clear();
+        await foreach (int result in pool.ImapUnorderedAsync(Work.Square, items, chunkSize: 4))
+        {
+            streamed.Add(result);
+        }
+
+        Assert.Equal(expected, streamed.Order());
+        Assert.Equal([11, 22], await pool.StarmapAsync(Work.Add, [(1, 10), (2, 20)]));
+        Assert.Equal(["a-b-c"], await pool.StarmapAsync(Work.Join3, [("a", "b", "c")]));
+        Assert.Equal([10], await pool.StarmapAsync(Work.Sum4, [(1, 2, 3, 4)]));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pool.MapAsync(Work.Square, items, cancellationToken: new CancellationToken(canceled: true)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pool.StarmapAsync(Work.Add, [(1, 2)], cancellationToken: new CancellationToken(canceled: true)));
+        using (var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pool.MapAsync(Work.SleepThenReturn, [3_000, 3_000], cancellationToken: soon.Token)); // during the wait
+        }
+
         await Assert.ThrowsAsync<InvalidOperationException>(() => pool.JoinAsync()); // not closed yet
         pool.Close();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pool.JoinAsync(new CancellationToken(canceled: true)));
+        using (var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pool.JoinAsync(soon.Token)); // the sleepers still run
+        }
+
         await pool.JoinAsync().WaitAsync(TimeSpan.FromSeconds(60));
     }
 

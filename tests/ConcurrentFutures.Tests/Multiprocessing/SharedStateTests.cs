@@ -77,6 +77,7 @@ public class SharedStateTests
         await queue.JoinAsync().WaitAsync(Patience); // nothing put: done at once
         queue.Put(1);
         queue.Put(2);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.JoinAsync(new CancellationToken(canceled: true)));
         using (var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
         {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.JoinAsync(soon.Token));
