@@ -7,7 +7,7 @@ namespace ConcurrentFutures.Multiprocessing;
 /// <summary>
 /// A lock shared by processes. Python: <c>multiprocessing.Lock</c>. Pass it to a <see cref="Process"/> or pool work;
 /// the child gets the same lock. As Python's, it is not recursive (a second <see cref="Acquire"/> by the holder waits)
-/// and any thread or process may release it, so <see cref="AcquireAsync"/> and <c>await using (await theLock.HoldAsync())</c>
+/// and any thread or process may release it, so <see cref="AcquireAsync"/> and <c>using (await theLock.HoldAsync())</c>
 /// work across awaits. Prefer <c>using (theLock.Hold()) { ... }</c>.
 /// </summary>
 /// <remarks>
