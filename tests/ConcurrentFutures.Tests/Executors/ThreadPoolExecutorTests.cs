@@ -18,6 +18,47 @@ public class ThreadPoolExecutorTests
         Assert.Equal(Math.Min(32, Environment.ProcessorCount + 4), executor.MaxWorkers);
     }
 
+    /// <summary>Each arity of Submit and SubmitAsync (Func and Action, 0 to 6 arguments) passes its arguments in order.</summary>
+    [Fact]
+    public void EveryArity_OfSubmitAndSubmitAsync_PassesItsArguments()
+    {
+        using var executor = new ThreadPoolExecutor(4);
+        var seen = new ConcurrentBag<string>();
+        Future[] futures =
+        [
+            executor.Submit(() => "0"), executor.Submit(a => $"{a}", 1), executor.Submit((a, b) => $"{a}{b}", 1, 2),
+            executor.Submit((a, b, c) => $"{a}{b}{c}", 1, 2, 3), executor.Submit((a, b, c, d) => $"{a}{b}{c}{d}", 1, 2, 3, 4),
+            executor.Submit((a, b, c, d, e) => $"{a}{b}{c}{d}{e}", 1, 2, 3, 4, 5),
+            executor.Submit((a, b, c, d, e, f) => $"{a}{b}{c}{d}{e}{f}", 1, 2, 3, 4, 5, 6),
+            executor.Submit(() => seen.Add("a0")), executor.Submit(a => seen.Add($"a{a}"), 1), executor.Submit((a, b) => seen.Add($"a{a}{b}"), 1, 2),
+            executor.Submit((a, b, c) => seen.Add($"a{a}{b}{c}"), 1, 2, 3), executor.Submit((a, b, c, d) => seen.Add($"a{a}{b}{c}{d}"), 1, 2, 3, 4),
+            executor.Submit((a, b, c, d, e) => seen.Add($"a{a}{b}{c}{d}{e}"), 1, 2, 3, 4, 5),
+            executor.Submit((a, b, c, d, e, f) => seen.Add($"a{a}{b}{c}{d}{e}{f}"), 1, 2, 3, 4, 5, 6),
+            executor.SubmitAsync(() => Task.FromResult("0")), executor.SubmitAsync(a => Task.FromResult($"{a}"), 1),
+            executor.SubmitAsync((a, b) => Task.FromResult($"{a}{b}"), 1, 2), executor.SubmitAsync((a, b, c) => Task.FromResult($"{a}{b}{c}"), 1, 2, 3),
+            executor.SubmitAsync((a, b, c, d) => Task.FromResult($"{a}{b}{c}{d}"), 1, 2, 3, 4),
+            executor.SubmitAsync((a, b, c, d, e) => Task.FromResult($"{a}{b}{c}{d}{e}"), 1, 2, 3, 4, 5),
+            executor.SubmitAsync((a, b, c, d, e, f) => Task.FromResult($"{a}{b}{c}{d}{e}{f}"), 1, 2, 3, 4, 5, 6),
+            executor.SubmitAsync(async () => { await Task.Yield(); seen.Add("t0"); }),
+            executor.SubmitAsync(async a => { await Task.Yield(); seen.Add($"t{a}"); }, 1),
+            executor.SubmitAsync(async (a, b) => { await Task.Yield(); seen.Add($"t{a}{b}"); }, 1, 2),
+            executor.SubmitAsync(async (a, b, c) => { await Task.Yield(); seen.Add($"t{a}{b}{c}"); }, 1, 2, 3),
+            executor.SubmitAsync(async (a, b, c, d) => { await Task.Yield(); seen.Add($"t{a}{b}{c}{d}"); }, 1, 2, 3, 4),
+            executor.SubmitAsync(async (a, b, c, d, e) => { await Task.Yield(); seen.Add($"t{a}{b}{c}{d}{e}"); }, 1, 2, 3, 4, 5),
+            executor.SubmitAsync(async (a, b, c, d, e, f) => { await Task.Yield(); seen.Add($"t{a}{b}{c}{d}{e}{f}"); }, 1, 2, 3, 4, 5, 6),
+        ];
+        string[] prefixes = ["0", "1", "12", "123", "1234", "12345", "123456"];
+        Assert.Equal(prefixes, futures.Take(7).Select(f => ((Future<string>)f).Result(Patience)));
+        Assert.Equal(prefixes, futures.Skip(14).Take(7).Select(f => ((Future<string>)f).Result(Patience)));
+        foreach (Future future in futures)
+        {
+            future.Wait(Patience);
+        }
+
+        string[] expected = [.. prefixes.Select(p => "a" + p), .. prefixes.Select(p => "t" + p)];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void InvalidMaxWorkers_IsRejected()
     {

@@ -23,6 +23,18 @@ public static class ChildFunctions
 
     public static void ExitWith(int code) => Environment.Exit(code);
 
+    public static void ExitWith10() => Environment.Exit(10);
+
+    public static void ExitWithSumOf2(int a, int b) => Environment.Exit(a + b);
+
+    public static void ExitWithSumOf3(int a, int b, int c) => Environment.Exit(a + b + c);
+
+    public static void ExitWithSumOf4(int a, int b, int c, int d) => Environment.Exit(a + b + c + d);
+
+    public static void ExitWithSumOf5(int a, int b, int c, int d, int e) => Environment.Exit(a + b + c + d + e);
+
+    public static void ExitWithSumOf6(int a, int b, int c, int d, int e, int f) => Environment.Exit(a + b + c + d + e + f);
+
     public static void SleepForever() => Thread.Sleep(Timeout.Infinite);
 
     public static void Produce(ProcessQueue<string> queue, int producer, int count)

@@ -66,6 +66,37 @@ public class PoolTests
     }
 
     [Fact]
+    public void TypedInitializers_OfEveryArity_GetTheirArguments()
+    {
+        static string? Initialized(Pool pool) => pool.Apply((int _) => Processes.WorkerFunctions.InitializedWith(), 0);
+        using (var pool = Pool.Create(Processes.WorkerFunctions.InitializeWithNothing, processes: 1))
+        {
+            Assert.Equal("nothing", Initialized(pool));
+        }
+
+        using (var pool = Pool.Create(Processes.WorkerFunctions.InitializeWith2, "b", 2, processes: 1))
+        {
+            Assert.Equal("b2", Initialized(pool));
+        }
+
+        using (var pool = Pool.Create(Processes.WorkerFunctions.InitializeWith3, "c", 3, true, processes: 1, maxTasksPerChild: 5))
+        {
+            Assert.Equal("c3True", Initialized(pool));
+        }
+
+        foreach ((ProcessPoolOptions options, string expected) in new[]
+        {
+            (new ProcessPoolOptions { MaxWorkers = 1 }.SetInitializer(Processes.WorkerFunctions.InitializeWithNothing), "nothing"),
+            (new ProcessPoolOptions { MaxWorkers = 1 }.SetInitializer(Processes.WorkerFunctions.InitializeWith2, "x", 9), "x9"),
+            (new ProcessPoolOptions { MaxWorkers = 1 }.SetInitializer(Processes.WorkerFunctions.InitializeWith3, "y", 8, false), "y8False"),
+        })
+        {
+            using var executor = new ProcessPoolExecutor(options);
+            Assert.Equal(expected, executor.Submit((int _) => Processes.WorkerFunctions.InitializedWith(), 0).Result(TimeSpan.FromSeconds(60)));
+        }
+    }
+
+    [Fact]
     public void TypedInitializer_IsRunInEachWorker()
     {
         using var pool = Pool.Create(Processes.WorkerFunctions.Initialize, "typed", processes: 1);

@@ -109,6 +109,35 @@ public class ProcessTests
     }
 
     [Fact]
+    public void Create_OfEveryArity_PassesItsArguments()
+    {
+        Process[] processes =
+        [
+            Process.Create(ChildFunctions.ExitWith10), Process.Create(ChildFunctions.ExitWith, 11),
+            Process.Create(ChildFunctions.ExitWithSumOf2, 10, 2), Process.Create(ChildFunctions.ExitWithSumOf3, 10, 2, 1),
+            Process.Create(ChildFunctions.ExitWithSumOf4, 10, 2, 1, 1), Process.Create(ChildFunctions.ExitWithSumOf5, 10, 2, 1, 1, 1),
+            Process.Create(ChildFunctions.ExitWithSumOf6, 10, 2, 1, 1, 1, 1),
+        ];
+        try
+        {
+            foreach (Process process in processes)
+            {
+                process.Start();
+            }
+
+            Assert.All(processes, process => Assert.True(process.Join(Patience)));
+            Assert.Equal([10, 11, 12, 13, 14, 15, 16], processes.Select(p => p.ExitCode));
+        }
+        finally
+        {
+            foreach (Process process in processes)
+            {
+                process.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public void BadTargetsAndArguments_AreRejectedAtTheConstructor()
     {
         using var stream = new MemoryStream();

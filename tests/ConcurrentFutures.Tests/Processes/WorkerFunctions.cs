@@ -21,6 +21,12 @@ public static class WorkerFunctions
 
     public static void Initialize(string value) => s_initializedWith = value;
 
+    public static void InitializeWithNothing() => s_initializedWith = "nothing";
+
+    public static void InitializeWith2(string a, int b) => s_initializedWith = $"{a}{b}";
+
+    public static void InitializeWith3(string a, int b, bool c) => s_initializedWith = $"{a}{b}{c}";
+
     public static void FailToInitialize() => throw new InvalidDataException("initializer failure marker");
 
     public static string? InitializedWith() => s_initializedWith;
