@@ -151,7 +151,7 @@ public sealed partial class Connection : IDisposable
 
     /// <summary>True once the other end was closed, or the process using it (<paramref name="pid"/>, 0 = do not check) exited.</summary>
     private static bool PeerGone(int closed, int pid) =>
-        closed != 0 || (pid != 0 && pid != s_pid && !Processes.NativeMethods.IsRunning(pid));
+        closed != 0 || (pid != 0 && pid != s_pid && !NativeMethods.IsRunning(pid));
 
     /// <summary>
     /// Sends one record; like a write to a pipe whose reader is gone (Python: BrokenPipeError), it fails once the

@@ -97,7 +97,7 @@ public sealed class ProcessLock : IDisposable, INamedHandle<ProcessLock>
     private bool TryTake()
     {
         int holder = Volatile.Read(ref _holder.Value);
-        if (holder != 0 && (holder == s_pid || Processes.NativeMethods.IsRunning(holder)))
+        if (holder != 0 && (holder == s_pid || NativeMethods.IsRunning(holder)))
         {
             return false;
         }

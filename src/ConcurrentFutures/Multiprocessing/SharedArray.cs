@@ -27,7 +27,7 @@ public sealed unsafe class SharedArray<T> : IDisposable
     {
         PlatformSupport.ThrowIfUnsupported(nameof(SharedArray<T>));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        _memory = new SharedMemory(Processes.StaleFiles.NewName(), create: true, size: (long)length * sizeof(T));
+        _memory = new SharedMemory(StaleFiles.NewName(), create: true, size: (long)length * sizeof(T));
         _owner = true;
         Length = length;
     }

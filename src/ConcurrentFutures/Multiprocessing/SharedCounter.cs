@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using ConcurrentFutures.Platform;
 namespace ConcurrentFutures.Multiprocessing;
 
 /// <summary>

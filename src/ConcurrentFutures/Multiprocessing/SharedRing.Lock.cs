@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ConcurrentFutures.Platform;
 
 namespace ConcurrentFutures.Multiprocessing;
 
@@ -59,7 +60,7 @@ internal sealed unsafe partial class SharedRing
             long now = Stopwatch.GetTimestamp();
             if (now >= nextCheck)
             {
-                if (current != s_pid && !Processes.NativeMethods.IsRunning(current) && Interlocked.CompareExchange(ref holder, s_pid, current) == current)
+                if (current != s_pid && !NativeMethods.IsRunning(current) && Interlocked.CompareExchange(ref holder, s_pid, current) == current)
                 {
                     return true; // the holder died inside the lock
                 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ConcurrentFutures.Platform;
 
 namespace ConcurrentFutures.Multiprocessing;
 

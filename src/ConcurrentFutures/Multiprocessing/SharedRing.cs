@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using ConcurrentFutures.Platform;
 
 namespace ConcurrentFutures.Multiprocessing;
 

@@ -1,3 +1,4 @@
+using ConcurrentFutures.Platform;
 using Microsoft.Extensions.Logging;
 
 namespace ConcurrentFutures.Processes;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ConcurrentFutures.Platform;
 using Microsoft.Extensions.Logging;
 
 namespace ConcurrentFutures.Processes;

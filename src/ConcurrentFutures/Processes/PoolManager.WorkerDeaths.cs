@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
+using ConcurrentFutures.Platform;
 using ConcurrentFutures.Remote;
+using Microsoft.Extensions.Logging;
 
 namespace ConcurrentFutures.Processes;
 

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
+using ConcurrentFutures.Platform;
 using ConcurrentFutures.Remote;
+using Microsoft.Extensions.Logging;
 
 namespace ConcurrentFutures.Processes;
 

@@ -1,3 +1,5 @@
+using ConcurrentFutures.Platform;
+
 namespace ConcurrentFutures.Processes;
 
 /// <summary>
@@ -8,16 +10,7 @@ internal static class ProcessSupport
 {
     private static readonly Lazy<string> s_directory = new(() =>
     {
-        string path = Path.Combine(Path.GetTempPath().Length > 60 ? "/tmp" : Path.GetTempPath(), StaleFiles.NewName());
-        if (OperatingSystem.IsWindows())
-        {
-            System.IO.Directory.CreateDirectory(path);
-        }
-        else
-        {
-            System.IO.Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
+        string path = PrivateDirectory.Create();
         StaleFiles.SweepOnce(Path.GetDirectoryName(path)!, SharedMemoryTransport.Directory);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => StaleFiles.Delete(path);
         Janitor.Watch(path); // and if this process is killed outright

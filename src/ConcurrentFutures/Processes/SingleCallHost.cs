@@ -1,4 +1,5 @@
 using System.Buffers;
+using ConcurrentFutures.Platform;
 using ConcurrentFutures.Remote;
 using MessagePack;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Reflection;
-using System.Text;
 using System.Runtime.Versioning;
+using System.Text;
+using ConcurrentFutures.Platform;
 
 namespace ConcurrentFutures.Processes;
 

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using ConcurrentFutures.Platform;
 using ConcurrentFutures.Processes.Wire;
 using MessagePack;
 
@@ -24,10 +25,8 @@ internal sealed class WorkerConnections : IDisposable
     private readonly byte[] _token = RandomNumberGenerator.GetBytes(32);
     private readonly Socket _listener;
     private readonly WorkerLauncher _launcher;
-    private readonly BlockingCollection<WorkerHandle> _launchRequests = [];
     private readonly ConcurrentDictionary<int, WorkerHandle> _awaitingConnection = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Thread _launcherThread;
     private readonly Timer? _timer;
     private int _disposed;
 
@@ -37,7 +36,7 @@ internal sealed class WorkerConnections : IDisposable
     public WorkerConnections(PoolManager pool, PoolSettings settings)
     {
         _pool = pool;
-        _directory = CreatePrivateDirectory();
+        _directory = PrivateDirectory.Create();
         ArgumentSlabs = new PayloadSlabs(SharedMemoryPrefix);
         _mayAdoptStandby = settings.MaxWorkerHeapBytes is null && settings.MayTakePrestartedWorkers;
         StaleFiles.SweepOnce(Path.GetDirectoryName(_directory)!, SharedMemoryTransport.Directory);
@@ -46,8 +45,6 @@ internal sealed class WorkerConnections : IDisposable
         _launcher = WorkerLauncher.Discover(_directory);
         _listener = UnixListener.Listen(_socketPath, backlog: 128);
         _ = UnixListener.AcceptAllAsync(_listener, AuthenticateAsync, _stopping.Token);
-        _launcherThread = new Thread(LaunchLoop) { IsBackground = true, Name = "ConcurrentFutures worker launcher" };
-        _launcherThread.Start();
         if (settings.TaskTimeout is not null || settings.IdleWorkerTimeout is not null)
         {
             TimeSpan shortest = new[] { settings.TaskTimeout, settings.IdleWorkerTimeout }.Where(t => t is not null).Min()!.Value;
@@ -80,11 +77,12 @@ internal sealed class WorkerConnections : IDisposable
 
     private Dictionary<string, string> Environment { get; }
 
-    /// <summary>Queues a worker to be started by the launcher thread.</summary>
+    /// <summary>Queues a worker to be started on the launcher thread (which lives as long as this process: see <see cref="ChildLauncher"/>).</summary>
     public void Launch(WorkerHandle worker)
     {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         _awaitingConnection[worker.Slot] = worker;
-        _launchRequests.Add(worker);
+        ChildLauncher.Post(() => LaunchOne(worker));
     }
 
     public void Dispose()
@@ -94,7 +92,6 @@ internal sealed class WorkerConnections : IDisposable
             return;
         }
 
-        _launchRequests.CompleteAdding();
         _stopping.Cancel();
         _timer?.Dispose();
         _listener.Dispose();
@@ -109,58 +106,30 @@ internal sealed class WorkerConnections : IDisposable
         SharedMemoryTransport.DeleteAll(SharedMemoryPrefix);
     }
 
-    private static string CreatePrivateDirectory()
+    private void LaunchOne(WorkerHandle worker)
     {
-        string name = StaleFiles.NewName();
-        string root = Path.GetTempPath();
-        if (root.Length > 60)
+        var environment = new Dictionary<string, string>(Environment)
         {
-            root = "/tmp"; // Unix socket paths are limited to about 100 bytes
-        }
-
-        string path = Path.Combine(root, name);
-        if (OperatingSystem.IsWindows())
+            [WorkerEnvironment.Slot] = worker.Slot.ToString(CultureInfo.InvariantCulture),
+        };
+        try
         {
-            System.IO.Directory.CreateDirectory(path);
-        }
-        else
-        {
-            System.IO.Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        return path;
-    }
-
-    private void LaunchLoop()
-    {
-        foreach (WorkerHandle worker in _launchRequests.GetConsumingEnumerable())
-        {
-            var environment = new Dictionary<string, string>(Environment)
+            System.Diagnostics.Process process = (_mayAdoptStandby ? StandbyWorkers.TryAdopt(environment) : null) ?? _launcher.Start(environment);
+            _pool.OnLaunched(worker, process);
+            process.EnableRaisingEvents = true;
+            process.Exited += (_, _) => OnProcessExited(worker);
+            if (process.HasExited)
             {
-                [WorkerEnvironment.Slot] = worker.Slot.ToString(CultureInfo.InvariantCulture),
-            };
-            try
-            {
-                System.Diagnostics.Process process = (_mayAdoptStandby ? StandbyWorkers.TryAdopt(environment) : null) ?? _launcher.Start(environment);
-                _pool.OnLaunched(worker, process);
-                process.EnableRaisingEvents = true;
-                process.Exited += (_, _) => OnProcessExited(worker);
-                if (process.HasExited)
-                {
-                    OnProcessExited(worker);
-                }
+                OnProcessExited(worker);
             }
+        }
 #pragma warning disable CA1031 // Any launch failure breaks the pool with a clear message.
-            catch (Exception exception)
+        catch (Exception exception)
 #pragma warning restore CA1031
-            {
-                _awaitingConnection.TryRemove(worker.Slot, out _);
-                _pool.OnLaunchFailed(worker, exception);
-            }
+        {
+            _awaitingConnection.TryRemove(worker.Slot, out _);
+            _pool.OnLaunchFailed(worker, exception);
         }
-
-        // The launcher thread is the workers' parent thread: it may end only when no worker can still be alive.
-        _pool.Terminated.Wait();
     }
 
     /// <summary>A process exited; if it never connected, nobody else will report it.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ConcurrentFutures.Platform;
 
 namespace ConcurrentFutures.Processes;
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+using ConcurrentFutures.Platform;
 using ConcurrentFutures.Processes;
 using ConcurrentFutures.Tests.Executors;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ConcurrentFutures.Processes;
+namespace ConcurrentFutures.Platform;
 
 /// <summary>The few libc calls that make workers die with their parent on Linux.</summary>
 internal static partial class NativeMethods

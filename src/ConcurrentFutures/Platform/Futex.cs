@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ConcurrentFutures.Multiprocessing;
+namespace ConcurrentFutures.Platform;
 
 /// <summary>
 /// Sleeping on a 32-bit word in shared memory until another process changes it: the Linux <c>futex</c> system call

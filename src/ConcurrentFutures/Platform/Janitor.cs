@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace ConcurrentFutures.Processes;
+namespace ConcurrentFutures.Platform;
 
 /// <summary>
 /// Removes pools' files even when this process is killed outright (SIGKILL) and cannot do it itself: one

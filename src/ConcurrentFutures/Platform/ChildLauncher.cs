@@ -1,15 +1,17 @@
 using System.Collections.Concurrent;
 
-namespace ConcurrentFutures.Processes;
+namespace ConcurrentFutures.Platform;
 
 /// <summary>
 /// Starts child processes from one thread that lives as long as this process: on Linux a child's parent-death
 /// signal fires when the thread that started it exits, so children must not be started from short-lived threads.
-/// Children still running when this process exits normally are killed by its exit hook.
+/// Every child of the library starts here: <c>Process</c> children and prestarted workers (tracked: those still
+/// running when this process exits normally are killed by its exit hook), and pools' workers (<see cref="Post"/>:
+/// the pool tracks them).
 /// </summary>
 internal static class ChildLauncher
 {
-    private static readonly BlockingCollection<(Func<System.Diagnostics.Process> Start, TaskCompletionSource<System.Diagnostics.Process> Done)> s_requests = [];
+    private static readonly BlockingCollection<Action> s_requests = [];
     private static readonly HashSet<System.Diagnostics.Process> s_children = [];
     private static readonly Lazy<Thread> s_thread = new(() =>
     {
@@ -25,11 +27,32 @@ internal static class ChildLauncher
     /// <summary>As <see cref="Start"/>, awaiting the launcher thread instead of blocking on it.</summary>
     public static async Task<System.Diagnostics.Process> StartAsync(Func<System.Diagnostics.Process> start) => Track(await Request(start).ConfigureAwait(false));
 
-    private static Task<System.Diagnostics.Process> Request(Func<System.Diagnostics.Process> start)
+    /// <summary>
+    /// Runs <paramref name="launch"/> on the launcher thread, after the launches queued before it: for a pool, which
+    /// starts its workers there and tracks them itself. <paramref name="launch"/> handles its own failures.
+    /// </summary>
+    public static void Post(Action launch)
     {
         _ = s_thread.Value;
+        s_requests.Add(launch);
+    }
+
+    private static Task<System.Diagnostics.Process> Request(Func<System.Diagnostics.Process> start)
+    {
         var done = new TaskCompletionSource<System.Diagnostics.Process>(TaskCreationOptions.RunContinuationsAsynchronously);
-        s_requests.Add((start, done));
+        Post(() =>
+        {
+            try
+            {
+                done.SetResult(start());
+            }
+#pragma warning disable CA1031 // Handed to the caller of Start.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                done.SetException(exception);
+            }
+        });
         return done.Task;
     }
 
@@ -62,17 +85,17 @@ internal static class ChildLauncher
 
     private static void Loop()
     {
-        foreach (var (start, done) in s_requests.GetConsumingEnumerable())
+        foreach (Action launch in s_requests.GetConsumingEnumerable())
         {
             try
             {
-                done.SetResult(start());
+                launch();
             }
-#pragma warning disable CA1031 // Handed to the caller of Start.
+#pragma warning disable CA1031 // A launch reports its own failures; one that slipped through must not end the thread every child depends on.
             catch (Exception exception)
 #pragma warning restore CA1031
             {
-                done.SetException(exception);
+                System.Diagnostics.Trace.TraceError($"ConcurrentFutures child launcher: {exception}");
             }
         }
     }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ConcurrentFutures.Processes;
+namespace ConcurrentFutures.Platform;
 
 /// <summary>
 /// Pools name their socket directory and shared-memory files <c>cf-{ownerPid}-{random}</c>. A parent killed
