@@ -89,9 +89,6 @@ internal sealed partial class PoolManager
         }
     }
 
-    /// <summary>The pool's socket, for tests of who may connect.</summary>
-    internal string SocketPath => _connections.SocketPath;
-
     /// <summary>Name prefix of this pool's shared-memory payload files (random, so not guessable).</summary>
     public string SharedMemoryPrefix => _connections.SharedMemoryPrefix;
 

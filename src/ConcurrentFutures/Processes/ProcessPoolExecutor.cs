@@ -90,12 +90,6 @@ public sealed class ProcessPoolExecutor : Executor
         StandbyWorkers.Prestart(count);
     }
 
-    /// <summary>The pool's private socket (tests check who may connect).</summary>
-    internal string SocketPath => _pool.SocketPath;
-
-    /// <summary>Name prefix of the pool's shared-memory payload files (tests check their mode).</summary>
-    internal string SharedMemoryPrefix => _pool.SharedMemoryPrefix;
-
     /// <inheritdoc/>
     internal override void Schedule(WorkItem workItem)
     {

@@ -72,9 +72,6 @@ internal sealed class WorkerConnections : IDisposable
     /// <summary>Where large arguments are written for the workers, reused once their tasks are done.</summary>
     public PayloadSlabs ArgumentSlabs { get; }
 
-    /// <summary>The socket workers connect to.</summary>
-    public string SocketPath => _socketPath;
-
     private Dictionary<string, string> Environment { get; }
 
     /// <summary>Queues a worker to be started on the launcher thread (which lives as long as this process: see <see cref="ChildLauncher"/>).</summary>

@@ -150,7 +150,7 @@ public sealed class PayloadSlabTests : IDisposable
         string prefix;
         using (var pool = new ProcessPoolExecutor(1))
         {
-            prefix = pool.SharedMemoryPrefix;
+            prefix = WorkerFunctions.SettingOf(pool, WorkerEnvironment.SharedMemoryPrefix);
             byte[] data = Filled(3 * MB, 7);
             Assert.True(data.AsSpan().SequenceEqual(pool.Submit(WorkerFunctions.Echo, data).Result(Patience)));
             Assert.NotEmpty(FilesOf(prefix)); // the argument's slab (and the worker's result slab) stay for reuse

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using ConcurrentFutures.Processes;
 using ConcurrentFutures.Processes.Wire;
 
 namespace ConcurrentFutures.Tests.Processes;
@@ -12,15 +13,15 @@ public class PrivacyTests
     public void SocketDirectory_IsOwnerOnly_AndLargePayloadFilesAre0600()
     {
         using var pool = new ProcessPoolExecutor(1);
-        pool.Submit(WorkerFunctions.Pid).Result(Patience);
-        string directory = Path.GetDirectoryName(pool.SocketPath)!;
+        string directory = Path.GetDirectoryName(WorkerFunctions.SettingOf(pool, WorkerEnvironment.Socket))!;
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
 
         // A payload file exists while its worker holds the task: catch one with a task that never returns.
         using var slow = new ProcessPoolExecutor(1);
-        var held = slow.Submit(WorkerFunctions.HoldThenLength, new byte[2 * 1024 * 1024]);
         string? file = null;
-        SpinWait.SpinUntil(() => (file = FindFile(slow.SharedMemoryPrefix)) is not null, Patience);
+        string prefix = WorkerFunctions.SettingOf(slow, WorkerEnvironment.SharedMemoryPrefix); // before the held task takes the worker
+        var held = slow.Submit(WorkerFunctions.HoldThenLength, new byte[2 * 1024 * 1024]);
+        SpinWait.SpinUntil(() => (file = FindFile(prefix)) is not null, Patience);
         Assert.NotNull(file);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         slow.KillWorkers();
@@ -33,7 +34,7 @@ public class PrivacyTests
         using var pool = new ProcessPoolExecutor(1);
         Assert.Equal(9, pool.Submit(Executors.Work.Square, 3).Result(Patience));
         using var intruder = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        intruder.Connect(new UnixDomainSocketEndPoint(pool.SocketPath));
+        intruder.Connect(new UnixDomainSocketEndPoint(WorkerFunctions.SettingOf(pool, WorkerEnvironment.Socket)));
         var hello = new FrameBuffer();
         hello.BeginFrame();
         var writer = new MessagePack.MessagePackWriter(hello);

@@ -21,6 +21,12 @@ public static class WorkerFunctions
 
     public static void Initialize(string value) => s_initializedWith = value;
 
+    /// <summary>A setting the pool gave its worker (WorkerEnvironment), read in the worker: how tests learn a pool's socket and file names.</summary>
+    public static string SettingOf(ProcessPoolExecutor pool, string name) =>
+        pool.Submit(Setting, name).Result(TimeSpan.FromSeconds(60)) ?? throw new InvalidOperationException($"the worker has no {name}");
+
+    public static string? Setting(string name) => Environment.GetEnvironmentVariable(name);
+
     public static void InitializeWithNothing() => s_initializedWith = "nothing";
 
     public static void InitializeWith2(string a, int b) => s_initializedWith = $"{a}{b}";
