@@ -15,6 +15,13 @@ internal sealed class PayloadClient : IDisposable
     private readonly ConcurrentDictionary<PayloadEndpoint, ConcurrentBag<Connection>> _idle = new(ReferenceEqualityComparer.Instance);
     private volatile bool _disposed;
 
+    /// <summary>
+    /// A large value moves in pieces of this size, each followed by a yield: on loopback every read and write completes
+    /// at once, so without it one pool thread would copy the whole value in one go while other calls' continuations
+    /// wait for a free thread.
+    /// </summary>
+    private const int Piece = 4 * 1024 * 1024;
+
     /// <summary>Sends a payload to the silo, which keeps it for the call that names the returned id.</summary>
     public Task<Guid> PutAsync(PayloadEndpoint endpoint, PayloadBuffer payload, CancellationToken cancellationToken) =>
         ExchangeAsync(endpoint, async connection =>
@@ -23,7 +30,11 @@ internal sealed class PayloadClient : IDisposable
             await connection.SendHeaderAsync(PayloadProtocol.Put, id, payload.Length, cancellationToken).ConfigureAwait(false);
             foreach (ReadOnlyMemory<byte> segment in payload.Segments)
             {
-                await connection.Stream.WriteAsync(segment, cancellationToken).ConfigureAwait(false);
+                for (int offset = 0; offset < segment.Length; offset += Piece)
+                {
+                    await connection.Stream.WriteAsync(segment.Slice(offset, Math.Min(Piece, segment.Length - offset)), cancellationToken).ConfigureAwait(false);
+                    await Task.Yield(); // see Piece
+                }
             }
 
             if (await connection.ReadStatusAsync(cancellationToken).ConfigureAwait(false) != PayloadProtocol.Ok)
@@ -54,7 +65,11 @@ internal sealed class PayloadClient : IDisposable
             PooledPayload payload = PooledPayload.Rent((int)length);
             try
             {
-                await connection.Stream.ReadExactlyAsync(payload.Memory, cancellationToken).ConfigureAwait(false);
+                for (int offset = 0; offset < payload.Memory.Length; offset += Piece)
+                {
+                    await connection.Stream.ReadExactlyAsync(payload.Memory.Slice(offset, Math.Min(Piece, payload.Memory.Length - offset)), cancellationToken).ConfigureAwait(false);
+                    await Task.Yield(); // see Piece
+                }
             }
             catch
             {
