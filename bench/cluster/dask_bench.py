@@ -40,13 +40,17 @@ def primes_chunk(ns):
     return [is_prime(n) for n in ns]
 
 
+WARMUP_RUNS = 2
+
+
 def chunks(items, size):
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def rate(client, fn, inputs, items, runs):
-    """items/s of client.map over inputs (gathered), median and range of `runs` runs after one warm-up."""
-    client.gather(client.map(fn, inputs[:2], pure=False))
+    """items/s of client.map over inputs (gathered), median and range of `runs` runs after two warm-up runs (as the C# side)."""
+    for _ in range(WARMUP_RUNS):
+        client.gather(client.map(fn, inputs, pure=False))
     rates = []
     for _ in range(runs):
         start = time.perf_counter()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ClusterExecutor throughput through one local silo (samples/ClusterWorker, its own process) with work isolated in
 # the silo's worker processes (the default) and in the silo process (the opt-in), beside Dask's LocalCluster with as
-# many worker processes, in the same run. Median of 5 runs, range beside it. Then round trips of large values (1 MB to
+# many worker processes, in the same run. Median of 5 runs after 2 warm-up runs (both sides), range beside it. Then round trips of large values (1 MB to
 # 1 GB, sent as the argument and returned) through one silo and through two, beside Dask with one and two workers,
 # median of 3 runs after a warm-up, and the peak memory of a 300 MB round trip. Writes bench/results/cluster.md.
 # Usage: bash bench/cluster/run.sh
@@ -119,9 +119,12 @@ print(json.dumps({"silo_copies": (peak - idle) / 300000, "shm_copies": float(ope
 MEMORY
 }
 
-# measure NAME WORK ITEMS CHUNK: the client's items/s over $runs runs, as JSON {value (median), min, max, items}.
+# measure NAME WORK ITEMS CHUNK: the client's items/s over $runs runs after $warmup_runs warm-up runs (tiered JIT,
+# the thread pool and the silo's slot activations settle over the first runs; Dask gets as many), as JSON
+# {value (median), min, max, items}.
+warmup_runs=2
 measure() {
-  dotnet "$dll" --client --gateway-port "$gateway" --work "$2" --items "$3" --chunk-size "$4" --repeat $((runs + 1)) >"$tmp/client.log"
+  dotnet "$dll" --client --gateway-port "$gateway" --work "$2" --items "$3" --chunk-size "$4" --repeat $((runs + warmup_runs)) >"$tmp/client.log"
   grep -E "items/s" "$tmp/client.log" | tail -n "$runs" | sed -E 's/.*, ([0-9,]+) items\/s.*/\1/' | tr -d , \
     | python3 -c "import json, statistics, sys; r = [float(x) for x in sys.stdin]; print(json.dumps({'$1': {'value': statistics.median(r), 'min': min(r), 'max': max(r), 'items': $3}}))"
 }
@@ -176,7 +179,7 @@ rows = [
     ("primes_chunk100", "primes from 1,000,000,000, chunks of 100"),
 ]
 print(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, {os.uname().sysname} {os.uname().machine}, "
-      f"with `bash bench/cluster/run.sh`: one silo and the client on this machine, {workers} worker processes on each side; items/s, median of {runs} runs (range). "
+      f"with `bash bench/cluster/run.sh`: one silo and the client on this machine, {workers} worker processes on each side; items/s, median of {runs} runs after 2 warm-up runs on each side (range). "
       "Ratio: isolated ConcurrentFutures over Dask.")
 print()
 print("| Workload | Dask LocalCluster | ConcurrentFutures, isolated (default) | ConcurrentFutures, in-silo | Ratio |")
