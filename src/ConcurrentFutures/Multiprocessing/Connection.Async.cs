@@ -13,7 +13,11 @@ public sealed partial class Connection
     /// <exception cref="EndOfStreamException">The other end was closed.</exception>
     public ValueTask SendAsync<T>(T value, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
         SharedRing ring = SendRing();
         byte[] payload = RingPayload.Encode(ring, value, nameof(value), out int kind).ToArray(); // this thread's buffer may be reused while the call waits
         return PutAsync(ring, payload, kind, cancellationToken);
@@ -27,7 +31,11 @@ public sealed partial class Connection
     /// <exception cref="EndOfStreamException">The other end was closed.</exception>
     public ValueTask SendBytesAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
         SharedRing ring = SendRing();
         if (data.Length <= ring.MaxInline)
         {

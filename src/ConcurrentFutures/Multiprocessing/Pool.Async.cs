@@ -45,9 +45,11 @@ public sealed partial class Pool
     /// <param name="cancellationToken">Cancels the work not yet started and stops the enumeration with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The results in completion order.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkSize"/> is below 1.</exception>
-    public async IAsyncEnumerable<TResult> ImapUnorderedAsync<T, TResult>(Func<T, TResult> fn, IEnumerable<T> source, int chunkSize = 1, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<TResult> ImapUnorderedAsync<T, TResult>(Func<T, TResult> fn, IEnumerable<T> source, int chunkSize = 1, CancellationToken cancellationToken = default) =>
+        ReadUnorderedAsync(SubmitChunks(fn, source, chunkSize, cancellationToken), cancellationToken); // submitted at the call, as the blocking form
+
+    private static async IAsyncEnumerable<TResult> ReadUnorderedAsync<TResult>(List<Future<TResult[]>> chunks, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        List<Future<TResult[]>> chunks = SubmitChunks(fn, source, chunkSize, cancellationToken);
         await foreach (Future<TResult[]> chunk in Futures.AsCompletedAsync(chunks, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             foreach (TResult result in await chunk.WaitAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
