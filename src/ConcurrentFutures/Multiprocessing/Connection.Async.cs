@@ -122,9 +122,4 @@ public sealed partial class Connection
             // the slice ended
         }
     }
-
-    private static unsafe bool HasMessage(SharedRing ring) => Volatile.Read(ref ring.Header->Count) > 0;
-
-    private static unsafe bool ReaderGone(SharedRing ring, bool checkPid) =>
-        PeerGone(ring.Header->ReaderClosed, checkPid ? ring.Header->ReaderPid : 0);
 }

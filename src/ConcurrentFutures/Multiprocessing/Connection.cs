@@ -108,7 +108,7 @@ public sealed partial class Connection : IDisposable
         while (true)
         {
             int seen = Volatile.Read(ref ring.Header->ItemsSeq);
-            if (Volatile.Read(ref ring.Header->Count) > 0 || WriterGone(ring, checkPid: true))
+            if (HasMessage(ring) || WriterGone(ring, checkPid: true))
             {
                 return true;
             }
@@ -170,7 +170,7 @@ public sealed partial class Connection : IDisposable
                 _nextPeerCheck = now + PeerCheckTicks;
             }
 
-            if (PeerGone(ring.Header->ReaderClosed, checkPid ? ring.Header->ReaderPid : 0))
+            if (ReaderGone(ring, checkPid))
             {
                 RingPayload.Discard(payload, kind);
                 throw new EndOfStreamException("The other end of the pipe was closed.");
@@ -238,6 +238,12 @@ public sealed partial class Connection : IDisposable
     /// </summary>
     private static unsafe bool WriterGone(SharedRing ring, bool checkPid) =>
         PeerGone(ring.Header->WriterClosed, checkPid ? ring.Header->WriterPid : 0);
+
+    /// <summary>As <see cref="WriterGone"/>, for the process reading what this end sends.</summary>
+    private static unsafe bool ReaderGone(SharedRing ring, bool checkPid) =>
+        PeerGone(ring.Header->ReaderClosed, checkPid ? ring.Header->ReaderPid : 0);
+
+    private static unsafe bool HasMessage(SharedRing ring) => Volatile.Read(ref ring.Header->Count) > 0;
 
     private SharedRing SendRing()
     {
