@@ -53,7 +53,7 @@ internal sealed unsafe partial class SharedRing
         {
             int seen = Volatile.Read(ref _header->DoneSeq);
             ThrowIfClosed();
-            if (Volatile.Read(ref _header->Unfinished) == 0)
+            if (Unfinished == 0)
             {
                 return true;
             }
