@@ -1,4 +1,5 @@
 using System.Buffers;
+using ConcurrentFutures.Processes.Wire;
 using ConcurrentFutures.Remote;
 
 namespace ConcurrentFutures.Processes;
@@ -68,15 +69,16 @@ internal sealed partial class PoolManager
     /// <summary>A large result arrives as a reference to a shared-memory file instead of inline.</summary>
     private string? SharedMemoryReference(ReadOnlySequence<byte> payload, out bool slab)
     {
-        var reader = new MessagePack.MessagePackReader(payload);
-        if (!SharedMemoryTransport.TryReadReference(ref reader, out string path, out slab))
+        slab = false;
+        if (!SharedReference.TryRead(payload, out SharedReference reference))
         {
             return null;
         }
 
         // Only a file of this pool (its random prefix) is ever opened: a worker cannot make the parent read elsewhere.
-        return path.StartsWith(SharedMemoryPrefix, StringComparison.Ordinal) && !path.Contains("..", StringComparison.Ordinal)
-            ? path
+        slab = reference.Slab;
+        return reference.Path.StartsWith(SharedMemoryPrefix, StringComparison.Ordinal) && !reference.Path.Contains("..", StringComparison.Ordinal)
+            ? reference.Path
             : throw new InvalidDataException("A worker referred to a shared-memory file outside its pool.");
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.Versioning;
 using ConcurrentFutures.Platform;
 using ConcurrentFutures.Processes;
+using ConcurrentFutures.Processes.Wire;
 using ConcurrentFutures.Remote;
 using MessagePack;
 using Microsoft.Extensions.Logging;
@@ -158,7 +159,7 @@ public sealed class ProcessPoolExecutor : Executor
             // Large, and the slabs are all busy: a file of its own.
             string path = SharedMemoryTransport.Write(_pool.SharedMemoryPrefix, serialized);
             workItem.Future.AddDoneCallback(_ => SharedMemoryTransport.Delete(path));
-            arguments = CallEncoder.Serialize(static (ref MessagePackWriter w, string p) => SharedMemoryTransport.WriteReference(ref w, p), path);
+            arguments = new SharedReference(path, Slab: false).ToBytes();
         }
         else
         {
@@ -169,8 +170,7 @@ public sealed class ProcessPoolExecutor : Executor
     }
 
     /// <summary>The arguments as sent to a worker when they wait in <paramref name="slab"/>.</summary>
-    private static byte[] SlabReference(PayloadSlab slab) =>
-        CallEncoder.Serialize(static (ref MessagePackWriter w, string p) => SharedMemoryTransport.WriteSlabReference(ref w, p), slab.Path);
+    private static byte[] SlabReference(PayloadSlab slab) => new SharedReference(slab.Path, Slab: true).ToBytes();
 
     /// <inheritdoc/>
     internal override void ShutdownCore(bool wait, bool cancelFutures) => _pool.Shutdown(wait, cancelFutures);

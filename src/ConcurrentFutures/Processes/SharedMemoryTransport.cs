@@ -6,57 +6,14 @@ namespace ConcurrentFutures.Processes;
 /// <summary>
 /// Moves large payloads (arguments or results of at least <see cref="Threshold"/> bytes) through a file in shared
 /// memory (/dev/shm) instead of the socket: the sender writes it once, the receiver maps it and reads it in place,
-/// then deletes it. Files are created 0600 with the pool's random prefix, so other users cannot read or guess them.
+/// then deletes it (the message carries a <see cref="Wire.SharedReference"/> instead). Files are created 0600 with the pool's random prefix, so other users cannot read or guess them.
 /// </summary>
 internal static class SharedMemoryTransport
 {
     /// <summary>Payloads this large or larger go through shared memory.</summary>
     public const int Threshold = 1024 * 1024;
 
-    /// <summary>
-    /// MessagePack extension type marking "the payload is in this shared-memory file": never produced by the
-    /// serializer for values (its built-in extensions are negative or LZ4's 98/99), so it cannot be confused with data.
-    /// </summary>
-    private const sbyte ReferenceExtension = 77;
-
     private static long s_counter;
-
-    /// <summary>Extension type marking "the payload is in this slab (<see cref="PayloadSlab"/>), which stays".</summary>
-    private const sbyte SlabExtension = 78;
-
-    /// <summary>Writes a reference to a one-off payload file (the reader deletes it) in place of the payload.</summary>
-    public static void WriteReference(ref MessagePack.MessagePackWriter writer, string path) =>
-        writer.WriteExtensionFormat(new MessagePack.ExtensionResult(ReferenceExtension, System.Text.Encoding.UTF8.GetBytes(path)));
-
-    /// <summary>Writes a reference to a slab (the reader maps it and leaves it) in place of the payload.</summary>
-    public static void WriteSlabReference(ref MessagePack.MessagePackWriter writer, string path) =>
-        writer.WriteExtensionFormat(new MessagePack.ExtensionResult(SlabExtension, System.Text.Encoding.UTF8.GetBytes(path)));
-
-    /// <summary>
-    /// Reads a reference written by <see cref="WriteReference"/> or <see cref="WriteSlabReference"/> if that is what
-    /// comes next; otherwise leaves the reader alone.
-    /// </summary>
-    public static bool TryReadReference(ref MessagePack.MessagePackReader reader, out string path, out bool slab)
-    {
-        path = string.Empty;
-        slab = false;
-        if (reader.NextMessagePackType != MessagePack.MessagePackType.Extension)
-        {
-            return false;
-        }
-
-        MessagePack.MessagePackReader peek = reader.CreatePeekReader();
-        sbyte type = peek.ReadExtensionFormatHeader().TypeCode;
-        if (type is not ReferenceExtension and not SlabExtension)
-        {
-            return false;
-        }
-
-        MessagePack.ExtensionResult extension = reader.ReadExtensionFormat();
-        path = System.Text.Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(extension.Data));
-        slab = type == SlabExtension;
-        return true;
-    }
 
     /// <summary>The directory for payload files: /dev/shm where it exists (memory-backed), else the temp directory.</summary>
     public static string Directory { get; } = System.IO.Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();

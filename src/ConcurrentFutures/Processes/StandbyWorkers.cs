@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.Versioning;
 using System.Text;
 using ConcurrentFutures.Platform;
+using ConcurrentFutures.Processes.Wire;
 
 namespace ConcurrentFutures.Processes;
 
@@ -123,13 +124,7 @@ internal static class StandbyWorkers
             _ = Task.Delay(ReplaceAfter).ContinueWith(static _ => Replenish(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             try
             {
-                var settings = new StringBuilder();
-                foreach ((string name, string value) in environment)
-                {
-                    settings.Append(name).Append('=').Append(value).Append('\n');
-                }
-
-                process.StandardInput.Write(settings.ToString());
+                process.StandardInput.Write(StandbyAssignment.Write(environment));
                 process.StandardInput.Close();
                 ChildLauncher.Forget(process); // the pool tracks, kills and disposes it from now on
                 return process;
@@ -149,18 +144,13 @@ internal static class StandbyWorkers
     {
         ThreadPool.UnsafeQueueUserWorkItem(static _ => WarmUp(), null);
         using var input = new StreamReader(Console.OpenStandardInput(), Encoding.UTF8);
-        bool assigned = false;
-        while (input.ReadLine() is { } line)
+        Dictionary<string, string> settings = StandbyAssignment.Read(input);
+        foreach ((string name, string value) in settings)
         {
-            int equals = line.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0)
-            {
-                Environment.SetEnvironmentVariable(line[..equals], line[(equals + 1)..]);
-                assigned = true;
-            }
+            Environment.SetEnvironmentVariable(name, value);
         }
 
-        return assigned;
+        return settings.Count > 0;
     }
 
     private static void WarmUp()

@@ -152,7 +152,7 @@ internal sealed class WorkerConnections : IDisposable
                 worker = CheckHello(hello);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException { InnerException: SocketException } or InvalidDataException or MessagePackSerializationException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException { InnerException: SocketException } or EndOfStreamException or InvalidDataException or MessagePackSerializationException or ObjectDisposedException)
         {
         }
 
@@ -169,16 +169,14 @@ internal sealed class WorkerConnections : IDisposable
 
     private WorkerHandle? CheckHello(ReadOnlyMemory<byte> frame)
     {
-        var reader = new MessagePackReader(frame);
-        if (reader.ReadArrayHeader() != 4 || reader.ReadInt32() != (int)MessageKind.Hello)
+        if (WireFormat.PeekKind(frame) != MessageKind.Hello)
         {
             return null;
         }
 
-        byte[] token = reader.ReadBytes()?.ToArray() ?? [];
-        int slot = reader.ReadInt32();
-        _ = reader.ReadInt32(); // the worker's pid; the launcher already knows it (OnLaunched)
-        return CryptographicOperations.FixedTimeEquals(token, _token) && _awaitingConnection.TryRemove(slot, out WorkerHandle? worker)
+        var reader = new MessagePackReader(frame);
+        HelloMessage hello = HelloMessage.Read(ref reader); // its pid: the launcher already knows it (OnLaunched)
+        return CryptographicOperations.FixedTimeEquals(hello.Token, _token) && _awaitingConnection.TryRemove(hello.Slot, out WorkerHandle? worker)
             ? worker
             : null;
     }

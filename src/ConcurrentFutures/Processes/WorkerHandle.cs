@@ -83,46 +83,15 @@ internal sealed class WorkerHandle
         _ = Task.Run(() => ReadLoopAsync(reader));
     }
 
-    public void SendDefine(FunctionReference function) => Send((ref MessagePackWriter w) => WriteDefine(ref w, function));
+    public void SendDefine(FunctionReference function) => Send((ref MessagePackWriter w) => new DefineMessage(function.Id, function.Definition).Write(ref w));
 
     public void SendRun(RemoteTask task) => Send((ref MessagePackWriter w) =>
-        WriteRun(ref w, task.Id, task.Function.Id, task.IsChunk, task.Target, task.Arguments, task.TraceParent ?? task.Item.Observation?.TraceParent));
-
-    /// <summary>The Define message (also what a standby worker rehearses with).</summary>
-    public static void WriteDefine(ref MessagePackWriter w, FunctionReference function)
-    {
-        w.WriteArrayHeader(3);
-        w.Write((int)MessageKind.Define);
-        w.Write(function.Id);
-        w.Write(function.Definition);
-    }
-
-    /// <summary>The Run / RunChunk message; <paramref name="traceParent"/> is the W3C trace context, nil when nobody traces.</summary>
-    public static void WriteRun(ref MessagePackWriter w, long taskId, int functionId, bool chunk, byte[] target, byte[] arguments, string? traceParent)
-    {
-        w.WriteArrayHeader(6);
-        w.Write((int)(chunk ? MessageKind.RunChunk : MessageKind.Run));
-        w.Write(taskId);
-        w.Write(functionId);
-        w.WriteRaw(target);
-        w.WriteRaw(arguments);
-        w.Write(traceParent);
-    }
+        new RunMessage(task.Id, task.Function.Id, task.IsChunk, task.TraceParent ?? task.Item.Observation?.TraceParent, new(task.Target), new(task.Arguments)).Write(ref w));
 
     public void SendInitialize(FunctionReference function, byte[] target, byte[] arguments) => Send((ref MessagePackWriter w) =>
-    {
-        w.WriteArrayHeader(4);
-        w.Write((int)MessageKind.Initialize);
-        w.Write(function.Id);
-        w.WriteRaw(target);
-        w.WriteRaw(arguments);
-    });
+        new InitializeMessage(function.Id, new(target), new(arguments)).Write(ref w));
 
-    public void SendStop() => Send((ref MessagePackWriter w) =>
-    {
-        w.WriteArrayHeader(1);
-        w.Write((int)MessageKind.Stop);
-    });
+    public void SendStop() => Send(StopMessage.Write);
 
     /// <summary>Sends a signal to the process (SIGTERM or SIGKILL); harmless if it already exited.</summary>
     public void Signal(int signal)
@@ -225,25 +194,18 @@ internal sealed class WorkerHandle
     private void Dispatch(ReadOnlyMemory<byte> frame)
     {
         var reader = new MessagePackReader(frame);
-        int fields = reader.ReadArrayHeader();
-        var kind = (MessageKind)reader.ReadInt32();
-        switch (kind)
+        switch (WireFormat.PeekKind(frame))
         {
-            case MessageKind.Result when fields == 6:
-                long taskId = reader.ReadInt64();
-                bool ok = reader.ReadBoolean();
-                ReadOnlySequence<byte> payload = reader.ReadRaw();
-                long micros = reader.ReadInt64();
-                long workingSet = reader.ReadInt64();
-                _pool.OnResult(this, taskId, ok, payload, micros, workingSet);
+            case MessageKind.Result:
+                ResultMessage result = ResultMessage.Read(ref reader);
+                _pool.OnResult(this, result.TaskId, result.Ok, result.Payload, result.RunMicroseconds, result.WorkingSetBytes);
                 break;
-            case MessageKind.Initialized when fields == 3:
-                bool initialized = reader.ReadBoolean();
-                Exception? failure = reader.TryReadNil() ? null : ExceptionPayload.Read(ref reader);
-                _pool.OnInitialized(this, initialized, failure);
+            case MessageKind.Initialized:
+                Exception? failure = InitializedMessage.Read(ref reader).Failure;
+                _pool.OnInitialized(this, failure is null, failure);
                 break;
-            default:
-                throw new InvalidDataException($"Unexpected message {kind} with {fields} fields from worker {Pid}.");
+            case var kind:
+                throw new InvalidDataException($"Unexpected message {kind} from worker {Pid}.");
         }
     }
 }

@@ -1,3 +1,4 @@
+using ConcurrentFutures.Processes.Wire;
 using ConcurrentFutures.Remote;
 using MessagePack;
 
@@ -14,9 +15,9 @@ internal sealed partial class WorkerHost
     {
         var host = new WorkerHost(string.Empty, [], 0, reportMemory: false, SharedMemoryTransport.Directory + "/cf-rehearsal-") { _connection = Stream.Null };
         FunctionReference function = FunctionReference.For(new Func<int, int>(Rehearsal));
-        host.Handle(Frame((ref MessagePackWriter w) => WorkerHandle.WriteDefine(ref w, function)));
+        host.Handle(Frame((ref MessagePackWriter w) => new DefineMessage(function.Id, function.Definition).Write(ref w)));
         byte[] arguments = CallEncoder.Serialize(static (ref MessagePackWriter w, FunctionReference f) => f.WriteArguments(ref w, [41]), function);
-        host.Handle(Frame((ref MessagePackWriter w) => WorkerHandle.WriteRun(ref w, 1, function.Id, chunk: false, CallEncoder.NoTarget, arguments, traceParent: null)));
+        host.Handle(Frame((ref MessagePackWriter w) => new RunMessage(1, function.Id, Chunk: false, TraceParent: null, new(CallEncoder.NoTarget), new(arguments)).Write(ref w)));
         host.Flush();
     }
 

@@ -66,14 +66,7 @@ internal sealed partial class WorkerHost
     {
         _marker = TaskMarker.OpenAndUnlink(TaskMarker.PathFor(_sharedMemoryPrefix, _slot));
         _connection = UnixSocketStream.Connect(_socketPath);
-        WriteFrame(static (ref MessagePackWriter w, WorkerHost self) =>
-        {
-            w.WriteArrayHeader(4);
-            w.Write((int)MessageKind.Hello);
-            w.Write(self._token);
-            w.Write(self._slot);
-            w.Write(Environment.ProcessId);
-        });
+        WriteFrame(static (ref MessagePackWriter w, WorkerHost self) => new HelloMessage(self._token, self._slot, Environment.ProcessId).Write(ref w));
         Flush();
 
         var reader = new Thread(ReceiveLoop) { IsBackground = true, Name = "ConcurrentFutures worker reader" };
@@ -122,8 +115,7 @@ internal sealed partial class WorkerHost
         {
             while (reader.ReadFrame() is { } frame)
             {
-                var peek = new MessagePackReader(frame);
-                if (peek.ReadArrayHeader() >= 1 && peek.ReadInt32() == (int)MessageKind.Stop)
+                if (WireFormat.PeekKind(frame) == MessageKind.Stop)
                 {
                     _stopRequested = true; // the parent may close the connection right after this
                 }
@@ -147,23 +139,23 @@ internal sealed partial class WorkerHost
     private bool Handle(byte[] frame)
     {
         var reader = new MessagePackReader(frame);
-        int fields = reader.ReadArrayHeader();
-        var kind = (MessageKind)reader.ReadInt32();
-        switch (kind)
+        switch (WireFormat.PeekKind(frame))
         {
             case MessageKind.Define:
-                Define(reader.ReadInt32(), reader.ReadBytes()?.ToArray() ?? []);
+                DefineMessage define = DefineMessage.Read(ref reader);
+                Define(define.FunctionId, define.Definition);
                 return true;
             case MessageKind.Run or MessageKind.RunChunk:
-                Execute(ref reader, chunk: kind == MessageKind.RunChunk);
+                Execute(RunMessage.Read(ref reader));
                 return true;
             case MessageKind.Initialize:
-                Initialize(ref reader);
+                Initialize(InitializeMessage.Read(ref reader));
                 return true;
             case MessageKind.Stop:
+                _ = StopMessage.Read(ref reader);
                 return false;
-            default:
-                throw new InvalidDataException($"Unexpected message {kind} with {fields} fields from the parent.");
+            case var kind:
+                throw new InvalidDataException($"Unexpected message {kind} from the parent.");
         }
     }
 
@@ -181,14 +173,15 @@ internal sealed partial class WorkerHost
         }
     }
 
-    private void Initialize(ref MessagePackReader reader)
+    private void Initialize(InitializeMessage message)
     {
         Exception? failure = null;
         try
         {
-            ResolvedFunction function = GetFunction(reader.ReadInt32());
-            object? target = function.ReadTarget(ref reader);
-            function.Invoke(target, function.ReadArguments(ref reader));
+            ResolvedFunction function = GetFunction(message.FunctionId);
+            var target = new MessagePackReader(message.Target);
+            var arguments = new MessagePackReader(message.Arguments);
+            function.Invoke(function.ReadTarget(ref target), function.ReadArguments(ref arguments));
         }
 #pragma warning disable CA1031 // An initializer failure is reported to the parent, which breaks the pool.
         catch (Exception exception)
@@ -197,38 +190,25 @@ internal sealed partial class WorkerHost
             failure = exception;
         }
 
-        WriteFrame((ref MessagePackWriter w, WorkerHost _) =>
-        {
-            w.WriteArrayHeader(3);
-            w.Write((int)MessageKind.Initialized);
-            w.Write(failure is null);
-            if (failure is null)
-            {
-                w.WriteNil();
-            }
-            else
-            {
-                ExceptionPayload.Write(ref w, failure);
-            }
-        });
+        WriteFrame((ref MessagePackWriter w, WorkerHost _) => new InitializedMessage(failure).Write(ref w));
         Flush();
     }
 
-    private void Execute(ref MessagePackReader reader, bool chunk)
+    private void Execute(RunMessage message)
     {
-        long taskId = reader.ReadInt64();
+        long taskId = message.TaskId;
         _marker?.Started(taskId);
         long started = Stopwatch.GetTimestamp();
         _scratch.Reset();
         Exception? failure = null;
         try
         {
-            ResolvedFunction function = GetFunction(reader.ReadInt32());
-            object? target = function.ReadTarget(ref reader);
-            List<object?[]> calls = ReadCalls(ref reader, function, chunk);
-            string? traceParent = reader.TryReadNil() ? null : reader.ReadString();
-            using Activity? span = WorkerTracing.StartRun(traceParent, function.Method.Name);
-            CallRunner.Run(function, target, calls, chunk, _scratch);
+            ResolvedFunction function = GetFunction(message.FunctionId);
+            var targetReader = new MessagePackReader(message.Target);
+            object? target = function.ReadTarget(ref targetReader);
+            List<object?[]> calls = ReadCalls(message.Arguments, function, message.Chunk);
+            using Activity? span = WorkerTracing.StartRun(message.TraceParent, function.Method.Name);
+            CallRunner.Run(function, target, calls, message.Chunk, _scratch);
         }
 #pragma warning disable CA1031 // Whatever the work (or reading its input) throws belongs to its future.
         catch (Exception exception)
@@ -255,9 +235,10 @@ internal sealed partial class WorkerHost
     /// Reads the arguments of each call: inline, or from shared memory when the parent sent a path (a slab stays, as
     /// the pool may send the task again should this worker die; a one-off file is deleted).
     /// </summary>
-    private List<object?[]> ReadCalls(ref MessagePackReader reader, ResolvedFunction function, bool chunk)
+    private List<object?[]> ReadCalls(ReadOnlySequence<byte> arguments, ResolvedFunction function, bool chunk)
     {
-        if (SharedMemoryTransport.TryReadReference(ref reader, out string path, out bool slab))
+        var reader = new MessagePackReader(arguments);
+        if (SharedReference.TryRead(ref reader, out SharedReference reference))
         {
             Func<ReadOnlySequence<byte>, List<object?[]>> read = sequence =>
             {
@@ -265,7 +246,7 @@ internal sealed partial class WorkerHost
                 var mapped = new MessagePackReader(sequence);
                 return CallRunner.ReadCalls(ref mapped, function, chunk);
             };
-            return slab ? _argumentMappings.Read(path, release: false, read) : SharedMemoryTransport.ReadAndDelete(path, read);
+            return reference.Slab ? _argumentMappings.Read(reference.Path, release: false, read) : SharedMemoryTransport.ReadAndDelete(reference.Path, read);
         }
 
         return CallRunner.ReadCalls(ref reader, function, chunk);
@@ -275,15 +256,14 @@ internal sealed partial class WorkerHost
     {
         // The slabs' pages are shared with the pool and reused, not this worker's growth: they do not count.
         long workingSet = _reportMemory ? Math.Max(0, Environment.WorkingSet - _argumentMappings.MappedBytes - _resultSlabs.TotalBytes) : 0;
-        string? sharedPath = null;
-        bool slab = false;
+        SharedReference? shared = null;
         if (failure is null && _scratch.WrittenCount >= SharedMemoryTransport.Threshold)
         {
             try
             {
-                sharedPath = _resultSlabs.TryWrite(_scratch.WrittenSpan)?.Path;
-                slab = sharedPath is not null;
-                sharedPath ??= SharedMemoryTransport.Write(_sharedMemoryPrefix, _scratch.WrittenSpan);
+                shared = _resultSlabs.TryWrite(_scratch.WrittenSpan) is { } slab
+                    ? new SharedReference(slab.Path, Slab: true)
+                    : new SharedReference(SharedMemoryTransport.Write(_sharedMemoryPrefix, _scratch.WrittenSpan), Slab: false);
             }
             catch (IOException exception)
             {
@@ -293,17 +273,10 @@ internal sealed partial class WorkerHost
 
         WriteFrame((ref MessagePackWriter w, WorkerHost self) =>
         {
-            w.WriteArrayHeader(6);
-            w.Write((int)MessageKind.Result);
-            w.Write(taskId);
-            w.Write(failure is null);
-            if (slab)
+            new ResultMessage(taskId, failure is null, micros, workingSet, default).WriteStart(ref w);
+            if (shared is { } reference)
             {
-                SharedMemoryTransport.WriteSlabReference(ref w, sharedPath!);
-            }
-            else if (sharedPath is not null)
-            {
-                SharedMemoryTransport.WriteReference(ref w, sharedPath);
+                reference.Write(ref w);
             }
             else if (failure is null)
             {
@@ -313,9 +286,6 @@ internal sealed partial class WorkerHost
             {
                 ExceptionPayload.Write(ref w, failure);
             }
-
-            w.Write(micros);
-            w.Write(workingSet);
         });
         _scratch.Shrink(LargestKeptScratch);
     }

@@ -1,0 +1,41 @@
+using System.Buffers;
+using MessagePack;
+
+namespace ConcurrentFutures.Processes.Wire;
+
+/// <summary>What every message shares: a MessagePack array whose first element is its <see cref="MessageKind"/>.</summary>
+internal static class WireFormat
+{
+    /// <summary>The kind of the message in <paramref name="frame"/>, without consuming it (the message's own reader reads it again).</summary>
+    public static MessageKind PeekKind(ReadOnlyMemory<byte> frame)
+    {
+        var reader = new MessagePackReader(frame);
+        return reader.ReadArrayHeader() >= 1 ? (MessageKind)reader.ReadInt32() : 0;
+    }
+
+    public static void WriteStart(ref MessagePackWriter writer, MessageKind kind, int elements)
+    {
+        writer.WriteArrayHeader(elements);
+        writer.Write((int)kind);
+    }
+
+    /// <summary>Reads the array header and the kind; throws unless they are those of the message expected.</summary>
+    public static MessageKind ReadStart(ref MessagePackReader reader, int elements, MessageKind expected, MessageKind alternative = 0)
+    {
+        int count = reader.ReadArrayHeader();
+        var kind = (MessageKind)reader.ReadInt32();
+        return count == elements && (kind == expected || (alternative != 0 && kind == alternative))
+            ? kind
+            : throw new InvalidDataException($"Expected a {expected} message of {elements} elements, got {kind} with {count}.");
+    }
+
+    /// <summary>
+    /// The last element of a message, which runs to the end of its frame: sliced off without walking it (a value of any
+    /// size, which its user reads in place).
+    /// </summary>
+    public static ReadOnlySequence<byte> Rest(ref MessagePackReader reader)
+    {
+        ReadOnlySequence<byte> rest = reader.Sequence.Slice(reader.Position);
+        return rest.IsEmpty ? throw new InvalidDataException("A message ended before its last element.") : rest;
+    }
+}
