@@ -113,11 +113,9 @@ public sealed class ClusterExecutor : Executor
     /// <inheritdoc/>
     internal override void Schedule(WorkItem workItem)
     {
-        FunctionReference function = FunctionReference.For(workItem);
         var target = new PayloadBuffer();
-        CallEncoder.EncodeTarget(function, workItem.Function, target);
         var arguments = new PayloadBuffer();
-        CallEncoder.EncodeArguments(function, workItem, arguments);
+        FunctionReference function = CallEncoder.Encode(workItem, target, arguments);
         CheckSize(function, target, "target (the lambda's captured variables)");
         CheckSize(function, arguments, workItem is IChunkArguments ? "arguments of one Map chunk" : "arguments");
         bool largeTarget = target.Length > PayloadProtocol.InlineLimit, largeArguments = arguments.Length > PayloadProtocol.InlineLimit;

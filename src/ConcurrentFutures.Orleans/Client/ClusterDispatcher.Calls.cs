@@ -287,19 +287,7 @@ internal sealed partial class ClusterDispatcher
     {
         try
         {
-            if (!response.Ok)
-            {
-                task.Item.Fail(ExceptionPayload.FromBytes(response.Taken?.ToArray() ?? response.Payload));
-                return;
-            }
-
-            ResultCompleter.CompleteFrom(task.Future, new ReadOnlySequence<byte>(response.Taken?.Memory ?? response.Payload));
-        }
-#pragma warning disable CA1031 // A result that cannot be read fails its own future.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            task.Item.Fail(new InvalidDataException($"The result of {task.Request.Description} could not be read: {exception.Message}", exception));
+            ResultCompleter.Complete(task.Item, response.Ok, new ReadOnlySequence<byte>(response.Taken?.Memory ?? response.Payload), task.Request.Description ?? "the call");
         }
         finally
         {

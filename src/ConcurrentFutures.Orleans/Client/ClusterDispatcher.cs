@@ -157,15 +157,9 @@ internal sealed partial class ClusterDispatcher
 
             ClusterTask task = node.Value;
             _pending.RemoveFirst();
-            if (!task.MarkedRunning)
+            if (!task.TryStart())
             {
-                if (!task.Future.SetRunningOrNotifyCancel())
-                {
-                    continue; // cancelled while queued
-                }
-
-                task.MarkedRunning = true;
-                task.Item.Observation?.Started();
+                continue; // cancelled while queued
             }
 
             task.Silo = target;

@@ -1,7 +1,9 @@
+using ConcurrentFutures.Remote;
+
 namespace ConcurrentFutures.Orleans;
 
 /// <summary>One call or chunk on its way through the cluster; owned by the dispatcher's lock.</summary>
-internal sealed class ClusterTask(WorkItem item, WorkRequest request, PayloadBuffer? largeTarget = null, PayloadBuffer? largeArguments = null)
+internal sealed class ClusterTask(WorkItem item, WorkRequest request, PayloadBuffer? largeTarget = null, PayloadBuffer? largeArguments = null) : DispatchedTask(item)
 {
     /// <summary>The target, when too large to travel inside the grain call: put on the silo's payload port before each call.</summary>
     public PayloadBuffer? LargeTarget { get; private set; } = largeTarget;
@@ -17,11 +19,7 @@ internal sealed class ClusterTask(WorkItem item, WorkRequest request, PayloadBuf
         (LargeTarget, LargeArguments) = (null, null);
     }
 
-    public WorkItem Item { get; } = item;
-
     public WorkRequest Request { get; } = request;
-
-    public Future Future => Item.Future;
 
     /// <summary>Calls sent so far (each lost silo, lost connection or timeout costs one).</summary>
     public int Attempts { get; set; }
@@ -31,9 +29,6 @@ internal sealed class ClusterTask(WorkItem item, WorkRequest request, PayloadBuf
 
     /// <summary>Where and how each worker process that ran this task died, in order (for the final error).</summary>
     public List<string>? WorkerDeaths { get; set; }
-
-    /// <summary>Set once the future was moved to Running (first dispatch); a re-sent task keeps it.</summary>
-    public bool MarkedRunning { get; set; }
 
     /// <summary>Where the current call went, and its slot key; null while queued.</summary>
     public SiloSlots? Silo { get; set; }

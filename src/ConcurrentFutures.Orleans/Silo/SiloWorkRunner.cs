@@ -260,22 +260,19 @@ internal sealed class SiloWorkRunner : IDisposable
 
     private WorkResponse RunHere(ResolvedFunction function, WorkRequest request)
     {
-        var output = new ArrayBufferWriter<byte>(256);
+        byte[] target;
         try
         {
-            var reader = new MessagePackReader(TargetOf(request));
-            object? target = function.ReadTarget(ref reader);
-            List<object?[]> calls = ReadCalls(function, request);
-            using Activity? span = WorkerTracing.StartRun(request.TraceParent, function.Method.Name);
-            CallRunner.Run(function, target, calls, request.IsChunk, output);
-            return Answer(request, ok: true, PooledPayload.CopyOf(new ReadOnlySequence<byte>(output.WrittenMemory)));
+            target = TargetOf(request);
         }
-#pragma warning disable CA1031 // Whatever the work (or reading its input) throws belongs to its future.
-        catch (Exception exception)
-#pragma warning restore CA1031
+        catch (InvalidOperationException exception)
         {
-            return Failure(exception);
+            return Failure(exception); // its large payload is gone
         }
+
+        var output = new ArrayBufferWriter<byte>(256);
+        Exception? failure = CallRunner.Execute(function, new ReadOnlySequence<byte>(target), static (s, f, _) => s.Runner.ReadCalls(f, s.Request), (Runner: this, Request: request), request.IsChunk, request.TraceParent, output);
+        return failure is null ? Answer(request, ok: true, PooledPayload.CopyOf(new ReadOnlySequence<byte>(output.WrittenMemory))) : Failure(failure);
     }
 
     /// <summary>The calls' arguments, read from the grain call or from the payload the client put (returned to its pool after).</summary>
@@ -302,14 +299,7 @@ internal sealed class SiloWorkRunner : IDisposable
         }
     }
 
-    private static WorkResponse Failure(Exception exception)
-    {
-        var output = new ArrayBufferWriter<byte>(256);
-        var writer = new MessagePackWriter(output);
-        ExceptionPayload.Write(ref writer, exception);
-        writer.Flush();
-        return new WorkResponse { Ok = false, Payload = output.WrittenSpan.ToArray() };
-    }
+    private static WorkResponse Failure(Exception exception) => new() { Ok = false, Payload = ExceptionPayload.ToBytes(exception) };
 
     private static ResolvedFunction Resolve(WorkRequest request, SiloAddress silo)
     {

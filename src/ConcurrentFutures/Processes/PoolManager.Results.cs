@@ -17,7 +17,7 @@ internal sealed partial class PoolManager
             }
             else
             {
-                task.Fail(ExceptionPayload.FromBytes(payload.ToArray()));
+                ResultCompleter.Complete(task.Item, ok: false, payload, task.Function.Describe());
             }
 
             return;
@@ -62,7 +62,7 @@ internal sealed partial class PoolManager
         }
         else
         {
-            ResultCompleter.CompleteFrom(task.Future, payload);
+            ResultCompleter.Complete(task.Item, ok: true, payload, task.Function.Describe());
         }
     }
 

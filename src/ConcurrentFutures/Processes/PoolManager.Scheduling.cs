@@ -39,14 +39,9 @@ internal sealed partial class PoolManager
             }
 
             RemoteTask task = _pending.Dequeue();
-            if (!task.MarkedRunning)
+            if (!task.TryStart())
             {
-                if (!task.Future.SetRunningOrNotifyCancel())
-                {
-                    continue; // cancelled while queued
-                }
-
-                task.MarkedRunning = true;
+                continue; // cancelled while queued
             }
 
             AssignLocked(task, target);
@@ -67,7 +62,6 @@ internal sealed partial class PoolManager
             task.StartedAt = Stopwatch.GetTimestamp();
         }
 
-        task.Item.Observation?.Started();
         worker.InFlight.Enqueue(task);
         worker.TasksAssigned++;
         if (worker.KnownFunctions.Add(task.Function.Id))

@@ -75,7 +75,8 @@ public sealed class ProcessPoolExecutor : Executor
     public void KillWorkers() => _pool.SignalAllWorkers(NativeMethods.Sigkill, "The pool's workers were killed by KillWorkers().");
 
     /// <summary>
-    /// Keeps <paramref name="count"/> worker processes started and waiting for pools (0 ends those waiting). A .NET
+    /// Keeps <paramref name="count"/> worker processes started and waiting for pools (0 ends those waiting, and returns
+    /// once they have ended). A .NET
     /// process needs tens of milliseconds to start; a pool created later takes a waiting worker instead of starting one,
     /// so its first result comes back in milliseconds. Call it early (e.g. at the top of <c>Main</c>). Each waiting
     /// worker serves one pool and is replaced in the background once taken; pools started with
@@ -94,9 +95,8 @@ public sealed class ProcessPoolExecutor : Executor
     /// <inheritdoc/>
     internal override void Schedule(WorkItem workItem)
     {
-        FunctionReference function = FunctionReference.For(workItem);
-        byte[] target = CallEncoder.EncodeTarget(function, workItem.Function);
-        Dispatch(workItem, function, target, CallEncoder.EncodeArgumentsToScratch(function, workItem), workItem is IChunkArguments, traceParent: null);
+        EncodedCall call = CallEncoder.Encode(workItem);
+        Dispatch(workItem, call.Function, call.Target, call.Arguments, call.IsChunk, traceParent: null);
         CallEncoder.ReleaseLargeScratch(); // Dispatch copied the bytes
     }
 

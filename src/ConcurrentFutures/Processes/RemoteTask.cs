@@ -7,19 +7,18 @@ namespace ConcurrentFutures.Processes;
 /// One dispatch to a worker process: a call or a chunk, with its target and arguments already serialized (at
 /// Submit, so unsendable work fails there). Owned by the pool's lock while queued or in flight.
 /// </summary>
-internal sealed class RemoteTask
+internal sealed class RemoteTask : DispatchedTask
 {
     private static long s_nextId;
 
     public RemoteTask(WorkItem item, FunctionReference function, byte[] target, byte[] arguments, bool isChunk)
+        : base(item)
     {
         Id = Interlocked.Increment(ref s_nextId);
-        (Item, Function, Target, Arguments, IsChunk) = (item, function, target, arguments, isChunk);
+        (Function, Target, Arguments, IsChunk) = (function, target, arguments, isChunk);
     }
 
     public long Id { get; }
-
-    public WorkItem Item { get; }
 
     public FunctionReference Function { get; }
 
@@ -34,9 +33,6 @@ internal sealed class RemoteTask
     /// <summary>The W3C trace context a relayed call came with (a local call's is its observation's).</summary>
     public string? TraceParent { get; init; }
 
-    /// <summary>Set once the future was moved to Running (at its first dispatch); a requeued task keeps it.</summary>
-    public bool MarkedRunning { get; set; }
-
     /// <summary>How many workers died while holding this task (without it being the one they ran).</summary>
     public int WorkerDeaths { get; set; }
 
@@ -44,9 +40,4 @@ internal sealed class RemoteTask
     public long StartedAt { get; set; }
 
     public TimeSpan RunningFor => StartedAt == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(StartedAt);
-
-    public Future Future => Item.Future;
-
-    /// <summary>Fails the task's future unless it is already done.</summary>
-    public void Fail(Exception exception) => Item.Fail(exception);
 }

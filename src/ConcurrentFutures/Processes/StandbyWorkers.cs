@@ -26,6 +26,9 @@ internal static class StandbyWorkers
     /// <summary>At most this many may wait.</summary>
     public const int MaxCount = 256;
 
+    /// <summary>How long this side's rehearsal may take at most (its one call's timeout).</summary>
+    private static readonly TimeSpan RehearsalPatience = TimeSpan.FromSeconds(30);
+
     /// <summary>How long after a worker is taken its replacement starts.</summary>
     private static readonly TimeSpan ReplaceAfter = TimeSpan.FromMilliseconds(200);
 
@@ -36,22 +39,11 @@ internal static class StandbyWorkers
     private static int s_parentWarmedUp;
     private static Task s_parentRehearsal = Task.CompletedTask;
 
-    /// <summary>Completes when the rehearsal pool of <see cref="WarmUpParent"/> is gone (tests that count files and threads wait for it).</summary>
-    internal static Task ParentRehearsal => Volatile.Read(ref s_parentRehearsal);
-
-    /// <summary>The waiting workers' process ids (tests).</summary>
-    internal static int[] WaitingProcessIds
-    {
-        get
-        {
-            lock (s_lock)
-            {
-                return [.. s_waiting.Where(p => !p.HasExited).Select(p => p.Id)];
-            }
-        }
-    }
-
-    /// <summary>Keeps <paramref name="count"/> workers waiting (0 ends those waiting); starts the missing ones in the background.</summary>
+    /// <summary>
+    /// Keeps <paramref name="count"/> workers waiting; starts the missing ones in the background. 0 ends those waiting
+    /// and, if it still runs, waits for this side's rehearsal (<see cref="WarmUpParent"/>): nothing prestarting started
+    /// is left running when it returns.
+    /// </summary>
     [SupportedOSPlatform("linux")]
     public static void Prestart(int count)
     {
@@ -73,6 +65,11 @@ internal static class StandbyWorkers
             End(process);
         }
 
+        if (count == 0)
+        {
+            _ = Volatile.Read(ref s_parentRehearsal).Wait(RehearsalPatience); // it ends on its own within this
+        }
+
         if (count > 0 && Interlocked.Exchange(ref s_parentWarmedUp, 1) == 0)
         {
             Volatile.Write(ref s_parentRehearsal, Task.Run(WarmUpParent));
@@ -91,7 +88,7 @@ internal static class StandbyWorkers
         try
         {
             using var rehearsal = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, StartsOwnWorkers = true, Name = "prestart-rehearsal" });
-            rehearsal.Submit(Rehearsal).Result(TimeSpan.FromSeconds(30));
+            rehearsal.Submit(Rehearsal).Result(RehearsalPatience);
         }
 #pragma warning disable CA1031 // A head start only: a pool that cannot start here reports why when the app creates one.
         catch (Exception)

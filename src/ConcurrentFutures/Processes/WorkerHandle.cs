@@ -83,15 +83,14 @@ internal sealed class WorkerHandle
         _ = Task.Run(() => ReadLoopAsync(reader));
     }
 
-    public void SendDefine(FunctionReference function) => Send((ref MessagePackWriter w) => new DefineMessage(function.Id, function.Definition).Write(ref w));
+    public void SendDefine(FunctionReference function) => Send(new DefineMessage(function.Id, function.Definition));
 
-    public void SendRun(RemoteTask task) => Send((ref MessagePackWriter w) =>
-        new RunMessage(task.Id, task.Function.Id, task.IsChunk, task.TraceParent ?? task.Item.Observation?.TraceParent, new(task.Target), new(task.Arguments)).Write(ref w));
+    public void SendRun(RemoteTask task) =>
+        Send(new RunMessage(task.Id, task.Function.Id, task.IsChunk, task.TraceParent ?? task.Item.Observation?.TraceParent, new(task.Target), new(task.Arguments)));
 
-    public void SendInitialize(FunctionReference function, byte[] target, byte[] arguments) => Send((ref MessagePackWriter w) =>
-        new InitializeMessage(function.Id, new(target), new(arguments)).Write(ref w));
+    public void SendInitialize(FunctionReference function, byte[] target, byte[] arguments) => Send(new InitializeMessage(function.Id, new(target), new(arguments)));
 
-    public void SendStop() => Send(StopMessage.Write);
+    public void SendStop() => Send(new StopMessage());
 
     /// <summary>Sends a signal to the process (SIGTERM or SIGKILL); harmless if it already exited.</summary>
     public void Signal(int signal)
@@ -119,17 +118,12 @@ internal sealed class WorkerHandle
         _ => $"signal {signal}",
     };
 
-    private delegate void FrameBody(ref MessagePackWriter writer);
-
-    private void Send(FrameBody body)
+    private void Send<TMessage>(in TMessage message)
+        where TMessage : struct, IWireMessage
     {
         lock (_sendLock)
         {
-            _outgoing.BeginFrame();
-            var writer = new MessagePackWriter(_outgoing);
-            body(ref writer);
-            writer.Flush();
-            _outgoing.EndFrame();
+            _outgoing.Append(message);
         }
 
         if (Interlocked.Exchange(ref _sendSignalled, 1) == 0)

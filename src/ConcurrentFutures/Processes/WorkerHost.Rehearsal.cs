@@ -15,22 +15,11 @@ internal sealed partial class WorkerHost
     {
         var host = new WorkerHost(string.Empty, [], 0, reportMemory: false, SharedMemoryTransport.Directory + "/cf-rehearsal-") { _connection = Stream.Null };
         FunctionReference function = FunctionReference.For(new Func<int, int>(Rehearsal));
-        host.Handle(Frame((ref MessagePackWriter w) => new DefineMessage(function.Id, function.Definition).Write(ref w)));
+        host.Handle(WireFormat.ToBytes(new DefineMessage(function.Id, function.Definition)));
         byte[] arguments = CallEncoder.Serialize(static (ref MessagePackWriter w, FunctionReference f) => f.WriteArguments(ref w, [41]), function);
-        host.Handle(Frame((ref MessagePackWriter w) => new RunMessage(1, function.Id, Chunk: false, TraceParent: null, new(CallEncoder.NoTarget), new(arguments)).Write(ref w)));
+        host.Handle(WireFormat.ToBytes(new RunMessage(1, function.Id, Chunk: false, TraceParent: null, new(CallEncoder.NoTarget), new(arguments))));
         host.Flush();
     }
 
     private static int Rehearsal(int value) => value + 1;
-
-    private delegate void Body(ref MessagePackWriter writer);
-
-    private static byte[] Frame(Body body)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
-        body(ref writer);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
 }

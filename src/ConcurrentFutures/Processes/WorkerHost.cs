@@ -66,7 +66,7 @@ internal sealed partial class WorkerHost
     {
         _marker = TaskMarker.OpenAndUnlink(TaskMarker.PathFor(_sharedMemoryPrefix, _slot));
         _connection = UnixSocketStream.Connect(_socketPath);
-        WriteFrame(static (ref MessagePackWriter w, WorkerHost self) => new HelloMessage(self._token, self._slot, Environment.ProcessId).Write(ref w));
+        _output.Append(new HelloMessage(_token, _slot, Environment.ProcessId));
         Flush();
 
         var reader = new Thread(ReceiveLoop) { IsBackground = true, Name = "ConcurrentFutures worker reader" };
@@ -190,7 +190,7 @@ internal sealed partial class WorkerHost
             failure = exception;
         }
 
-        WriteFrame((ref MessagePackWriter w, WorkerHost _) => new InitializedMessage(failure).Write(ref w));
+        _output.Append(new InitializedMessage(failure));
         Flush();
     }
 
@@ -200,22 +200,7 @@ internal sealed partial class WorkerHost
         _marker?.Started(taskId);
         long started = Stopwatch.GetTimestamp();
         _scratch.Reset();
-        Exception? failure = null;
-        try
-        {
-            ResolvedFunction function = GetFunction(message.FunctionId);
-            var targetReader = new MessagePackReader(message.Target);
-            object? target = function.ReadTarget(ref targetReader);
-            List<object?[]> calls = ReadCalls(message.Arguments, function, message.Chunk);
-            using Activity? span = WorkerTracing.StartRun(message.TraceParent, function.Method.Name);
-            CallRunner.Run(function, target, calls, message.Chunk, _scratch);
-        }
-#pragma warning disable CA1031 // Whatever the work (or reading its input) throws belongs to its future.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            failure = exception;
-        }
+        Exception? failure = Run(message);
 
         long micros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
         bool large = _largeArguments || _scratch.WrittenCount >= CollectAfterPayload;
@@ -229,6 +214,22 @@ internal sealed partial class WorkerHost
             // 300 MB argument read in ~40 ms after a collection, ~400 ms without). The result is already sent.
             GC.Collect();
         }
+    }
+
+    /// <summary>Runs the call (<see cref="CallRunner.Execute"/>) with its results in the scratch buffer; returns what belongs to its future instead, if anything.</summary>
+    private Exception? Run(RunMessage message)
+    {
+        ResolvedFunction function;
+        try
+        {
+            function = GetFunction(message.FunctionId);
+        }
+        catch (InvalidOperationException exception)
+        {
+            return exception; // never defined here, or its code could not be loaded: reported with each call
+        }
+
+        return CallRunner.Execute(function, message.Target, static (s, f, chunk) => s.Host.ReadCalls(s.Arguments, f, chunk), (Host: this, message.Arguments), message.Chunk, message.TraceParent, _scratch);
     }
 
     /// <summary>
@@ -271,22 +272,10 @@ internal sealed partial class WorkerHost
             }
         }
 
-        WriteFrame((ref MessagePackWriter w, WorkerHost self) =>
-        {
-            new ResultMessage(taskId, failure is null, micros, workingSet, default).WriteStart(ref w);
-            if (shared is { } reference)
-            {
-                reference.Write(ref w);
-            }
-            else if (failure is null)
-            {
-                w.WriteRaw(self._scratch.WrittenSpan);
-            }
-            else
-            {
-                ExceptionPayload.Write(ref w, failure);
-            }
-        });
+        ReadOnlySequence<byte> payload = shared is { } reference ? new(reference.ToBytes())
+            : failure is null ? new(_scratch.WrittenMemory)
+            : new(ExceptionPayload.ToBytes(failure));
+        _output.Append(new ResultMessage(taskId, failure is null, micros, workingSet, payload));
         _scratch.Shrink(LargestKeptScratch);
     }
 
@@ -298,17 +287,6 @@ internal sealed partial class WorkerHost
         }
 
         return entry.Function ?? throw new InvalidOperationException($"The worker could not load the function: {entry.Error!.Message}", entry.Error);
-    }
-
-    private delegate void FrameBody(ref MessagePackWriter writer, WorkerHost self);
-
-    private void WriteFrame(FrameBody body)
-    {
-        _output.BeginFrame();
-        var writer = new MessagePackWriter(_output);
-        body(ref writer, this);
-        writer.Flush();
-        _output.EndFrame();
     }
 
     private void Flush()

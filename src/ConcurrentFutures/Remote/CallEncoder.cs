@@ -18,6 +18,26 @@ internal static class CallEncoder
 
     public delegate void Writer<TState>(ref MessagePackWriter writer, TState state);
 
+    /// <summary>
+    /// A work item encoded for another process in one go (the process pool's way): its function (an unsendable one
+    /// refused here), its target, and its arguments in this thread's scratch buffer, valid until the thread's next call
+    /// (then <see cref="ReleaseLargeScratch"/>).
+    /// </summary>
+    public static EncodedCall Encode(WorkItem workItem)
+    {
+        FunctionReference function = FunctionReference.For(workItem);
+        return new EncodedCall(function, EncodeTarget(function, workItem.Function), EncodeArgumentsToScratch(function, workItem), workItem is IChunkArguments);
+    }
+
+    /// <summary>As <see cref="Encode(WorkItem)"/>, with the target and arguments written into the caller's buffers (the cluster executor's way).</summary>
+    public static FunctionReference Encode(WorkItem workItem, IBufferWriter<byte> target, IBufferWriter<byte> arguments)
+    {
+        FunctionReference function = FunctionReference.For(workItem);
+        EncodeTarget(function, workItem.Function, target);
+        EncodeArguments(function, workItem, arguments);
+        return function;
+    }
+
     /// <summary>The delegate's target as MessagePack (<see cref="NoTarget"/> for a static method).</summary>
     public static byte[] EncodeTarget(FunctionReference function, Delegate fn)
     {
@@ -124,4 +144,17 @@ internal static class CallEncoder
             throw FunctionReference.NotSendable($"A value is too large to send to another process: one payload holds at most {Array.MaxLength:N0} bytes ({exception.Message}).");
         }
     }
+}
+
+/// <summary>A work item as <see cref="CallEncoder.Encode(WorkItem)"/> wrote it; <see cref="Arguments"/> lies in the thread's scratch buffer.</summary>
+internal readonly ref struct EncodedCall(FunctionReference function, byte[] target, ReadOnlySpan<byte> arguments, bool isChunk)
+{
+    public FunctionReference Function { get; } = function;
+
+    public byte[] Target { get; } = target;
+
+    public ReadOnlySpan<byte> Arguments { get; } = arguments;
+
+    /// <summary>A Map chunk: the arguments are an array of argument arrays.</summary>
+    public bool IsChunk { get; } = isChunk;
 }

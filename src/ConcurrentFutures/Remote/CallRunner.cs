@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using MessagePack;
 
 namespace ConcurrentFutures.Remote;
@@ -9,6 +10,34 @@ namespace ConcurrentFutures.Remote;
 /// </summary>
 internal static class CallRunner
 {
+    /// <summary>Reads a call's argument arrays from where its host keeps them (inline bytes, shared memory, a payload kept on a silo).</summary>
+    public delegate List<object?[]> CallsReader<TState>(TState state, ResolvedFunction function, bool chunk);
+
+    /// <summary>
+    /// Runs one received call or chunk the one way every host does (a worker process, a silo): reads its target and
+    /// arguments, runs it in a trace span continuing the caller's (<paramref name="traceParent"/>), and writes the
+    /// results to <paramref name="output"/>. Returns what belongs to the call's future instead — whatever the work, or
+    /// reading its input, threw — or null.
+    /// </summary>
+    public static Exception? Execute<TState>(ResolvedFunction function, ReadOnlySequence<byte> target, CallsReader<TState> readCalls, TState state, bool chunk, string? traceParent, IBufferWriter<byte> output)
+    {
+        try
+        {
+            var reader = new MessagePackReader(target);
+            object? instance = function.ReadTarget(ref reader);
+            List<object?[]> calls = readCalls(state, function, chunk);
+            using Activity? span = WorkerTracing.StartRun(traceParent, function.Method.Name);
+            Run(function, instance, calls, chunk, output);
+            return null;
+        }
+#pragma warning disable CA1031 // Whatever the work (or reading its input) throws belongs to its future.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            return exception;
+        }
+    }
+
     /// <summary>Reads the argument arrays: one for a call, the chunk's for a chunk.</summary>
     public static List<object?[]> ReadCalls(ref MessagePackReader reader, ResolvedFunction function, bool chunk)
     {

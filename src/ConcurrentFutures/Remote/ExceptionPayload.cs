@@ -78,10 +78,23 @@ internal static class ExceptionPayload
     }
 
     /// <summary>Rebuilds the exception in <paramref name="bytes"/>; a malformed payload throws <see cref="MessagePackSerializationException"/>.</summary>
-    public static Exception FromBytes(ReadOnlyMemory<byte> bytes)
+    public static Exception FromBytes(ReadOnlyMemory<byte> bytes) => FromBytes(new System.Buffers.ReadOnlySequence<byte>(bytes));
+
+    /// <inheritdoc cref="FromBytes(ReadOnlyMemory{byte})"/>
+    public static Exception FromBytes(System.Buffers.ReadOnlySequence<byte> bytes)
     {
         var reader = new MessagePackReader(bytes);
         return Read(ref reader);
+    }
+
+    /// <summary>The exception written alone, as a payload.</summary>
+    public static byte[] ToBytes(Exception exception)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        var writer = new MessagePackWriter(buffer);
+        Write(ref writer, exception);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static Exception Rebuild(string typeName, string message, string? stackTrace, Exception? inner)

@@ -6,11 +6,37 @@ using MessagePack;
 namespace ConcurrentFutures.Remote;
 
 /// <summary>
-/// Completes a future from a result payload, reading it as the future's own result type (the type the caller
-/// declared, never a type named by the worker). One compiled completer per result type.
+/// Completes a future from a call's answer, the one way both remote executors do: a result payload is read as the
+/// future's own result type (the type the caller declared, never a type named by the worker; one compiled completer
+/// per result type), an exception payload is rebuilt (<see cref="ExceptionPayload"/>).
 /// </summary>
 internal static class ResultCompleter
 {
+    /// <summary>
+    /// Completes <paramref name="item"/>'s future with the answer to its call: the result when <paramref name="ok"/>, else
+    /// the exception the work threw. An answer that cannot be read fails the future, saying so.
+    /// </summary>
+    public static void Complete(WorkItem item, bool ok, ReadOnlySequence<byte> payload, string description)
+    {
+        try
+        {
+            if (ok)
+            {
+                CompleteFrom(item.Future, payload);
+            }
+            else
+            {
+                item.Fail(ExceptionPayload.FromBytes(payload));
+            }
+        }
+#pragma warning disable CA1031 // An answer that cannot be read fails its own future, and nothing else.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            item.Fail(new InvalidDataException($"The {(ok ? "result" : "exception")} of {description} could not be read: {exception.Message}", exception));
+        }
+    }
+
     /// <summary>By the future's own type (<c>Future&lt;T&gt;</c>), so a result costs one lookup and no reflection.</summary>
     private static readonly ConcurrentDictionary<Type, Action<Future, ReadOnlySequence<byte>>> s_completers = new();
     private static readonly MethodInfo s_complete = typeof(ResultCompleter).GetMethod(nameof(Complete), BindingFlags.NonPublic | BindingFlags.Static)!;

@@ -1,5 +1,3 @@
-using ConcurrentFutures.Processes;
-
 namespace ConcurrentFutures.Tests.Processes;
 
 /// <summary>Prestarted workers are shared by the whole test process, so these tests run alone.</summary>
@@ -8,12 +6,14 @@ public sealed class PrestartTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
+    /// <summary>Children the test process had before the test (pools kept by other tests' fixtures): not this test's to end.</summary>
+    private readonly int[] _childrenBefore = ChildProgram.ChildrenOf(Environment.ProcessId);
+
     public void Dispose()
     {
-        Assert.True(StandbyWorkers.ParentRehearsal.Wait(Patience), "the rehearsal pool did not finish"); // later tests count files and threads
-        int[] waiting = StandbyWorkers.WaitingProcessIds;
-        ProcessPoolExecutor.PrestartWorkers(0);
-        Assert.All(waiting, pid => Assert.True(SpinWait.SpinUntil(() => ProcessPoolExecutorTests.ProcessIsGone(pid), Patience), $"waiting worker {pid} did not end"));
+        ProcessPoolExecutor.PrestartWorkers(0); // also waits for the parent's rehearsal pool: later tests count files and threads
+        Assert.True(SpinWait.SpinUntil(() => StandbyChildren().Length == 0, Patience), $"still alive: {string.Join(", ", StandbyChildren())}");
+        Assert.True(SpinWait.SpinUntil(() => NewChildren().Length == 0, Patience), $"still alive (the rehearsal pool's worker?): {string.Join(", ", NewChildren())}");
     }
 
     [Fact]
@@ -27,8 +27,8 @@ public sealed class PrestartTests : IDisposable
             Assert.Contains(standby, pids);
             Assert.Equal(2, pids.Distinct().Count()); // the second worker: a waiting replacement, or a process of its own
             Assert.Equal(9, pool.Submit(Executors.Work.Square, 3).Result(Patience));
-            Assert.True(SpinWait.SpinUntil(() => StandbyWorkers.WaitingProcessIds.Length == 1, Patience), "a replacement should be waiting");
-            Assert.DoesNotContain(StandbyWorkers.WaitingProcessIds[0], pids);
+            Assert.True(SpinWait.SpinUntil(() => Waiting(pool).Length == 1, Patience), "a replacement should be waiting");
+            Assert.DoesNotContain(Waiting(pool)[0], pids);
         }
 
         Assert.True(ProcessPoolExecutorTests.ProcessIsGone(standby), "the adopted worker belongs to its pool and ends with it");
@@ -51,17 +51,16 @@ public sealed class PrestartTests : IDisposable
         int standby = WaitForStandby();
         using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, MaxWorkerHeapBytes = 256L * 1024 * 1024 });
         Assert.NotEqual(standby, pool.Submit(WorkerFunctions.Pid).Result(Patience));
-        Assert.Equal([standby], StandbyWorkers.WaitingProcessIds);
+        Assert.Equal([standby], Waiting(pool));
     }
 
     [Fact]
     public void StoppingPrestart_EndsTheWaitingWorkers()
     {
         ProcessPoolExecutor.PrestartWorkers(2);
-        Assert.True(SpinWait.SpinUntil(() => StandbyWorkers.WaitingProcessIds.Length == 2, Patience));
-        int[] waiting = StandbyWorkers.WaitingProcessIds;
+        Assert.True(SpinWait.SpinUntil(() => Waiting().Length == 2, Patience));
+        int[] waiting = Waiting();
         ProcessPoolExecutor.PrestartWorkers(0);
-        Assert.Empty(StandbyWorkers.WaitingProcessIds);
         Assert.All(waiting, pid => Assert.True(SpinWait.SpinUntil(() => ProcessPoolExecutorTests.ProcessIsGone(pid), Patience), $"waiting worker {pid} did not end"));
     }
 
@@ -77,7 +76,6 @@ public sealed class PrestartTests : IDisposable
         Assert.True(SpinWait.SpinUntil(() => StandbyChildren().Length > 0, Patience), "no worker started");
         ProcessPoolExecutor.PrestartWorkers(0); // the others are likely still being started
         Assert.True(SpinWait.SpinUntil(() => StandbyChildren().Length == 0, Patience), $"still alive: {string.Join(", ", StandbyChildren())}");
-        Assert.Empty(StandbyWorkers.WaitingProcessIds);
     }
 
     [Fact]
@@ -87,14 +85,22 @@ public sealed class PrestartTests : IDisposable
         Assert.Equal("count", Assert.Throws<ArgumentOutOfRangeException>(() => ProcessPoolExecutor.PrestartWorkers(257)).ParamName);
     }
 
+    /// <summary>Live children started since the test began, but the janitor (one per process, started with the first pool, it lives as long as the process).</summary>
+    private int[] NewChildren() =>
+        [.. ChildProgram.ChildrenOf(Environment.ProcessId).Except(_childrenBefore)
+            .Where(pid => !ProcessPoolExecutorTests.ProcessIsGone(pid) && !ChildProgram.ReadProc(pid, "cmdline").Contains("concurrentfutures-janitor", StringComparison.Ordinal))];
+
     /// <summary>Live children of this process started as standby workers (their environment says so), taken or not.</summary>
     private static int[] StandbyChildren() =>
         [.. ChildProgram.ChildrenOf(Environment.ProcessId).Where(pid => !ProcessPoolExecutorTests.ProcessIsGone(pid)
             && ChildProgram.ReadProc(pid, "environ").Contains("CONCURRENTFUTURES_WORKER_STANDBY=1", StringComparison.Ordinal))];
 
+    /// <summary>Standby workers still waiting: those no pool of the test took (every other pool of the test process is gone: these tests run alone).</summary>
+    private static int[] Waiting(params ProcessPoolExecutor[] pools) => [.. StandbyChildren().Except(pools.SelectMany(p => p.WorkerProcessIds))];
+
     private static int WaitForStandby()
     {
-        Assert.True(SpinWait.SpinUntil(() => StandbyWorkers.WaitingProcessIds.Length == 1, Patience), "no worker is waiting");
-        return StandbyWorkers.WaitingProcessIds[0];
+        Assert.True(SpinWait.SpinUntil(() => Waiting().Length == 1, Patience), "no worker is waiting");
+        return Waiting()[0];
     }
 }

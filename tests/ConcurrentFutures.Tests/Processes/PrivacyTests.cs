@@ -36,15 +36,7 @@ public class PrivacyTests
         using var intruder = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         intruder.Connect(new UnixDomainSocketEndPoint(WorkerFunctions.SettingOf(pool, WorkerEnvironment.Socket)));
         var hello = new FrameBuffer();
-        hello.BeginFrame();
-        var writer = new MessagePack.MessagePackWriter(hello);
-        writer.WriteArrayHeader(4);
-        writer.Write(1); // Hello
-        writer.Write(new byte[32]); // wrong token
-        writer.Write(0);
-        writer.Write(Environment.ProcessId);
-        writer.Flush();
-        hello.EndFrame();
+        hello.Append(new HelloMessage(new byte[32], Slot: 0, Environment.ProcessId)); // a wrong token
         intruder.Send(hello.Written.Span);
         intruder.ReceiveTimeout = 30_000;
         Assert.Equal(0, intruder.Receive(new byte[16])); // closed by the pool, nothing sent

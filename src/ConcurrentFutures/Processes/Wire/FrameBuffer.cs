@@ -22,6 +22,17 @@ internal sealed class FrameBuffer : IBufferWriter<byte>
 
     public int Length => _buffer.WrittenCount;
 
+    /// <summary>Appends <paramref name="message"/> as one frame.</summary>
+    public void Append<TMessage>(in TMessage message)
+        where TMessage : struct, IWireMessage
+    {
+        BeginFrame();
+        var writer = new MessagePack.MessagePackWriter(this);
+        message.Write(ref writer);
+        writer.Flush();
+        EndFrame();
+    }
+
     /// <summary>Reserves the length prefix of a new frame; write its body through this <see cref="IBufferWriter{T}"/>.</summary>
     public void BeginFrame()
     {

@@ -4,7 +4,7 @@ using MessagePack;
 namespace ConcurrentFutures.Processes.Wire;
 
 /// <summary>Parent → worker: a function's definition (<see cref="MessageKind.Define"/>), sent before its first call.</summary>
-internal readonly record struct DefineMessage(int FunctionId, byte[] Definition)
+internal readonly record struct DefineMessage(int FunctionId, byte[] Definition) : IWireMessage
 {
     public void Write(ref MessagePackWriter writer)
     {
@@ -26,7 +26,7 @@ internal readonly record struct DefineMessage(int FunctionId, byte[] Definition)
 /// <c>CallEncoder</c>; the arguments come last, so a reader takes them as the rest of the frame without walking them,
 /// and may be a <see cref="SharedReference"/> instead (a large payload in shared memory).
 /// </summary>
-internal readonly record struct RunMessage(long TaskId, int FunctionId, bool Chunk, string? TraceParent, ReadOnlySequence<byte> Target, ReadOnlySequence<byte> Arguments)
+internal readonly record struct RunMessage(long TaskId, int FunctionId, bool Chunk, string? TraceParent, ReadOnlySequence<byte> Target, ReadOnlySequence<byte> Arguments) : IWireMessage
 {
     public void Write(ref MessagePackWriter writer)
     {
@@ -50,7 +50,7 @@ internal readonly record struct RunMessage(long TaskId, int FunctionId, bool Chu
 }
 
 /// <summary>Parent → worker, once before any call: the pool's initializer (<see cref="MessageKind.Initialize"/>), encoded as a call's target and arguments.</summary>
-internal readonly record struct InitializeMessage(int FunctionId, ReadOnlySequence<byte> Target, ReadOnlySequence<byte> Arguments)
+internal readonly record struct InitializeMessage(int FunctionId, ReadOnlySequence<byte> Target, ReadOnlySequence<byte> Arguments) : IWireMessage
 {
     public void Write(ref MessagePackWriter writer)
     {
@@ -70,9 +70,9 @@ internal readonly record struct InitializeMessage(int FunctionId, ReadOnlySequen
 }
 
 /// <summary>Parent → worker: finish what was sent, then exit (<see cref="MessageKind.Stop"/>).</summary>
-internal readonly record struct StopMessage
+internal readonly record struct StopMessage : IWireMessage
 {
-    public static void Write(ref MessagePackWriter writer) => WireFormat.WriteStart(ref writer, MessageKind.Stop, 1);
+    public void Write(ref MessagePackWriter writer) => WireFormat.WriteStart(ref writer, MessageKind.Stop, 1);
 
     public static StopMessage Read(ref MessagePackReader reader)
     {

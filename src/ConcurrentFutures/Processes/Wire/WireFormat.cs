@@ -3,9 +3,26 @@ using MessagePack;
 
 namespace ConcurrentFutures.Processes.Wire;
 
+/// <summary>A message of the protocol (<see cref="MessageKind"/>): it writes itself as one MessagePack array.</summary>
+internal interface IWireMessage
+{
+    void Write(ref MessagePackWriter writer);
+}
+
 /// <summary>What every message shares: a MessagePack array whose first element is its <see cref="MessageKind"/>.</summary>
 internal static class WireFormat
 {
+    /// <summary>A message alone, as the body of a frame (a standby worker's rehearsal, tests).</summary>
+    public static byte[] ToBytes<TMessage>(in TMessage message)
+        where TMessage : struct, IWireMessage
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        var writer = new MessagePackWriter(buffer);
+        message.Write(ref writer);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>The kind of the message in <paramref name="frame"/>, without consuming it (the message's own reader reads it again).</summary>
     public static MessageKind PeekKind(ReadOnlyMemory<byte> frame)
     {

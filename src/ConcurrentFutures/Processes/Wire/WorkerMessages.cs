@@ -8,7 +8,7 @@ namespace ConcurrentFutures.Processes.Wire;
 /// Worker → parent, the first frame on a new connection (<see cref="MessageKind.Hello"/>): the pool's token proves the
 /// worker is one the pool started, the slot says which.
 /// </summary>
-internal readonly record struct HelloMessage(byte[] Token, int Slot, int ProcessId)
+internal readonly record struct HelloMessage(byte[] Token, int Slot, int ProcessId) : IWireMessage
 {
     public void Write(ref MessagePackWriter writer)
     {
@@ -31,22 +31,16 @@ internal readonly record struct HelloMessage(byte[] Token, int Slot, int Process
 /// <see cref="SharedReference"/> to them; otherwise the exception (<see cref="ExceptionPayload"/>).
 /// <see cref="WorkingSetBytes"/> is 0 unless the pool watches its workers' memory.
 /// </summary>
-internal readonly record struct ResultMessage(long TaskId, bool Ok, long RunMicroseconds, long WorkingSetBytes, ReadOnlySequence<byte> Payload)
+internal readonly record struct ResultMessage(long TaskId, bool Ok, long RunMicroseconds, long WorkingSetBytes, ReadOnlySequence<byte> Payload) : IWireMessage
 {
     public void Write(ref MessagePackWriter writer)
-    {
-        WriteStart(ref writer);
-        writer.WriteRaw(Payload);
-    }
-
-    /// <summary>Writes everything but the payload, which the caller writes next as one MessagePack value.</summary>
-    public void WriteStart(ref MessagePackWriter writer)
     {
         WireFormat.WriteStart(ref writer, MessageKind.Result, 6);
         writer.Write(TaskId);
         writer.Write(Ok);
         writer.Write(RunMicroseconds);
         writer.Write(WorkingSetBytes);
+        writer.WriteRaw(Payload);
     }
 
     public static ResultMessage Read(ref MessagePackReader reader)
@@ -61,7 +55,7 @@ internal readonly record struct ResultMessage(long TaskId, bool Ok, long RunMicr
 }
 
 /// <summary>Worker → parent: how the pool's initializer went (<see cref="MessageKind.Initialized"/>); <see cref="Failure"/> is null when it ran.</summary>
-internal readonly record struct InitializedMessage(Exception? Failure)
+internal readonly record struct InitializedMessage(Exception? Failure) : IWireMessage
 {
     public void Write(ref MessagePackWriter writer)
     {

@@ -18,7 +18,7 @@ public partial class MessageTests
     public void Hello_RoundTrips()
     {
         var sent = new HelloMessage([1, 2, 3, 250], Slot: 7, ProcessId: 12345);
-        byte[] frame = Encode((ref MessagePackWriter w) => sent.Write(ref w));
+        byte[] frame = WireFormat.ToBytes(sent);
         HelloMessage read = Read(frame, MessageKind.Hello, HelloMessage.Read);
         Assert.Equal(sent.Token, read.Token);
         Assert.Equal((7, 12345), (read.Slot, read.ProcessId));
@@ -28,7 +28,7 @@ public partial class MessageTests
     public void Define_RoundTrips()
     {
         var sent = new DefineMessage(FunctionId: 3, Definition: [9, 8, 7]);
-        DefineMessage read = Read(Encode((ref MessagePackWriter w) => sent.Write(ref w)), MessageKind.Define, DefineMessage.Read);
+        DefineMessage read = Read(WireFormat.ToBytes(sent), MessageKind.Define, DefineMessage.Read);
         Assert.Equal(3, read.FunctionId);
         Assert.Equal(sent.Definition, read.Definition);
     }
@@ -40,7 +40,7 @@ public partial class MessageTests
     {
         byte[] target = Encode(static (ref MessagePackWriter w) => { w.WriteArrayHeader(1); w.Write("captured"); });
         var sent = new RunMessage(TaskId: long.MaxValue - 1, FunctionId: 12, chunk, traceParent, new(target), new(SmallValue));
-        RunMessage read = Read(Encode((ref MessagePackWriter w) => sent.Write(ref w)), chunk ? MessageKind.RunChunk : MessageKind.Run, RunMessage.Read);
+        RunMessage read = Read(WireFormat.ToBytes(sent), chunk ? MessageKind.RunChunk : MessageKind.Run, RunMessage.Read);
         Assert.Equal((sent.TaskId, 12, chunk, traceParent), (read.TaskId, read.FunctionId, read.Chunk, read.TraceParent));
         Assert.Equal(target, read.Target.ToArray());
         Assert.Equal(SmallValue, read.Arguments.ToArray());
@@ -51,7 +51,7 @@ public partial class MessageTests
     {
         var reference = new SharedReference("/dev/shm/cf-test-slab-1", Slab: true);
         var sent = new RunMessage(1, 1, Chunk: false, TraceParent: null, new(CallEncoder.NoTarget), new(reference.ToBytes()));
-        RunMessage read = Read(Encode((ref MessagePackWriter w) => sent.Write(ref w)), MessageKind.Run, RunMessage.Read);
+        RunMessage read = Read(WireFormat.ToBytes(sent), MessageKind.Run, RunMessage.Read);
         Assert.True(SharedReference.TryRead(read.Arguments, out SharedReference back));
         Assert.Equal(reference, back);
     }
@@ -60,7 +60,7 @@ public partial class MessageTests
     public void Initialize_RoundTrips()
     {
         var sent = new InitializeMessage(FunctionId: 4, new(CallEncoder.NoTarget), new(SmallValue));
-        InitializeMessage read = Read(Encode((ref MessagePackWriter w) => sent.Write(ref w)), MessageKind.Initialize, InitializeMessage.Read);
+        InitializeMessage read = Read(WireFormat.ToBytes(sent), MessageKind.Initialize, InitializeMessage.Read);
         Assert.Equal(4, read.FunctionId);
         Assert.Equal(CallEncoder.NoTarget, read.Target.ToArray());
         Assert.Equal(SmallValue, read.Arguments.ToArray());
@@ -69,7 +69,7 @@ public partial class MessageTests
     [Fact]
     public void Stop_RoundTrips()
     {
-        byte[] frame = Encode(StopMessage.Write);
+        byte[] frame = WireFormat.ToBytes(new StopMessage());
         _ = Read(frame, MessageKind.Stop, StopMessage.Read);
     }
 
@@ -77,26 +77,20 @@ public partial class MessageTests
     public void Result_RoundTrips_AValueAnExceptionAndAReference()
     {
         var value = new ResultMessage(TaskId: 99, Ok: true, RunMicroseconds: 1234, WorkingSetBytes: 56_000_000, new(SmallValue));
-        ResultMessage read = Read(Encode((ref MessagePackWriter w) => value.Write(ref w)), MessageKind.Result, ResultMessage.Read);
+        ResultMessage read = Read(WireFormat.ToBytes(value), MessageKind.Result, ResultMessage.Read);
         Assert.Equal((99L, true, 1234L, 56_000_000L), (read.TaskId, read.Ok, read.RunMicroseconds, read.WorkingSetBytes));
         Assert.Equal(SmallValue, read.Payload.ToArray());
         Assert.False(SharedReference.TryRead(read.Payload, out _));
 
         byte[] exception = Encode(static (ref MessagePackWriter w) => ExceptionPayload.Write(ref w, new InvalidOperationException("boom")));
         var failed = new ResultMessage(100, Ok: false, 1, 0, new(exception));
-        read = Read(Encode((ref MessagePackWriter w) => failed.Write(ref w)), MessageKind.Result, ResultMessage.Read);
+        read = Read(WireFormat.ToBytes(failed), MessageKind.Result, ResultMessage.Read);
         Assert.False(read.Ok);
         Exception back = ExceptionPayload.FromBytes(read.Payload.ToArray());
         Assert.Contains("boom", back.Message, StringComparison.Ordinal);
 
-        // The worker's own way: the start, then the payload written in place.
         var reference = new SharedReference("/dev/shm/cf-test-result-3", Slab: false);
-        byte[] frame = Encode((ref MessagePackWriter w) =>
-        {
-            new ResultMessage(101, Ok: true, 5, 0, default).WriteStart(ref w);
-            reference.Write(ref w);
-        });
-        read = Read(frame, MessageKind.Result, ResultMessage.Read);
+        read = Read(WireFormat.ToBytes(new ResultMessage(101, Ok: true, 5, 0, new(reference.ToBytes()))), MessageKind.Result, ResultMessage.Read);
         Assert.True(SharedReference.TryRead(read.Payload, out SharedReference backReference));
         Assert.Equal(reference, backReference);
     }
@@ -104,10 +98,10 @@ public partial class MessageTests
     [Fact]
     public void Initialized_RoundTrips_SuccessAndFailure()
     {
-        InitializedMessage read = Read(Encode(static (ref MessagePackWriter w) => new InitializedMessage(null).Write(ref w)), MessageKind.Initialized, InitializedMessage.Read);
+        InitializedMessage read = Read(WireFormat.ToBytes(new InitializedMessage(null)), MessageKind.Initialized, InitializedMessage.Read);
         Assert.Null(read.Failure);
 
-        read = Read(Encode(static (ref MessagePackWriter w) => new InitializedMessage(new ArgumentException("bad setting")).Write(ref w)), MessageKind.Initialized, InitializedMessage.Read);
+        read = Read(WireFormat.ToBytes(new InitializedMessage(new ArgumentException("bad setting"))), MessageKind.Initialized, InitializedMessage.Read);
         Assert.NotNull(read.Failure);
         Assert.Contains("bad setting", read.Failure.Message, StringComparison.Ordinal);
     }
@@ -143,7 +137,7 @@ public partial class MessageTests
     [Fact]
     public void AMessageOfAnotherKindOrLength_IsRefusedByEachReader()
     {
-        byte[] stop = Encode(StopMessage.Write);
+        byte[] stop = WireFormat.ToBytes(new StopMessage());
         Assert.Throws<InvalidDataException>(() => Read(stop, MessageKind.Stop, HelloMessage.Read));
         Assert.Throws<InvalidDataException>(() => Read(stop, MessageKind.Stop, RunMessage.Read));
         Assert.Throws<InvalidDataException>(() => Read(stop, MessageKind.Stop, ResultMessage.Read));
@@ -167,14 +161,14 @@ public partial class MessageTests
         byte[] reference = new SharedReference("/dev/shm/x", Slab: true).ToBytes();
         var written = new Dictionary<MessageKind, byte[]>
         {
-            [MessageKind.Hello] = Encode(static (ref MessagePackWriter w) => new HelloMessage([1], 1, 1).Write(ref w)),
-            [MessageKind.Define] = Encode(static (ref MessagePackWriter w) => new DefineMessage(1, [1]).Write(ref w)),
-            [MessageKind.Run] = Encode((ref MessagePackWriter w) => new RunMessage(1, 1, false, null, new(CallEncoder.NoTarget), new(SmallValue)).Write(ref w)),
-            [MessageKind.RunChunk] = Encode((ref MessagePackWriter w) => new RunMessage(1, 1, true, "t", new(CallEncoder.NoTarget), new(reference)).Write(ref w)),
-            [MessageKind.Initialize] = Encode((ref MessagePackWriter w) => new InitializeMessage(1, new(CallEncoder.NoTarget), new(SmallValue)).Write(ref w)),
-            [MessageKind.Stop] = Encode(StopMessage.Write),
-            [MessageKind.Result] = Encode((ref MessagePackWriter w) => new ResultMessage(1, true, 1, 1, new(SmallValue)).Write(ref w)),
-            [MessageKind.Initialized] = Encode(static (ref MessagePackWriter w) => new InitializedMessage(null).Write(ref w)),
+            [MessageKind.Hello] = WireFormat.ToBytes(new HelloMessage([1], 1, 1)),
+            [MessageKind.Define] = WireFormat.ToBytes(new DefineMessage(1, [1])),
+            [MessageKind.Run] = WireFormat.ToBytes(new RunMessage(1, 1, false, null, new(CallEncoder.NoTarget), new(SmallValue))),
+            [MessageKind.RunChunk] = WireFormat.ToBytes(new RunMessage(1, 1, true, "t", new(CallEncoder.NoTarget), new(reference))),
+            [MessageKind.Initialize] = WireFormat.ToBytes(new InitializeMessage(1, new(CallEncoder.NoTarget), new(SmallValue))),
+            [MessageKind.Stop] = WireFormat.ToBytes(new StopMessage()),
+            [MessageKind.Result] = WireFormat.ToBytes(new ResultMessage(1, true, 1, 1, new(SmallValue))),
+            [MessageKind.Initialized] = WireFormat.ToBytes(new InitializedMessage(null)),
         };
 
         Assert.Equal(Enum.GetNames<MessageKind>().Order(), documented.Keys.Order());
