@@ -287,7 +287,7 @@ internal sealed partial class ClusterDispatcher
     {
         try
         {
-            ResultCompleter.Complete(task.Item, response.Ok, new ReadOnlySequence<byte>(response.Taken?.Memory ?? response.Payload), task.Request.Description ?? "the call");
+            ResultCompleter.Complete(task, response.Ok, new ReadOnlySequence<byte>(response.Taken?.Memory ?? response.Payload));
         }
         finally
         {

@@ -21,6 +21,8 @@ internal sealed class ClusterTask(WorkItem item, WorkRequest request, PayloadBuf
 
     public WorkRequest Request { get; } = request;
 
+    public override string Description => Request.Description ?? "the call";
+
     /// <summary>Calls sent so far (each lost silo, lost connection or timeout costs one).</summary>
     public int Attempts { get; set; }
 

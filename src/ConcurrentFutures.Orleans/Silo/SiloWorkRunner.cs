@@ -271,7 +271,7 @@ internal sealed class SiloWorkRunner : IDisposable
         }
 
         var output = new ArrayBufferWriter<byte>(256);
-        Exception? failure = CallRunner.Execute(function, new ReadOnlySequence<byte>(target), static (s, f, _) => s.Runner.ReadCalls(f, s.Request), (Runner: this, Request: request), request.IsChunk, request.TraceParent, output);
+        Exception? failure = CallRunner.Execute(function, target, static (s, f, _) => s.Runner.ReadCalls(f, s.Request), (Runner: this, Request: request), request.IsChunk, request.TraceParent, output);
         return failure is null ? Answer(request, ok: true, PooledPayload.CopyOf(new ReadOnlySequence<byte>(output.WrittenMemory))) : Failure(failure);
     }
 

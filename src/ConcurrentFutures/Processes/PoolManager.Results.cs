@@ -17,7 +17,7 @@ internal sealed partial class PoolManager
             }
             else
             {
-                ResultCompleter.Complete(task.Item, ok: false, payload, task.Function.Describe());
+                ResultCompleter.Complete(task, ok: false, payload);
             }
 
             return;
@@ -62,7 +62,7 @@ internal sealed partial class PoolManager
         }
         else
         {
-            ResultCompleter.Complete(task.Item, ok: true, payload, task.Function.Describe());
+            ResultCompleter.Complete(task, ok: true, payload);
         }
     }
 
@@ -70,7 +70,8 @@ internal sealed partial class PoolManager
     private string? SharedMemoryReference(ReadOnlySequence<byte> payload, out bool slab)
     {
         slab = false;
-        if (!SharedReference.TryRead(payload, out SharedReference reference))
+        var reader = new MessagePack.MessagePackReader(payload);
+        if (!SharedReference.TryRead(ref reader, out SharedReference reference))
         {
             return null;
         }

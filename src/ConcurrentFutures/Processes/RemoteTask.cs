@@ -20,6 +20,8 @@ internal sealed class RemoteTask : DispatchedTask
 
     public long Id { get; }
 
+    public override string Description => Function.Describe();
+
     public FunctionReference Function { get; }
 
     /// <summary>The delegate's target (closure captures), as MessagePack.</summary>

@@ -174,8 +174,7 @@ internal sealed class WorkerConnections : IDisposable
             return null;
         }
 
-        var reader = new MessagePackReader(frame);
-        HelloMessage hello = HelloMessage.Read(ref reader); // its pid: the launcher already knows it (OnLaunched)
+        HelloMessage hello = HelloMessage.Read(frame); // its pid: the launcher already knows it (OnLaunched)
         return CryptographicOperations.FixedTimeEquals(hello.Token, _token) && _awaitingConnection.TryRemove(hello.Slot, out WorkerHandle? worker)
             ? worker
             : null;

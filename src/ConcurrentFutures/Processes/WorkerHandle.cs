@@ -86,9 +86,9 @@ internal sealed class WorkerHandle
     public void SendDefine(FunctionReference function) => Send(new DefineMessage(function.Id, function.Definition));
 
     public void SendRun(RemoteTask task) =>
-        Send(new RunMessage(task.Id, task.Function.Id, task.IsChunk, task.TraceParent ?? task.Item.Observation?.TraceParent, new(task.Target), new(task.Arguments)));
+        Send(new RunMessage(task.Id, task.Function.Id, task.IsChunk, task.TraceParent ?? task.Item.Observation?.TraceParent, task.Target, task.Arguments));
 
-    public void SendInitialize(FunctionReference function, byte[] target, byte[] arguments) => Send(new InitializeMessage(function.Id, new(target), new(arguments)));
+    public void SendInitialize(FunctionReference function, byte[] target, byte[] arguments) => Send(new InitializeMessage(function.Id, target, arguments));
 
     public void SendStop() => Send(new StopMessage());
 
@@ -187,15 +187,14 @@ internal sealed class WorkerHandle
 
     private void Dispatch(ReadOnlyMemory<byte> frame)
     {
-        var reader = new MessagePackReader(frame);
         switch (WireFormat.PeekKind(frame))
         {
             case MessageKind.Result:
-                ResultMessage result = ResultMessage.Read(ref reader);
-                _pool.OnResult(this, result.TaskId, result.Ok, result.Payload, result.RunMicroseconds, result.WorkingSetBytes);
+                ResultMessage result = ResultMessage.Read(frame);
+                _pool.OnResult(this, result.TaskId, result.Ok, new ReadOnlySequence<byte>(result.Payload), result.RunMicroseconds, result.WorkingSetBytes);
                 break;
             case MessageKind.Initialized:
-                Exception? failure = InitializedMessage.Read(ref reader).Failure;
+                Exception? failure = InitializedMessage.Read(frame).Failure;
                 _pool.OnInitialized(this, failure is null, failure);
                 break;
             case var kind:

@@ -17,7 +17,7 @@ internal sealed partial class WorkerHost
         FunctionReference function = FunctionReference.For(new Func<int, int>(Rehearsal));
         host.Handle(WireFormat.ToBytes(new DefineMessage(function.Id, function.Definition)));
         byte[] arguments = CallEncoder.Serialize(static (ref MessagePackWriter w, FunctionReference f) => f.WriteArguments(ref w, [41]), function);
-        host.Handle(WireFormat.ToBytes(new RunMessage(1, function.Id, Chunk: false, TraceParent: null, new(CallEncoder.NoTarget), new(arguments))));
+        host.Handle(WireFormat.ToBytes(new RunMessage(1, function.Id, Chunk: false, TraceParent: null, CallEncoder.NoTarget, arguments)));
         host.Flush();
     }
 

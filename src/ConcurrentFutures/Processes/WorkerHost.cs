@@ -138,21 +138,20 @@ internal sealed partial class WorkerHost
     /// <returns>False when the parent asked the worker to stop.</returns>
     private bool Handle(byte[] frame)
     {
-        var reader = new MessagePackReader(frame);
         switch (WireFormat.PeekKind(frame))
         {
             case MessageKind.Define:
-                DefineMessage define = DefineMessage.Read(ref reader);
+                DefineMessage define = DefineMessage.Read(frame);
                 Define(define.FunctionId, define.Definition);
                 return true;
             case MessageKind.Run or MessageKind.RunChunk:
-                Execute(RunMessage.Read(ref reader));
+                Execute(RunMessage.Read(frame));
                 return true;
             case MessageKind.Initialize:
-                Initialize(InitializeMessage.Read(ref reader));
+                Initialize(InitializeMessage.Read(frame));
                 return true;
             case MessageKind.Stop:
-                _ = StopMessage.Read(ref reader);
+                _ = StopMessage.Read(frame);
                 return false;
             case var kind:
                 throw new InvalidDataException($"Unexpected message {kind} from the parent.");
@@ -217,6 +216,7 @@ internal sealed partial class WorkerHost
     }
 
     /// <summary>Runs the call (<see cref="CallRunner.Execute"/>) with its results in the scratch buffer; returns what belongs to its future instead, if anything.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "Any exception of the work comes back through here.")]
     private Exception? Run(RunMessage message)
     {
         ResolvedFunction function;
@@ -229,14 +229,17 @@ internal sealed partial class WorkerHost
             return exception; // never defined here, or its code could not be loaded: reported with each call
         }
 
-        return CallRunner.Execute(function, message.Target, static (s, f, chunk) => s.Host.ReadCalls(s.Arguments, f, chunk), (Host: this, message.Arguments), message.Chunk, message.TraceParent, _scratch);
+        return CallRunner.Execute(function, message.Target, ReadCallsOf, (Host: this, message.Arguments), message.Chunk, message.TraceParent, _scratch);
     }
+
+    private static List<object?[]> ReadCallsOf((WorkerHost Host, ReadOnlyMemory<byte> Arguments) state, ResolvedFunction function, bool chunk) =>
+        state.Host.ReadCalls(state.Arguments, function, chunk);
 
     /// <summary>
     /// Reads the arguments of each call: inline, or from shared memory when the parent sent a path (a slab stays, as
     /// the pool may send the task again should this worker die; a one-off file is deleted).
     /// </summary>
-    private List<object?[]> ReadCalls(ReadOnlySequence<byte> arguments, ResolvedFunction function, bool chunk)
+    private List<object?[]> ReadCalls(ReadOnlyMemory<byte> arguments, ResolvedFunction function, bool chunk)
     {
         var reader = new MessagePackReader(arguments);
         if (SharedReference.TryRead(ref reader, out SharedReference reference))
@@ -272,9 +275,9 @@ internal sealed partial class WorkerHost
             }
         }
 
-        ReadOnlySequence<byte> payload = shared is { } reference ? new(reference.ToBytes())
-            : failure is null ? new(_scratch.WrittenMemory)
-            : new(ExceptionPayload.ToBytes(failure));
+        ReadOnlyMemory<byte> payload = shared is { } reference ? reference.ToBytes()
+            : failure is null ? _scratch.WrittenMemory
+            : ExceptionPayload.ToBytes(failure);
         _output.Append(new ResultMessage(taskId, failure is null, micros, workingSet, payload));
         _scratch.Shrink(LargestKeptScratch);
     }

@@ -19,7 +19,7 @@ internal static class CallRunner
     /// results to <paramref name="output"/>. Returns what belongs to the call's future instead — whatever the work, or
     /// reading its input, threw — or null.
     /// </summary>
-    public static Exception? Execute<TState>(ResolvedFunction function, ReadOnlySequence<byte> target, CallsReader<TState> readCalls, TState state, bool chunk, string? traceParent, IBufferWriter<byte> output)
+    public static Exception? Execute<TState>(ResolvedFunction function, ReadOnlyMemory<byte> target, CallsReader<TState> readCalls, TState state, bool chunk, string? traceParent, IBufferWriter<byte> output)
     {
         try
         {

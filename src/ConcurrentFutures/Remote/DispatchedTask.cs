@@ -34,6 +34,9 @@ internal abstract class DispatchedTask(WorkItem item)
         return true;
     }
 
+    /// <summary>The work, as messages name it ("Type.Method"); built when asked, not per call.</summary>
+    public abstract string Description { get; }
+
     /// <summary>Fails the task's future unless it is already done.</summary>
     public void Fail(Exception exception) => Item.Fail(exception);
 }

@@ -13,27 +13,27 @@ namespace ConcurrentFutures.Remote;
 internal static class ResultCompleter
 {
     /// <summary>
-    /// Completes <paramref name="item"/>'s future with the answer to its call: the result when <paramref name="ok"/>, else
+    /// Completes <paramref name="task"/>'s future with the answer to its call: the result when <paramref name="ok"/>, else
     /// the exception the work threw. An answer that cannot be read fails the future, saying so.
     /// </summary>
-    public static void Complete(WorkItem item, bool ok, ReadOnlySequence<byte> payload, string description)
+    public static void Complete(DispatchedTask task, bool ok, ReadOnlySequence<byte> payload)
     {
         try
         {
             if (ok)
             {
-                CompleteFrom(item.Future, payload);
+                CompleteFrom(task.Future, payload);
             }
             else
             {
-                item.Fail(ExceptionPayload.FromBytes(payload));
+                task.Fail(ExceptionPayload.FromBytes(payload));
             }
         }
 #pragma warning disable CA1031 // An answer that cannot be read fails its own future, and nothing else.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            item.Fail(new InvalidDataException($"The {(ok ? "result" : "exception")} of {description} could not be read: {exception.Message}", exception));
+            task.Fail(new InvalidDataException($"The {(ok ? "result" : "exception")} of {task.Description} could not be read: {exception.Message}", exception));
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using MessagePack;
 
 namespace ConcurrentFutures.Processes.Wire;
@@ -13,10 +12,11 @@ internal readonly record struct DefineMessage(int FunctionId, byte[] Definition)
         writer.Write(Definition);
     }
 
-    public static DefineMessage Read(ref MessagePackReader reader)
+    public static DefineMessage Read(ReadOnlyMemory<byte> frame)
     {
+        var reader = new MessagePackReader(frame);
         _ = WireFormat.ReadStart(ref reader, 3, MessageKind.Define);
-        return new DefineMessage(reader.ReadInt32(), reader.ReadBytes()?.ToArray() ?? []);
+        return new DefineMessage(reader.ReadInt32(), System.Buffers.BuffersExtensions.ToArray(reader.ReadBytes() ?? default));
     }
 }
 
@@ -26,7 +26,7 @@ internal readonly record struct DefineMessage(int FunctionId, byte[] Definition)
 /// <c>CallEncoder</c>; the arguments come last, so a reader takes them as the rest of the frame without walking them,
 /// and may be a <see cref="SharedReference"/> instead (a large payload in shared memory).
 /// </summary>
-internal readonly record struct RunMessage(long TaskId, int FunctionId, bool Chunk, string? TraceParent, ReadOnlySequence<byte> Target, ReadOnlySequence<byte> Arguments) : IWireMessage
+internal readonly record struct RunMessage(long TaskId, int FunctionId, bool Chunk, string? TraceParent, ReadOnlyMemory<byte> Target, ReadOnlyMemory<byte> Arguments) : IWireMessage
 {
     public void Write(ref MessagePackWriter writer)
     {
@@ -34,38 +34,40 @@ internal readonly record struct RunMessage(long TaskId, int FunctionId, bool Chu
         writer.Write(TaskId);
         writer.Write(FunctionId);
         writer.Write(TraceParent);
-        writer.WriteRaw(Target);
-        writer.WriteRaw(Arguments);
+        writer.WriteRaw(Target.Span);
+        writer.WriteRaw(Arguments.Span);
     }
 
-    public static RunMessage Read(ref MessagePackReader reader)
+    public static RunMessage Read(ReadOnlyMemory<byte> frame)
     {
+        var reader = new MessagePackReader(frame);
         MessageKind kind = WireFormat.ReadStart(ref reader, 6, MessageKind.Run, MessageKind.RunChunk);
         long taskId = reader.ReadInt64();
         int functionId = reader.ReadInt32();
         string? traceParent = reader.TryReadNil() ? null : reader.ReadString();
-        ReadOnlySequence<byte> target = reader.ReadRaw();
-        return new RunMessage(taskId, functionId, kind == MessageKind.RunChunk, traceParent, target, WireFormat.Rest(ref reader));
+        ReadOnlyMemory<byte> target = WireFormat.Element(frame, ref reader);
+        return new RunMessage(taskId, functionId, kind == MessageKind.RunChunk, traceParent, target, WireFormat.Rest(frame, reader));
     }
 }
 
 /// <summary>Parent → worker, once before any call: the pool's initializer (<see cref="MessageKind.Initialize"/>), encoded as a call's target and arguments.</summary>
-internal readonly record struct InitializeMessage(int FunctionId, ReadOnlySequence<byte> Target, ReadOnlySequence<byte> Arguments) : IWireMessage
+internal readonly record struct InitializeMessage(int FunctionId, ReadOnlyMemory<byte> Target, ReadOnlyMemory<byte> Arguments) : IWireMessage
 {
     public void Write(ref MessagePackWriter writer)
     {
         WireFormat.WriteStart(ref writer, MessageKind.Initialize, 4);
         writer.Write(FunctionId);
-        writer.WriteRaw(Target);
-        writer.WriteRaw(Arguments);
+        writer.WriteRaw(Target.Span);
+        writer.WriteRaw(Arguments.Span);
     }
 
-    public static InitializeMessage Read(ref MessagePackReader reader)
+    public static InitializeMessage Read(ReadOnlyMemory<byte> frame)
     {
+        var reader = new MessagePackReader(frame);
         _ = WireFormat.ReadStart(ref reader, 4, MessageKind.Initialize);
         int functionId = reader.ReadInt32();
-        ReadOnlySequence<byte> target = reader.ReadRaw();
-        return new InitializeMessage(functionId, target, WireFormat.Rest(ref reader));
+        ReadOnlyMemory<byte> target = WireFormat.Element(frame, ref reader);
+        return new InitializeMessage(functionId, target, WireFormat.Rest(frame, reader));
     }
 }
 
@@ -74,8 +76,9 @@ internal readonly record struct StopMessage : IWireMessage
 {
     public void Write(ref MessagePackWriter writer) => WireFormat.WriteStart(ref writer, MessageKind.Stop, 1);
 
-    public static StopMessage Read(ref MessagePackReader reader)
+    public static StopMessage Read(ReadOnlyMemory<byte> frame)
     {
+        var reader = new MessagePackReader(frame);
         _ = WireFormat.ReadStart(ref reader, 1, MessageKind.Stop);
         return default;
     }

@@ -24,10 +24,13 @@ internal static class WireFormat
     }
 
     /// <summary>The kind of the message in <paramref name="frame"/>, without consuming it (the message's own reader reads it again).</summary>
-    public static MessageKind PeekKind(ReadOnlyMemory<byte> frame)
+    public static MessageKind PeekKind(ReadOnlyMemory<byte> frame) => PeekKind(new MessagePackReader(frame));
+
+    /// <summary>The kind of the message <paramref name="reader"/> is at, leaving it there.</summary>
+    public static MessageKind PeekKind(in MessagePackReader reader)
     {
-        var reader = new MessagePackReader(frame);
-        return reader.ReadArrayHeader() >= 1 ? (MessageKind)reader.ReadInt32() : 0;
+        MessagePackReader peek = reader.CreatePeekReader();
+        return peek.ReadArrayHeader() >= 1 ? (MessageKind)peek.ReadInt32() : 0;
     }
 
     public static void WriteStart(ref MessagePackWriter writer, MessageKind kind, int elements)
@@ -47,12 +50,17 @@ internal static class WireFormat
     }
 
     /// <summary>
-    /// The last element of a message, which runs to the end of its frame: sliced off without walking it (a value of any
-    /// size, which its user reads in place).
+    /// The last element of a message, which runs to the end of its <paramref name="frame"/>: sliced off without walking
+    /// it (a value of any size, which its user reads in place).
     /// </summary>
-    public static ReadOnlySequence<byte> Rest(ref MessagePackReader reader)
+    public static ReadOnlyMemory<byte> Rest(ReadOnlyMemory<byte> frame, in MessagePackReader reader) =>
+        reader.Consumed < frame.Length ? frame[(int)reader.Consumed..] : throw new InvalidDataException("A message ended before its last element.");
+
+    /// <summary>The element <paramref name="reader"/> is at, as a slice of its <paramref name="frame"/>, skipped.</summary>
+    public static ReadOnlyMemory<byte> Element(ReadOnlyMemory<byte> frame, ref MessagePackReader reader)
     {
-        ReadOnlySequence<byte> rest = reader.Sequence.Slice(reader.Position);
-        return rest.IsEmpty ? throw new InvalidDataException("A message ended before its last element.") : rest;
+        int start = (int)reader.Consumed;
+        reader.Skip();
+        return frame[start..(int)reader.Consumed];
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using ConcurrentFutures.Remote;
 using MessagePack;
 
@@ -18,10 +17,11 @@ internal readonly record struct HelloMessage(byte[] Token, int Slot, int Process
         writer.Write(ProcessId);
     }
 
-    public static HelloMessage Read(ref MessagePackReader reader)
+    public static HelloMessage Read(ReadOnlyMemory<byte> frame)
     {
+        var reader = new MessagePackReader(frame);
         _ = WireFormat.ReadStart(ref reader, 4, MessageKind.Hello);
-        return new HelloMessage(reader.ReadBytes()?.ToArray() ?? [], reader.ReadInt32(), reader.ReadInt32());
+        return new HelloMessage(System.Buffers.BuffersExtensions.ToArray(reader.ReadBytes() ?? default), reader.ReadInt32(), reader.ReadInt32());
     }
 }
 
@@ -31,7 +31,7 @@ internal readonly record struct HelloMessage(byte[] Token, int Slot, int Process
 /// <see cref="SharedReference"/> to them; otherwise the exception (<see cref="ExceptionPayload"/>).
 /// <see cref="WorkingSetBytes"/> is 0 unless the pool watches its workers' memory.
 /// </summary>
-internal readonly record struct ResultMessage(long TaskId, bool Ok, long RunMicroseconds, long WorkingSetBytes, ReadOnlySequence<byte> Payload) : IWireMessage
+internal readonly record struct ResultMessage(long TaskId, bool Ok, long RunMicroseconds, long WorkingSetBytes, ReadOnlyMemory<byte> Payload) : IWireMessage
 {
     public void Write(ref MessagePackWriter writer)
     {
@@ -40,17 +40,18 @@ internal readonly record struct ResultMessage(long TaskId, bool Ok, long RunMicr
         writer.Write(Ok);
         writer.Write(RunMicroseconds);
         writer.Write(WorkingSetBytes);
-        writer.WriteRaw(Payload);
+        writer.WriteRaw(Payload.Span);
     }
 
-    public static ResultMessage Read(ref MessagePackReader reader)
+    public static ResultMessage Read(ReadOnlyMemory<byte> frame)
     {
+        var reader = new MessagePackReader(frame);
         _ = WireFormat.ReadStart(ref reader, 6, MessageKind.Result);
         long taskId = reader.ReadInt64();
         bool ok = reader.ReadBoolean();
         long micros = reader.ReadInt64();
         long workingSet = reader.ReadInt64();
-        return new ResultMessage(taskId, ok, micros, workingSet, WireFormat.Rest(ref reader));
+        return new ResultMessage(taskId, ok, micros, workingSet, WireFormat.Rest(frame, reader));
     }
 }
 
@@ -71,8 +72,9 @@ internal readonly record struct InitializedMessage(Exception? Failure) : IWireMe
         }
     }
 
-    public static InitializedMessage Read(ref MessagePackReader reader)
+    public static InitializedMessage Read(ReadOnlyMemory<byte> frame)
     {
+        var reader = new MessagePackReader(frame);
         _ = WireFormat.ReadStart(ref reader, 3, MessageKind.Initialized);
         bool ok = reader.ReadBoolean();
         Exception? failure = reader.TryReadNil() ? null : ExceptionPayload.Read(ref reader);
