@@ -5,7 +5,9 @@ using ConcurrentFutures;
 using ConcurrentFutures.Multiprocessing;
 using Process = ConcurrentFutures.Multiprocessing.Process;
 
-// Prints {"workload": {"value": v, "unit": u}, ...} like bench/compare/python_bench.py.
+// Prints {"workload": {"value": v, "unit": u, "min": a, "max": b, "runs": n}, ...} like bench/compare/python_bench.py:
+// each value the median of Workloads.Runs measured runs after a warm-up (more for the cheap start-up rows), min and max
+// their spread; --quick keeps the method with fewer items per run.
 // Usage: dotnet ConcurrentFutures.Compare.dll [--quick] [--only a,b]
 bool quick = args.Contains("--quick");
 if (args.SkipWhile(a => a != "--scaling").Skip(1).FirstOrDefault() is { } svgPath)
@@ -20,10 +22,10 @@ foreach (var (name, run) in Workloads.All(quick))
 {
     if (only.Length == 0 || only.Contains(name))
     {
+        Workloads.Current = name;
         var (value, unit) = run();
-        results[name] = Workloads.Spreads.Remove(name, out (double Min, double Max) spread)
-            ? new { value, unit, min = spread.Min, max = spread.Max }
-            : (object)new { value, unit };
+        var (min, max, runs) = Workloads.Spreads[name];
+        results[name] = new { value, unit, min, max, runs };
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {value:F2} {unit}"));
     }
 }
@@ -43,20 +45,26 @@ internal static class Workloads
         yield return ("process_submit_noop", () => ProcessSubmit(n));
         yield return ("process_map_chunk1", () => ProcessMap(n, 1));
         yield return ("process_map_chunk500", () => ProcessMap(n, 500));
-        yield return ("process_first_result", () => FirstResult(quick ? 3 : 10));
-        yield return ("process_first_result_prestarted", () => FirstResultPrestarted(quick ? 3 : 10));
-        yield return ("process_round_trip_32mb", () => RoundTrip(quick ? 1 : 10, quick ? 2 : 10));
-        yield return ("primes_pool_2_workers", () => PrimesPool(quick ? 1 : 3));
-        yield return ("primes_parallel_foreach", () => PrimesParallel(quick ? 1 : 3));
-        yield return ("primes_sequential", () => PrimesSequential(quick ? 1 : 3));
+        yield return ("process_first_result", () => FirstResult(quick ? Runs : 10));
+        yield return ("process_first_result_prestarted", () => FirstResultPrestarted(quick ? Runs : 10));
+        yield return ("process_round_trip_32mb", () => RoundTrip(quick ? 1 : 10, quick ? Runs : 10));
+        yield return ("primes_pool_2_workers", () => PrimesPool(Runs));
+        yield return ("primes_parallel_foreach", () => PrimesParallel(Runs));
+        yield return ("primes_sequential", () => PrimesSequential(Runs));
         yield return ("queue_round_trip", () => QueueRoundTrip(quick ? 2_000 : 10_000));
         yield return ("pipe_round_trip", () => PipeRoundTrip(quick ? 2_000 : 10_000));
         yield return ("queue_1mb_items", () => Queue1MbItems(quick ? 50 : 200));
-        yield return ("records_round_trip_100k", () => RecordsRoundTrip(quick ? 3 : 7));
+        yield return ("records_round_trip_100k", () => RecordsRoundTrip(quick ? Runs : 7));
     }
 
-    /// <summary>Min and max of the runs behind a median, by workload.</summary>
-    public static Dictionary<string, (double Min, double Max)> Spreads { get; } = [];
+    /// <summary>Measured runs per row (after warm-up), as on the Python side.</summary>
+    public const int Runs = 5;
+
+    /// <summary>Min and max of the runs behind a median, and their number, by workload.</summary>
+    public static Dictionary<string, (double Min, double Max, int Runs)> Spreads { get; } = [];
+
+    /// <summary>The workload being measured: <see cref="Median"/> records its spread under this name.</summary>
+    public static string Current { get; set; } = string.Empty;
 
     public static List<Reading> EchoReadings(List<Reading> readings) => readings;
 
@@ -66,23 +74,14 @@ internal static class Workloads
         var readings = Enumerable.Range(0, 100_000).Select(i => new Reading(i, $"sensor-{i % 100}", i * 0.5, 1_700_000_000L + i)).ToList();
         using var pool = new ProcessPoolExecutor(1);
         pool.Submit(EchoReadings, readings[..10]).Result();
-        var times = new List<double>();
         List<Reading> back = [];
-        for (int i = 0; i < runs; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            back = pool.Submit(EchoReadings, readings).Result();
-            times.Add(clock.Elapsed.TotalMilliseconds);
-        }
-
+        double[] seconds = Time(() => back = pool.Submit(EchoReadings, readings).Result(), runs);
         if (!back.SequenceEqual(readings))
         {
             throw new InvalidOperationException("the records did not come back equal");
         }
 
-        times.Sort();
-        Spreads["records_round_trip_100k"] = (times[0], times[^1]);
-        return (times[times.Count / 2], "ms");
+        return (Median(seconds.Select(s => s * 1e3)), "ms");
     }
 
     public static void QueueEcho(ProcessQueue<int> inbox, ProcessQueue<int> outbox)
@@ -118,7 +117,7 @@ internal static class Workloads
         using var outbox = new ProcessQueue<int>();
         using var child = new Process(QueueEcho, inbox, outbox);
         child.Start();
-        double seconds = BestOf(3, () =>
+        double[] seconds = Time(() =>
         {
             for (int i = 0; i < n; i++)
             {
@@ -128,7 +127,7 @@ internal static class Workloads
         });
         inbox.Put(-1);
         child.Join();
-        return (n / seconds, "round trips/s");
+        return (Median(seconds.Select(s => n / s)), "round trips/s");
     }
 
     private static (double, string) PipeRoundTrip(int n)
@@ -139,7 +138,7 @@ internal static class Workloads
         using (var child = new Process(PipeEcho, childEnd))
         {
             child.Start();
-            double seconds = BestOf(3, () =>
+            double[] seconds = Time(() =>
             {
                 for (int i = 0; i < n; i++)
                 {
@@ -149,14 +148,14 @@ internal static class Workloads
             });
             parent.Send(-1);
             child.Join();
-            return (n / seconds, "round trips/s");
+            return (Median(seconds.Select(s => n / s)), "round trips/s");
         }
     }
 
     private static (double, string) Queue1MbItems(int n)
     {
-        double best = double.MaxValue;
-        for (int run = 0; run < 3; run++)
+        var rates = new List<double>();
+        for (int run = 0; run <= Runs; run++) // a fresh queue and child each run; the first is the warm-up
         {
             using var outbox = new ProcessQueue<byte[]>();
             using var child = new Process(QueueProduce, outbox, n, 1024 * 1024);
@@ -168,11 +167,15 @@ internal static class Workloads
                 outbox.Get();
             }
 
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+            if (run > 0)
+            {
+                rates.Add((n - 1) / clock.Elapsed.TotalSeconds);
+            }
+
             child.Join();
         }
 
-        return ((n - 1) / best, "items/s");
+        return (Median(rates), "items/s");
     }
 
     public static int NoOp() => 1;
@@ -210,31 +213,46 @@ internal static class Workloads
         return true;
     }
 
-    private static double BestOf(int runs, Action action)
+    /// <summary>Runs <paramref name="action"/> <paramref name="warmUps"/> times untimed, then <paramref name="runs"/> times; each timed run's seconds.</summary>
+    private static double[] Time(Action action, int runs = Runs, int warmUps = 1)
     {
-        double best = double.MaxValue;
+        for (int i = 0; i < warmUps; i++)
+        {
+            action();
+        }
+
+        double[] seconds = new double[runs];
         for (int i = 0; i < runs; i++)
         {
             var clock = Stopwatch.StartNew();
             action();
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+            seconds[i] = clock.Elapsed.TotalSeconds;
         }
 
-        return best;
+        return seconds;
+    }
+
+    /// <summary>The median of the per-run figures; their spread is recorded for the report.</summary>
+    private static double Median(IEnumerable<double> perRun)
+    {
+        double[] sorted = [.. perRun.Order()];
+        Spreads[Current] = (sorted[0], sorted[^1], sorted.Length);
+        int middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
     private static (double, string) ThreadRoundTrip(int n)
     {
         using var executor = new ThreadPoolExecutor(2);
         executor.Submit(NoOp).Result();
-        double seconds = BestOf(3, () =>
+        double[] seconds = Time(() =>
         {
             for (int i = 0; i < n; i++)
             {
                 executor.Submit(NoOp).Result();
             }
         });
-        return (seconds / n * 1e6, "us/op");
+        return (Median(seconds.Select(s => s / n * 1e6)), "us/op");
     }
 
     private static (double, string) ThreadBatch(int rounds)
@@ -242,7 +260,7 @@ internal static class Workloads
         using var executor = new ThreadPoolExecutor(2);
         executor.Submit(NoOp).Result();
         var futures = new Future<int>[1_000];
-        double seconds = BestOf(3, () =>
+        double[] seconds = Time(() =>
         {
             for (int r = 0; r < rounds; r++)
             {
@@ -257,19 +275,19 @@ internal static class Workloads
                 }
             }
         });
-        return (seconds / (rounds * futures.Length) * 1e6, "us/op");
+        return (Median(seconds.Select(s => s / (rounds * futures.Length) * 1e6)), "us/op");
     }
 
     private static (double, string) TaskRunRoundTrip(int n)
     {
-        double seconds = BestOf(3, () =>
+        double[] seconds = Time(() =>
         {
             for (int i = 0; i < n; i++)
             {
                 _ = Task.Run(NoOp).Result;
             }
         });
-        return (seconds / n * 1e6, "us/op");
+        return (Median(seconds.Select(s => s / n * 1e6)), "us/op");
     }
 
     private static (double, string) ProcessSubmit(int n)
@@ -277,7 +295,7 @@ internal static class Workloads
         using var pool = new ProcessPoolExecutor(2);
         pool.Submit(NoOp).Result();
         var futures = new Future<int>[n];
-        double seconds = BestOf(3, () =>
+        double[] seconds = Time(() =>
         {
             for (int i = 0; i < n; i++)
             {
@@ -289,25 +307,27 @@ internal static class Workloads
                 future.Result();
             }
         });
-        return (n / seconds, "ops/s");
+        return (Median(seconds.Select(s => n / s)), "ops/s");
     }
 
     private static (double, string) ProcessMap(int n, int chunkSize)
     {
         using var pool = new ProcessPoolExecutor(2);
         pool.Submit(NoOp).Result();
-        double seconds = BestOf(3, () => pool.Map(Square, Enumerable.Range(0, n), chunkSize: chunkSize).ToList());
-        return (n / seconds, "items/s");
+        double[] seconds = Time(() => pool.Map(Square, Enumerable.Range(0, n), chunkSize: chunkSize).ToList());
+        return (Median(seconds.Select(s => n / s)), "items/s");
     }
 
     private static (double, string) FirstResult(int runs)
     {
-        double seconds = BestOf(runs, () =>
-        {
-            using var pool = new ProcessPoolExecutor(1);
-            pool.Submit(NoOp).Result();
-        });
-        return (seconds * 1e3, "ms");
+        double[] seconds = Time(
+            () =>
+            {
+                using var pool = new ProcessPoolExecutor(1);
+                pool.Submit(NoOp).Result();
+            },
+            runs);
+        return (Median(seconds.Select(s => s * 1e3)), "ms");
     }
 
     /// <summary>As <see cref="FirstResult"/>, with a worker prestarted: each pool takes the waiting one, which is replaced in the background.</summary>
@@ -316,8 +336,8 @@ internal static class Workloads
         ProcessPoolExecutor.PrestartWorkers(1);
         try
         {
-            double best = double.MaxValue;
-            for (int i = 0; i < runs; i++)
+            var milliseconds = new List<double>();
+            for (int i = 0; i <= runs; i++)
             {
                 Thread.Sleep(1000); // not timed: the replacement starts and warms up, as it would while an app runs
                 var clock = Stopwatch.StartNew();
@@ -326,10 +346,13 @@ internal static class Workloads
                     pool.Submit(NoOp).Result();
                 }
 
-                best = Math.Min(best, clock.Elapsed.TotalSeconds);
+                if (i > 0)
+                {
+                    milliseconds.Add(clock.Elapsed.TotalMilliseconds); // the first was the warm-up
+                }
             }
 
-            return (best * 1e3, "ms");
+            return (Median(milliseconds), "ms");
         }
         finally
         {
@@ -348,27 +371,25 @@ internal static class Workloads
             pool.Submit(Echo, data).Result(); // steady state, as on the Python side: memory is reused after a while
         }
 
-        double seconds = BestOf(runs, () => pool.Submit(Echo, data).Result());
-        return (2.0 * data.Length / seconds / 1e6, "MB/s");
+        double[] seconds = Time(() => pool.Submit(Echo, data).Result(), runs, warmUps: 0);
+        return (Median(seconds.Select(s => 2.0 * data.Length / s / 1e6)), "MB/s");
     }
 
     private static (double, string) PrimesPool(int runs)
     {
         using var pool = new ProcessPoolExecutor(2);
         pool.Submit(NoOp).Result();
-        pool.Map(IsPrime, Primes).ToList(); // warm the workers' JIT, as Parallel.ForEach is warmed below
-        return (BestOf(runs, () => pool.Map(IsPrime, Primes).ToList()) * 1e3, "ms");
+        return (Median(Time(() => pool.Map(IsPrime, Primes).ToList(), runs).Select(s => s * 1e3)), "ms"); // the warm-up run warms the workers' JIT
     }
 
     private static (double, string) PrimesParallel(int runs)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = 2 };
-        Parallel.ForEach(Primes, options, n => IsPrime(n));
-        return (BestOf(runs, () => Parallel.ForEach(Primes, options, n => IsPrime(n))) * 1e3, "ms");
+        return (Median(Time(() => Parallel.ForEach(Primes, options, n => IsPrime(n)), runs).Select(s => s * 1e3)), "ms");
     }
 
     private static (double, string) PrimesSequential(int runs) =>
-        (BestOf(runs, () => Primes.Select(IsPrime).ToList()) * 1e3, "ms");
+        (Median(Time(() => Primes.Select(IsPrime).ToList(), runs).Select(s => s * 1e3)), "ms");
 }
 
 /// <summary>Throughput of the tutorial's prime workload against the number of workers, drawn as an SVG chart.</summary>

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Python's side of the ConcurrentFutures comparison: the same workloads with concurrent.futures.
 
-Standard library only. Prints one JSON object {workload: {"value": float, "unit": str}} on stdout.
+Standard library only. Prints one JSON object {workload: {"value": float, "unit": str, "min": float, "max": float,
+"runs": int}} on stdout: each value is the median of RUNS measured runs (more for the cheap start-up rows) after a
+warm-up run, min and max their spread. --quick keeps the method with fewer items per run.
 Usage: python3 python_bench.py [--quick] [--only NAME[,NAME...]]
 """
 import argparse
@@ -28,14 +30,25 @@ def noop():
     return 1
 
 
-def best_of(runs, fn):
-    """Runs fn() `runs` times and returns the best (smallest) duration in seconds."""
-    best = float("inf")
+# Measured runs per row (after warm-up), the same on the C# side.
+RUNS = 5
+
+
+def timed(fn, runs=RUNS, warmups=1):
+    """Runs fn() `warmups` times untimed, then `runs` times; returns each timed run's duration in seconds."""
+    for _ in range(warmups):
+        fn()
+    durations = []
     for _ in range(runs):
         start = time.perf_counter()
         fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+        durations.append(time.perf_counter() - start)
+    return durations
+
+
+def summary(per_run, unit):
+    """The median of the per-run figures, with their spread."""
+    return {"value": statistics.median(per_run), "unit": unit, "min": min(per_run), "max": max(per_run), "runs": len(per_run)}
 
 
 def thread_roundtrip(quick):
@@ -47,8 +60,8 @@ def thread_roundtrip(quick):
             for _ in range(n):
                 executor.submit(noop).result()
 
-        seconds = best_of(3, run)
-    return {"value": seconds / n * 1e6, "unit": "us/op"}
+        seconds = timed(run)
+    return summary([s / n * 1e6 for s in seconds], "us/op")
 
 
 def thread_batch(quick):
@@ -63,8 +76,8 @@ def thread_batch(quick):
                 for f in futures:
                     f.result()
 
-        seconds = best_of(3, run)
-    return {"value": seconds / (n * rounds) * 1e6, "unit": "us/op"}
+        seconds = timed(run)
+    return summary([s / (n * rounds) * 1e6 for s in seconds], "us/op")
 
 
 def is_prime(n):
@@ -99,16 +112,16 @@ def process_submit(quick):
             for f in futures:
                 f.result()
 
-        seconds = best_of(3, run)
-    return {"value": n / seconds, "unit": "ops/s"}
+        seconds = timed(run)
+    return summary([n / s for s in seconds], "ops/s")
 
 
 def process_map(chunksize, quick):
     n = 2_000 if quick else 20_000
     with ProcessPoolExecutor(max_workers=2) as executor:
         executor.submit(noop).result()
-        seconds = best_of(3, lambda: list(executor.map(square, range(n), chunksize=chunksize)))
-    return {"value": n / seconds, "unit": "items/s"}
+        seconds = timed(lambda: list(executor.map(square, range(n), chunksize=chunksize)))
+    return summary([n / s for s in seconds], "items/s")
 
 
 def process_first_result(method, quick):
@@ -116,7 +129,7 @@ def process_first_result(method, quick):
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method)) as executor:
             executor.submit(noop).result()
 
-    return {"value": best_of(3 if quick else 10, run) * 1e3, "unit": "ms"}
+    return summary([s * 1e3 for s in timed(run, runs=RUNS if quick else 10)], "ms")
 
 
 def process_round_trip(quick):
@@ -125,20 +138,20 @@ def process_round_trip(quick):
         executor.submit(noop).result()
         for _ in range(1 if quick else 10):  # steady state, as for the C# side: both runtimes reuse memory after a while
             executor.submit(echo, data).result()
-        seconds = best_of(2 if quick else 10, lambda: executor.submit(echo, data).result())
-    return {"value": 2 * len(data) / seconds / 1e6, "unit": "MB/s"}
+        seconds = timed(lambda: executor.submit(echo, data).result(), runs=RUNS if quick else 10, warmups=0)
+    return summary([2 * len(data) / s / 1e6 for s in seconds], "MB/s")
 
 
 def primes(workers, quick):
     with ProcessPoolExecutor(max_workers=workers) as executor:
         executor.submit(noop).result()
-        seconds = best_of(1 if quick else 3, lambda: list(executor.map(is_prime, PRIMES, chunksize=1)))
-    return {"value": seconds * 1e3, "unit": "ms"}
+        seconds = timed(lambda: list(executor.map(is_prime, PRIMES, chunksize=1)))
+    return summary([s * 1e3 for s in seconds], "ms")
 
 
 def primes_sequential(quick):
-    seconds = best_of(1 if quick else 3, lambda: [is_prime(n) for n in PRIMES])
-    return {"value": seconds * 1e3, "unit": "ms"}
+    seconds = timed(lambda: [is_prime(n) for n in PRIMES])
+    return summary([s * 1e3 for s in seconds], "ms")
 
 
 def _queue_echo(inbox, outbox):
@@ -174,10 +187,10 @@ def queue_round_trip(quick):
             inbox.put(i)
             outbox.get()
 
-    seconds = best_of(3, run)
+    seconds = timed(run)
     inbox.put(None)
     child.join()
-    return {"value": n / seconds, "unit": "round trips/s"}
+    return summary([n / s for s in seconds], "round trips/s")
 
 
 def pipe_round_trip(quick):
@@ -191,16 +204,16 @@ def pipe_round_trip(quick):
             parent.send(i)
             parent.recv()
 
-    seconds = best_of(3, run)
+    seconds = timed(run)
     parent.send(None)
     child.join()
-    return {"value": n / seconds, "unit": "round trips/s"}
+    return summary([n / s for s in seconds], "round trips/s")
 
 
 def queue_1mb_items(quick):
     n = 50 if quick else 200
-    best = float("inf")
-    for _ in range(3):
+    rates = []
+    for run in range(1 + RUNS):  # a fresh queue and child each run; the first is the warm-up
         outbox = multiprocessing.Queue()
         child = multiprocessing.Process(target=_queue_produce, args=(outbox, n, 1024 * 1024))
         child.start()
@@ -208,9 +221,10 @@ def queue_1mb_items(quick):
         start = time.perf_counter()
         for _ in range(n - 1):
             outbox.get()
-        best = min(best, time.perf_counter() - start)
+        if run > 0:
+            rates.append((n - 1) / (time.perf_counter() - start))
         child.join()
-    return {"value": (n - 1) / best, "unit": "items/s"}
+    return summary(rates, "items/s")
 
 
 @dataclass
@@ -224,16 +238,16 @@ class Reading:
 def records_round_trip(quick):
     """100,000 small dataclass instances as one argument and back as the result; median of several runs."""
     records = [Reading(i, f"sensor-{i % 100}", i * 0.5, 1_700_000_000 + i) for i in range(100_000)]
-    runs = 3 if quick else 7
     with ProcessPoolExecutor(max_workers=1) as pool:
         pool.submit(echo, records[:10]).result()
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            back = pool.submit(echo, records).result()
-            times.append((time.perf_counter() - start) * 1e3)
-        assert back == records
-    return {"value": statistics.median(times), "unit": "ms", "min": min(times), "max": max(times)}
+        back = []
+
+        def run():
+            back[:] = [pool.submit(echo, records).result()]
+
+        times = [s * 1e3 for s in timed(run, runs=RUNS if quick else 7)]
+        assert back[0] == records
+    return summary(times, "ms")
 
 
 WORKLOADS = {

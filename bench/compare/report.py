@@ -26,19 +26,25 @@ ROWS = [
     ("pipe_round_trip", "Pipe send/receive round trip with a child process", None, True),
     ("queue_1mb_items", "1 MB items through a queue from a child process", None, True),
     ("queue_1mb_items_loh", "The same, .NET app with System.GC.LOHThreshold = 2 MB (Python: as above)", None, True),
-    ("records_round_trip_100k", "100,000 small records (4 fields) as one argument and result, round trip (median, min–max)", None, False),
+    ("records_round_trip_100k", "100,000 small records (4 fields) as one argument and result, round trip", None, False),
 ]
 
 
+def number(value, unit):
+    if unit in ("ops/s", "items/s", "round trips/s"):
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if value >= 10 else f"{value:,.2f}"
+
+
 def fmt(entry):
+    """The median, then the spread of the runs behind it."""
     if entry is None:
         return "—"
     value, unit = entry["value"], entry["unit"]
-    if unit in ("ops/s", "items/s"):
-        return f"{value:,.0f} {unit}"
+    text = f"{number(value, unit)} {unit}"
     if "min" in entry:
-        return f"{value:,.1f} {unit} ({entry['min']:,.1f}–{entry['max']:,.1f})"
-    return f"{value:,.2f} {unit}"
+        text += f" ({number(entry['min'], unit)}–{number(entry['max'], unit)})"
+    return text
 
 
 def main():
@@ -49,7 +55,9 @@ def main():
     rows = []
     lines = [
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, {platform.system()} {platform.machine()}, "
-        f"Python {platform.python_version()}. Ratio: how many times better ConcurrentFutures is than Python (higher is better).",
+        f"Python {platform.python_version()}. Each figure: the median of 5 or more runs after warm-up (each row's count is in "
+        f"latest.json), with the spread of those runs (min–max). Ratio: of the medians, how many times better ConcurrentFutures "
+        f"is than Python (higher is better).",
         "",
         "| Workload | Python | ConcurrentFutures | .NET baseline | Ratio |",
         "|---|---:|---:|---:|---:|",
