@@ -35,9 +35,13 @@ RUNS = 5
 
 
 def timed(fn, runs=RUNS, warmups=1):
-    """Runs fn() `warmups` times untimed, then `runs` times; returns each timed run's duration in seconds."""
-    for _ in range(warmups):
+    """Runs fn() untimed at least `warmups` times and, when warming up at all, for at least a second (at most 100 runs),
+    as the C# side does (there, for tiered compilation); then `runs` times. Returns each timed run's duration in seconds."""
+    warming = time.perf_counter()
+    done = 0
+    while done < warmups or (warmups > 0 and time.perf_counter() - warming < 1.0 and done < 100):
         fn()
+        done += 1
     durations = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -116,8 +120,8 @@ def process_submit(quick):
     return summary([n / s for s in seconds], "ops/s")
 
 
-def process_map(chunksize, quick):
-    n = 2_000 if quick else 20_000
+def process_map(chunksize, quick, items=20_000):
+    n = items // 10 if quick else items
     with ProcessPoolExecutor(max_workers=2) as executor:
         executor.submit(noop).result()
         seconds = timed(lambda: list(executor.map(square, range(n), chunksize=chunksize)))
@@ -255,7 +259,7 @@ WORKLOADS = {
     "thread_submit_result_batch": thread_batch,
     "process_submit_noop": process_submit,
     "process_map_chunk1": lambda quick: process_map(1, quick),
-    "process_map_chunk500": lambda quick: process_map(500, quick),
+    "process_map_chunk500": lambda quick: process_map(500, quick, items=200_000),  # runs long enough to time
     "process_first_result": lambda quick: process_first_result("spawn", quick),
     "process_first_result_fork": lambda quick: process_first_result("fork", quick),
     "process_first_result_forkserver": lambda quick: process_first_result("forkserver", quick),

@@ -15,7 +15,7 @@ ROWS = [
     ("thread_submit_result_batch", "Thread pool: 1,000 no-op submits, then each result", None, False),
     ("process_submit_noop", "Process pool (2 workers): no-op submits, pipelined", None, True),
     ("process_map_chunk1", "Process pool: map(square, 20k items, chunksize=1)", None, True),
-    ("process_map_chunk500", "Process pool: map(square, 20k items, chunksize=500)", None, True),
+    ("process_map_chunk500", "Process pool: map(square, 200k items, chunksize=500)", None, True),
     ("process_first_result", "New process pool to first result (Python: spawn)", None, False),
     ("process_first_result_fork", "New process pool to first result (Python: fork)", None, False),
     ("process_first_result_prestarted", "The same, a worker prestarted (PrestartWorkers; Python: forkserver, running)", None, False),
