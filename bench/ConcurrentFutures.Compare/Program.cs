@@ -39,6 +39,12 @@ internal static class Workloads
     public static IEnumerable<(string Name, Func<(double Value, string Unit)> Run)> All(bool quick)
     {
         int n = quick ? 2_000 : 20_000;
+
+        // Memory first, while the process holds little else: a worker idle, after 100,000 no-op tasks, and this process then.
+        yield return ("worker_rss_idle", () => MemoryRow(quick));
+        yield return ("worker_rss_100k", () => MemoryRow(quick));
+        yield return ("parent_rss_100k", () => MemoryRow(quick));
+        yield return ("runtime_start_hello", () => Hello(quick ? Runs : 10));
         yield return ("thread_submit_result_roundtrip", () => ThreadRoundTrip(n));
         yield return ("thread_submit_result_batch", () => ThreadBatch(quick ? 5 : 30));
         yield return ("dotnet_task_run_roundtrip", () => TaskRunRoundTrip(n));
@@ -59,6 +65,75 @@ internal static class Workloads
 
     /// <summary>Measured runs per row (after warm-up), as on the Python side.</summary>
     public const int Runs = 5;
+
+    private static (double WorkerIdle, double WorkerAfter, double Parent)? s_memory;
+
+    /// <summary>
+    /// Resident memory (VmRSS, MB) of a pool's one worker once idle after a task, and after 100,000 no-op tasks (half a
+    /// second after each, so the worker has settled), and of this process then; measured once, each row a single reading.
+    /// </summary>
+    private static (double WorkerIdle, double WorkerAfter, double Parent) Memory(bool quick)
+    {
+        if (s_memory is null)
+        {
+            using var pool = new ProcessPoolExecutor(1);
+            pool.Submit(NoOp).Result();
+            int worker = pool.WorkerProcessIds[0];
+            Thread.Sleep(500);
+            double idle = ResidentMegabytes(worker);
+            var futures = new Future<int>[10_000];
+            for (int round = 0; round < (quick ? 2 : 10); round++)
+            {
+                for (int i = 0; i < futures.Length; i++)
+                {
+                    futures[i] = pool.Submit(NoOp);
+                }
+
+                foreach (var future in futures)
+                {
+                    future.Result();
+                }
+            }
+
+            Thread.Sleep(500);
+            s_memory = (idle, ResidentMegabytes(worker), ResidentMegabytes(Environment.ProcessId));
+        }
+
+        return s_memory.Value;
+    }
+
+    /// <summary>The memory row being measured (<see cref="Current"/>), a single reading.</summary>
+    private static (double, string) MemoryRow(bool quick)
+    {
+        var (idle, after, parent) = Memory(quick);
+        double value = Current switch
+        {
+            "worker_rss_idle" => idle,
+            "worker_rss_100k" => after,
+            _ => parent,
+        };
+        return (Median([value]), "MB");
+    }
+
+    private static double ResidentMegabytes(int pid) =>
+        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).First();
+
+    /// <summary>The runtime's own start: `dotnet Hello.dll` (a bare app printing one line) to its exit, in ms.</summary>
+    private static (double, string) Hello(int runs)
+    {
+        string hello = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../Hello/bin/Release/net10.0/Hello.dll"));
+        var start = new ProcessStartInfo(Environment.ProcessPath!, [hello]) { RedirectStandardOutput = true, UseShellExecute = false };
+        double[] seconds = Time(
+            () =>
+            {
+                using var process = System.Diagnostics.Process.Start(start)!;
+                _ = process.StandardOutput.ReadToEnd();
+                process.WaitForExit();
+            },
+            runs);
+        return (Median(seconds.Select(s => s * 1e3)), "ms");
+    }
 
     /// <summary>Min and max of the runs behind a median, and their number, by workload.</summary>
     public static Dictionary<string, (double Min, double Max, int Runs)> Spreads { get; } = [];

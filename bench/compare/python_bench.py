@@ -11,6 +11,8 @@ import json
 import math
 import multiprocessing
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -254,7 +256,48 @@ def records_round_trip(quick):
     return summary(times, "ms")
 
 
+_MEMORY = {}
+
+
+def _resident_megabytes(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def memory(row, quick):
+    """Resident memory (VmRSS, MB) of a pool's one worker once idle after a task, after 100,000 no-op tasks (half a
+    second after each), and of this process then; measured once, as on the C# side, each row a single reading."""
+    if not _MEMORY:
+        with ProcessPoolExecutor(max_workers=1) as executor:
+            executor.submit(noop).result()
+            worker = next(iter(executor._processes))
+            time.sleep(0.5)
+            _MEMORY["worker_rss_idle"] = _resident_megabytes(worker)
+            for _ in range(2 if quick else 10):
+                futures = [executor.submit(noop) for _ in range(10_000)]
+                for f in futures:
+                    f.result()
+            time.sleep(0.5)
+            _MEMORY["worker_rss_100k"] = _resident_megabytes(worker)
+            _MEMORY["parent_rss_100k"] = _resident_megabytes("self")
+    return summary([_MEMORY[row]], "MB")
+
+
+def interpreter_start(quick):
+    """The interpreter's own start: `python3 -c pass` to its exit (the counterpart of a bare `dotnet Hello.dll`)."""
+    seconds = timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), runs=RUNS if quick else 10)
+    return summary([s * 1e3 for s in seconds], "ms")
+
+
 WORKLOADS = {
+    # memory first, while the process holds little else
+    "worker_rss_idle": lambda quick: memory("worker_rss_idle", quick),
+    "worker_rss_100k": lambda quick: memory("worker_rss_100k", quick),
+    "parent_rss_100k": lambda quick: memory("parent_rss_100k", quick),
+    "runtime_start_hello": interpreter_start,
     "thread_submit_result_roundtrip": thread_roundtrip,
     "thread_submit_result_batch": thread_batch,
     "process_submit_noop": process_submit,

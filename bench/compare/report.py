@@ -11,6 +11,10 @@ from datetime import datetime, timezone
 
 # workload -> (description, the .NET baseline workload or None, True when higher is better)
 ROWS = [
+    ("worker_rss_idle", "Worker process memory (RSS), idle after its first task", None, False),
+    ("worker_rss_100k", "Worker process memory (RSS) after 100,000 no-op tasks", None, False),
+    ("parent_rss_100k", "The benchmark (parent) process's memory (RSS) then", None, False),
+    ("runtime_start_hello", "Bare runtime start: `dotnet Hello.dll` (Python: `python3 -c pass`), to exit", None, False),
     ("thread_submit_result_roundtrip", "Thread pool: no-op submit + result, one at a time", "dotnet_task_run_roundtrip", False),
     ("thread_submit_result_batch", "Thread pool: 1,000 no-op submits, then each result", None, False),
     ("process_submit_noop", "Process pool (2 workers): no-op submits, pipelined", None, True),
@@ -42,7 +46,7 @@ def fmt(entry):
         return "—"
     value, unit = entry["value"], entry["unit"]
     text = f"{number(value, unit)} {unit}"
-    if "min" in entry:
+    if "min" in entry and entry.get("runs", 2) > 1:
         text += f" ({number(entry['min'], unit)}–{number(entry['max'], unit)})"
     return text
 
@@ -56,8 +60,8 @@ def main():
     lines = [
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, {platform.system()} {platform.machine()}, "
         f"Python {platform.python_version()}. Each figure: the median of 5 or more runs after warm-up (each row's count is in "
-        f"latest.json), with the spread of those runs (min–max). Ratio: of the medians, how many times better ConcurrentFutures "
-        f"is than Python (higher is better).",
+        f"latest.json), with the spread of those runs (min–max); the memory rows are one reading each. Ratio: of the medians, "
+        f"how many times better ConcurrentFutures is than Python (higher is better).",
         "",
         "| Workload | Python | ConcurrentFutures | .NET baseline | Ratio |",
         "|---|---:|---:|---:|---:|",
