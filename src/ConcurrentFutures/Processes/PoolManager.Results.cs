@@ -70,8 +70,7 @@ internal sealed partial class PoolManager
     private string? SharedMemoryReference(ReadOnlySequence<byte> payload, out bool slab)
     {
         slab = false;
-        var reader = new MessagePack.MessagePackReader(payload);
-        if (!SharedReference.TryRead(ref reader, out SharedReference reference))
+        if (!SharedReference.TryRead(payload, out SharedReference reference))
         {
             return null;
         }

@@ -50,7 +50,7 @@ internal readonly record struct SharedReference(string Path, bool Slab)
     }
 
     /// <summary>Whether <paramref name="payload"/> is a reference rather than the value itself.</summary>
-    public static bool TryRead(ReadOnlyMemory<byte> payload, out SharedReference reference)
+    public static bool TryRead(ReadOnlySequence<byte> payload, out SharedReference reference)
     {
         var reader = new MessagePackReader(payload);
         return TryRead(ref reader, out reference);

@@ -24,13 +24,10 @@ internal static class WireFormat
     }
 
     /// <summary>The kind of the message in <paramref name="frame"/>, without consuming it (the message's own reader reads it again).</summary>
-    public static MessageKind PeekKind(ReadOnlyMemory<byte> frame) => PeekKind(new MessagePackReader(frame));
-
-    /// <summary>The kind of the message <paramref name="reader"/> is at, leaving it there.</summary>
-    public static MessageKind PeekKind(in MessagePackReader reader)
+    public static MessageKind PeekKind(ReadOnlyMemory<byte> frame)
     {
-        MessagePackReader peek = reader.CreatePeekReader();
-        return peek.ReadArrayHeader() >= 1 ? (MessageKind)peek.ReadInt32() : 0;
+        var reader = new MessagePackReader(frame);
+        return reader.ReadArrayHeader() >= 1 ? (MessageKind)reader.ReadInt32() : 0;
     }
 
     public static void WriteStart(ref MessagePackWriter writer, MessageKind kind, int elements)

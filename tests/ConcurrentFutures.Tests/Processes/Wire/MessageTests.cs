@@ -52,7 +52,7 @@ public partial class MessageTests
         var reference = new SharedReference("/dev/shm/cf-test-slab-1", Slab: true);
         var sent = new RunMessage(1, 1, Chunk: false, TraceParent: null, CallEncoder.NoTarget, reference.ToBytes());
         RunMessage read = Read(WireFormat.ToBytes(sent), MessageKind.Run, RunMessage.Read);
-        Assert.True(SharedReference.TryRead(read.Arguments, out SharedReference back));
+        Assert.True(SharedReference.TryRead(new ReadOnlySequence<byte>(read.Arguments), out SharedReference back));
         Assert.Equal(reference, back);
     }
 
@@ -80,7 +80,7 @@ public partial class MessageTests
         ResultMessage read = Read(WireFormat.ToBytes(value), MessageKind.Result, ResultMessage.Read);
         Assert.Equal((99L, true, 1234L, 56_000_000L), (read.TaskId, read.Ok, read.RunMicroseconds, read.WorkingSetBytes));
         Assert.Equal(SmallValue, read.Payload.ToArray());
-        Assert.False(SharedReference.TryRead(read.Payload, out _));
+        Assert.False(SharedReference.TryRead(new ReadOnlySequence<byte>(read.Payload), out _));
 
         byte[] exception = Encode(static (ref MessagePackWriter w) => ExceptionPayload.Write(ref w, new InvalidOperationException("boom")));
         var failed = new ResultMessage(100, Ok: false, 1, 0, exception);
@@ -91,7 +91,7 @@ public partial class MessageTests
 
         var reference = new SharedReference("/dev/shm/cf-test-result-3", Slab: false);
         read = Read(WireFormat.ToBytes(new ResultMessage(101, Ok: true, 5, 0, reference.ToBytes())), MessageKind.Result, ResultMessage.Read);
-        Assert.True(SharedReference.TryRead(read.Payload, out SharedReference backReference));
+        Assert.True(SharedReference.TryRead(new ReadOnlySequence<byte>(read.Payload), out SharedReference backReference));
         Assert.Equal(reference, backReference);
     }
 
@@ -112,7 +112,7 @@ public partial class MessageTests
         foreach (bool slab in new[] { true, false })
         {
             var reference = new SharedReference("/dev/shm/cf-é-" + slab, slab);
-            Assert.True(SharedReference.TryRead(reference.ToBytes(), out SharedReference back));
+            Assert.True(SharedReference.TryRead(new ReadOnlySequence<byte>(reference.ToBytes()), out SharedReference back));
             Assert.Equal(reference, back);
         }
 
