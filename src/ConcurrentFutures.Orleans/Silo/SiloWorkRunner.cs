@@ -260,19 +260,18 @@ internal sealed class SiloWorkRunner : IDisposable
 
     private WorkResponse RunHere(ResolvedFunction function, WorkRequest request)
     {
-        byte[] target;
         try
         {
-            target = TargetOf(request);
+            var output = new ArrayBufferWriter<byte>(256);
+            Exception? failure = CallRunner.Execute(function, TargetOf(request), static (s, f, _) => s.Runner.ReadCalls(f, s.Request), (Runner: this, Request: request), request.IsChunk, request.TraceParent, output);
+            return failure is null ? Answer(request, ok: true, PooledPayload.CopyOf(new ReadOnlySequence<byte>(output.WrittenMemory))) : Failure(failure);
         }
-        catch (InvalidOperationException exception)
+#pragma warning disable CA1031 // Reading its large target, or keeping its result, fails the call's future as the work itself would.
+        catch (Exception exception)
+#pragma warning restore CA1031
         {
-            return Failure(exception); // its large payload is gone
+            return Failure(exception);
         }
-
-        var output = new ArrayBufferWriter<byte>(256);
-        Exception? failure = CallRunner.Execute(function, target, static (s, f, _) => s.Runner.ReadCalls(f, s.Request), (Runner: this, Request: request), request.IsChunk, request.TraceParent, output);
-        return failure is null ? Answer(request, ok: true, PooledPayload.CopyOf(new ReadOnlySequence<byte>(output.WrittenMemory))) : Failure(failure);
     }
 
     /// <summary>The calls' arguments, read from the grain call or from the payload the client put (returned to its pool after).</summary>
