@@ -60,6 +60,7 @@ internal static class Workloads
         yield return ("queue_round_trip", () => QueueRoundTrip(quick ? 2_000 : 10_000));
         yield return ("pipe_round_trip", () => PipeRoundTrip(quick ? 2_000 : 10_000));
         yield return ("queue_1mb_items", () => Queue1MbItems(quick ? 50 : 200));
+        yield return ("dotnet_new_1mb_arrays", () => New1MbArrays(quick ? 50 : 200));
         yield return ("records_round_trip_100k", () => RecordsRoundTrip(quick ? Runs : 7));
     }
 
@@ -251,6 +252,27 @@ internal static class Workloads
         }
 
         return (Median(rates), "items/s");
+    }
+
+    /// <summary>
+    /// The floor of the 1 MB queue row for any .NET consumer: in this one process, a new 1 MB array per item and 1 MB
+    /// copied into it (what a Get must do at least), with the garbage collection those arrays cause.
+    /// </summary>
+    private static (double, string) New1MbArrays(int n)
+    {
+        byte[] source = new byte[1024 * 1024];
+        byte[]? last = null;
+        double[] seconds = Time(() =>
+        {
+            for (int i = 0; i < n - 1; i++)
+            {
+                byte[] item = GC.AllocateUninitializedArray<byte>(source.Length);
+                source.CopyTo(item, 0);
+                last = item;
+            }
+        });
+        GC.KeepAlive(last);
+        return (Median(seconds.Select(s => (n - 1) / s)), "items/s");
     }
 
     public static int NoOp() => 1;

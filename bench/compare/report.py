@@ -28,8 +28,8 @@ ROWS = [
     ("primes_sequential", "Tutorial primes, sequential", None, False),
     ("queue_round_trip", "Queue put/get round trip with a child process", None, True),
     ("pipe_round_trip", "Pipe send/receive round trip with a child process", None, True),
-    ("queue_1mb_items", "1 MB items through a queue from a child process", None, True),
-    ("queue_1mb_items_loh", "The same, .NET app with System.GC.LOHThreshold = 2 MB (Python: as above)", None, True),
+    ("queue_1mb_items", "1 MB items through a queue from a child process", "dotnet_new_1mb_arrays", True),
+    ("queue_1mb_items_loh", "The same, .NET app with System.GC.LOHThreshold = 2 MB (Python: as above)", "dotnet_new_1mb_arrays_loh", True),
     ("records_round_trip_100k", "100,000 small records (4 fields) as one argument and result, round trip", None, False),
 ]
 
