@@ -45,6 +45,7 @@ internal static class Workloads
         yield return ("worker_rss_100k", () => MemoryRow(quick));
         yield return ("parent_rss_100k", () => MemoryRow(quick));
         yield return ("runtime_start_hello", () => Hello(quick ? Runs : 10));
+        yield return ("runtime_rss_hello", () => HelloMemory());
         yield return ("thread_submit_result_roundtrip", () => ThreadRoundTrip(n));
         yield return ("thread_submit_result_batch", () => ThreadBatch(quick ? 5 : 30));
         yield return ("dotnet_task_run_roundtrip", () => TaskRunRoundTrip(n));
@@ -70,8 +71,9 @@ internal static class Workloads
     private static (double WorkerIdle, double WorkerAfter, double Parent)? s_memory;
 
     /// <summary>
-    /// Resident memory (VmRSS, MB) of a pool's one worker once idle after a task, and after 100,000 no-op tasks (half a
-    /// second after each, so the worker has settled), and of this process then; measured once, each row a single reading.
+    /// Resident memory (VmRSS, MB) of a pool's one worker once idle after a task, and after 100,000 no-op tasks (1.5 s
+    /// after each: a worker idle for a second gives back what its tasks left), and of this process then; measured once,
+    /// each row a single reading.
     /// </summary>
     private static (double WorkerIdle, double WorkerAfter, double Parent) Memory(bool quick)
     {
@@ -80,7 +82,7 @@ internal static class Workloads
             using var pool = new ProcessPoolExecutor(1);
             pool.Submit(NoOp).Result();
             int worker = pool.WorkerProcessIds[0];
-            Thread.Sleep(500);
+            Thread.Sleep(1500);
             double idle = ResidentMegabytes(worker);
             var futures = new Future<int>[10_000];
             for (int round = 0; round < (quick ? 2 : 10); round++)
@@ -96,7 +98,7 @@ internal static class Workloads
                 }
             }
 
-            Thread.Sleep(500);
+            Thread.Sleep(1500);
             s_memory = (idle, ResidentMegabytes(worker), ResidentMegabytes(Environment.ProcessId));
         }
 
@@ -134,6 +136,25 @@ internal static class Workloads
             },
             runs);
         return (Median(seconds.Select(s => s * 1e3)), "ms");
+    }
+
+    /// <summary>Resident memory (MB) of `dotnet Hello.dll --wait` once it printed its line: the floor of any .NET process; median of 5.</summary>
+    private static (double, string) HelloMemory()
+    {
+        string hello = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../Hello/bin/Release/net10.0/Hello.dll"));
+        var start = new ProcessStartInfo(Environment.ProcessPath!, [hello, "--wait"]) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var readings = new List<double>();
+        for (int i = 0; i < Runs; i++)
+        {
+            using var process = System.Diagnostics.Process.Start(start)!;
+            _ = process.StandardOutput.ReadLine();
+            Thread.Sleep(200);
+            readings.Add(ResidentMegabytes(process.Id));
+            process.StandardInput.Close();
+            process.WaitForExit();
+        }
+
+        return (Median(readings), "MB");
     }
 
     /// <summary>Min and max of the runs behind a median, and their number, by workload.</summary>

@@ -268,22 +268,38 @@ def _resident_megabytes(pid):
 
 
 def memory(row, quick):
-    """Resident memory (VmRSS, MB) of a pool's one worker once idle after a task, after 100,000 no-op tasks (half a
-    second after each), and of this process then; measured once, as on the C# side, each row a single reading."""
+    """Resident memory (VmRSS, MB) of a pool's one worker once idle after a task, after 100,000 no-op tasks (1.5 s
+    after each), and of this process then; measured once, as on the C# side, each row a single reading."""
     if not _MEMORY:
         with ProcessPoolExecutor(max_workers=1) as executor:
             executor.submit(noop).result()
             worker = next(iter(executor._processes))
-            time.sleep(0.5)
+            time.sleep(1.5)
             _MEMORY["worker_rss_idle"] = _resident_megabytes(worker)
             for _ in range(2 if quick else 10):
                 futures = [executor.submit(noop) for _ in range(10_000)]
                 for f in futures:
                     f.result()
-            time.sleep(0.5)
+            time.sleep(1.5)
             _MEMORY["worker_rss_100k"] = _resident_megabytes(worker)
             _MEMORY["parent_rss_100k"] = _resident_megabytes("self")
     return summary([_MEMORY[row]], "MB")
+
+
+def interpreter_memory(quick):
+    """Resident memory (MB) of a bare interpreter once it printed a line and waits on its input (the counterpart of
+    `dotnet Hello.dll --wait`); median of 5."""
+    readings = []
+    for _ in range(RUNS):
+        child = subprocess.Popen([sys.executable, "-c", "import sys; print('hello', flush=True); sys.stdin.readline()"],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        child.stdout.readline()
+        time.sleep(0.2)
+        readings.append(_resident_megabytes(child.pid))
+        child.stdin.close()
+        child.wait()
+        child.stdout.close()
+    return summary(readings, "MB")
 
 
 def interpreter_start(quick):
@@ -298,6 +314,7 @@ WORKLOADS = {
     "worker_rss_100k": lambda quick: memory("worker_rss_100k", quick),
     "parent_rss_100k": lambda quick: memory("parent_rss_100k", quick),
     "runtime_start_hello": interpreter_start,
+    "runtime_rss_hello": interpreter_memory,
     "thread_submit_result_roundtrip": thread_roundtrip,
     "thread_submit_result_batch": thread_batch,
     "process_submit_noop": process_submit,

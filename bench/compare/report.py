@@ -14,6 +14,7 @@ ROWS = [
     ("worker_rss_idle", "Worker process memory (RSS), idle after its first task", None, False),
     ("worker_rss_100k", "Worker process memory (RSS) after 100,000 no-op tasks", None, False),
     ("parent_rss_100k", "The benchmark (parent) process's memory (RSS) then", None, False),
+    ("runtime_rss_hello", "Bare runtime memory (RSS): `dotnet Hello.dll` (Python: `python3 -c ...`) waiting after its line", None, False),
     ("runtime_start_hello", "Bare runtime start: `dotnet Hello.dll` (Python: `python3 -c pass`), to exit", None, False),
     ("thread_submit_result_roundtrip", "Thread pool: no-op submit + result, one at a time", "dotnet_task_run_roundtrip", False),
     ("thread_submit_result_batch", "Thread pool: 1,000 no-op submits, then each result", None, False),

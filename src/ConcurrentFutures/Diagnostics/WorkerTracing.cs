@@ -6,18 +6,14 @@ namespace ConcurrentFutures;
 internal static class WorkerTracing
 {
     /// <summary>
-    /// Starts the <c>ConcurrentFutures.Run</c> span as a child of <paramref name="traceParent"/>, or null when the
-    /// submitter was not traced. Without a listener in the worker the span is still created (unsampled, cheap) so the
-    /// user's code sees the trace in <see cref="Activity.Current"/> and its logs and outgoing calls carry it.
-    /// <paramref name="functionName"/> is the name of the method run (its <c>code.function</c> tag).
+    /// Starts the <c>ConcurrentFutures.Run</c> span as a child of <paramref name="traceParent"/> (callers skip this when
+    /// the submitter was not traced). Without a listener in the worker the span is still created (unsampled, cheap) so
+    /// the user's code sees the trace in <see cref="Activity.Current"/> and its logs and outgoing calls carry it.
+    /// <paramref name="functionName"/> is the name of the method run (its <c>code.function</c> tag). Typed
+    /// <see cref="IDisposable"/> so that a caller compiled without tracing does not load System.Diagnostics.DiagnosticSource.
     /// </summary>
-    public static Activity? StartRun(string? traceParent, string functionName)
+    public static IDisposable StartRun(string traceParent, string functionName)
     {
-        if (traceParent is null)
-        {
-            return null;
-        }
-
         Activity? span = ExecutorTelemetry.Source.StartActivity(ConcurrentFuturesTelemetry.RunActivityName, ActivityKind.Internal, traceParent);
         if (span is null)
         {

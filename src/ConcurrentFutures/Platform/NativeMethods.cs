@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace ConcurrentFutures.Platform;
 
-/// <summary>The few libc calls that make workers die with their parent on Linux.</summary>
+/// <summary>The few libc calls that make workers die with their parent on Linux, and let idle ones give memory back.</summary>
 internal static partial class NativeMethods
 {
     /// <summary>SIGTERM: asks a process to terminate.</summary>
@@ -75,6 +75,30 @@ internal static partial class NativeMethods
             return false;
         }
     }
+
+    /// <summary>
+    /// Hands the C heap's free pages back to the system (glibc's <c>malloc_trim</c>; the runtime's own native
+    /// allocations — JIT data, type information — live there). Does nothing where the C library has no such call.
+    /// </summary>
+    public static void ReturnFreeNativeMemory()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        try
+        {
+            _ = MallocTrim(0);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // musl and other C libraries without malloc_trim: their heaps are left as they are.
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);

@@ -15,9 +15,6 @@ namespace ConcurrentFutures.Processes;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "Lives as long as the worker process; the process exit releases everything.")]
 internal sealed partial class WorkerHost
 {
-    /// <summary>How long the worker waits with nothing to do before it builds the serializer's resolver (see <see cref="WarmUp"/>).</summary>
-    private static readonly TimeSpan IdleBeforeWarmUp = TimeSpan.FromMilliseconds(50);
-
     private readonly string _socketPath;
     private readonly byte[] _token;
     private readonly int _slot;
@@ -40,6 +37,15 @@ internal sealed partial class WorkerHost
     /// <summary>After a task whose arguments or result were this large, the worker collects its garbage at once.</summary>
     private const int CollectAfterPayload = 32 * 1024 * 1024;
 
+    /// <summary>How long a worker waits with nothing to do before it gives back memory (see <see cref="TrimWhenIdle"/>).</summary>
+    private static readonly TimeSpan IdleBeforeTrim = TimeSpan.FromSeconds(1);
+
+    /// <summary>What the worker must have allocated since its last trim for the next to be worth a full collection.</summary>
+    private const long TrimAfterAllocating = 4 * 1024 * 1024;
+
+    /// <summary>The process's allocated bytes at its last trim (<see cref="GC.GetTotalAllocatedBytes"/>).</summary>
+    private long _allocatedAtTrim;
+
     /// <summary>Set while the current task's arguments came from shared memory and were at least <see cref="CollectAfterPayload"/>.</summary>
     private bool _largeArguments;
 
@@ -53,7 +59,6 @@ internal sealed partial class WorkerHost
     /// <summary>Tells the parent which task runs, should this process die (see <see cref="TaskMarker"/>).</summary>
     private TaskMarker? _marker;
     private volatile bool _stopRequested;
-    private bool _warmUpStarted;
 
     public WorkerHost(string socketPath, byte[] token, int slot, bool reportMemory, string sharedMemoryPrefix)
     {
@@ -76,9 +81,9 @@ internal sealed partial class WorkerHost
             if (!_inbox.TryTake(out byte[]? frame))
             {
                 Flush(); // nothing else to run: send the results batched so far before blocking
-                if (_warmUpStarted || !_inbox.TryTake(out frame, IdleBeforeWarmUp))
+                if (!_inbox.TryTake(out frame, IdleBeforeTrim))
                 {
-                    WarmUp();
+                    TrimWhenIdle();
                     frame = _inbox.Take();
                 }
             }
@@ -93,18 +98,23 @@ internal sealed partial class WorkerHost
     }
 
     /// <summary>
-    /// The serializer's resolver for records, lists and other non-primitive values costs tens of milliseconds of JIT
-    /// to build. Built while calls run, it slows them down on a busy machine (primitive-only calls never need it), so
-    /// it is built on another thread once the worker has been idle for <see cref="IdleBeforeWarmUp"/>. A call that
-    /// needs it before then builds it itself (the runtime's type-initialization lock keeps that to one thread).
+    /// A worker that has had nothing to do for <see cref="IdleBeforeTrim"/> gives back the memory its tasks left
+    /// behind: one full, compacting collection that returns free pages to the system (Python's workers free as they go,
+    /// by reference counting; a .NET worker keeps up to a gen0 budget of garbage — tens of megabytes where the CPU's
+    /// cache is large — until its next collection). Measured here: a worker idle after 100,000 no-op tasks 62 MB
+    /// before, 43 MB after. Only after it allocated <see cref="TrimAfterAllocating"/> since the last, so a worker that
+    /// wakes now and then for small tasks does not collect every time; a busy worker never waits here.
     /// </summary>
-    private void WarmUp()
+    private void TrimWhenIdle()
     {
-        if (!_warmUpStarted)
+        if (GC.GetTotalAllocatedBytes() - _allocatedAtTrim < TrimAfterAllocating)
         {
-            _warmUpStarted = true;
-            ThreadPool.UnsafeQueueUserWorkItem(static _ => PayloadSerializer.WarmUp(), null);
+            return;
         }
+
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        Platform.NativeMethods.ReturnFreeNativeMemory();
+        _allocatedAtTrim = GC.GetTotalAllocatedBytes();
     }
 
     /// <summary>Reads frames until the parent closes the connection; the parent is then gone, and so is this process.</summary>

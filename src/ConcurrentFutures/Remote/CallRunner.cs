@@ -26,7 +26,7 @@ internal static class CallRunner
             var reader = new MessagePackReader(target);
             object? instance = function.ReadTarget(ref reader);
             List<object?[]> calls = readCalls(state, function, chunk);
-            using Activity? span = WorkerTracing.StartRun(traceParent, function.Method.Name);
+            using IDisposable? span = traceParent is null ? null : WorkerTracing.StartRun(traceParent, function.Method.Name);
             Run(function, instance, calls, chunk, output);
             return null;
         }

@@ -46,10 +46,7 @@ internal static class FunctionResolver
             throw new InvalidOperationException($"The worker loaded a different build of {declaringType.Assembly.GetName().Name} than the parent process ({declaringType.Assembly.Location}); rebuild and restart so both run the same assemblies.");
         }
 
-        MethodInfo method = declaringType
-            .GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
-            .FirstOrDefault(m => m.MetadataToken == token)
-            ?? throw new MissingMethodException($"No method with token 0x{token:x8} in {declaringType}.");
+        MethodInfo method = FindMethod(declaringType, token) ?? throw new MissingMethodException($"No method with token 0x{token:x8} in {declaringType}.");
         if (method.IsGenericMethodDefinition)
         {
             method = method.MakeGenericMethod(methodTypeArguments);
@@ -57,6 +54,21 @@ internal static class FunctionResolver
 
         Type? targetType = targetTypeName is null ? null : ResolveType(targetTypeName, fallbackLocation);
         return new ResolvedFunction(method, targetType, isClosure ? ClosureShape.For(method, targetType!) : null);
+    }
+
+    /// <summary>The method of <paramref name="declaringType"/> (itself, not a base type) with this metadata token.</summary>
+    /// <remarks>A loop, not LINQ: a worker that defines only this would load System.Linq for it (memory, start-up).</remarks>
+    private static MethodInfo? FindMethod(Type declaringType, int token)
+    {
+        foreach (MethodInfo candidate in declaringType.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+        {
+            if (candidate.MetadataToken == token)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Resolves a type name, loading assemblies by name and falling back to the parent's directory.</summary>

@@ -150,6 +150,18 @@ public class ProcessPoolExecutorTests
     }
 
     [Fact]
+    public void AnIdleWorker_GivesBackWhatItsTasksLeft_OnceAfterTheyAllocatedEnough()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        int afterGarbage = pool.Submit(WorkerFunctions.LeaveGarbage, 32).Result(Patience);
+        Thread.Sleep(2500); // idle for more than a second: the worker collects
+        int afterIdle = pool.Submit(WorkerFunctions.FullCollections).Result(Patience);
+        Assert.True(afterIdle > afterGarbage, $"an idle worker should have run a full collection ({afterGarbage} before, {afterIdle} after)");
+        Thread.Sleep(2500); // idle again, having allocated next to nothing since: no collection
+        Assert.Equal(afterIdle, pool.Submit(WorkerFunctions.FullCollections).Result(Patience));
+    }
+
+    [Fact]
     public void MaxWorkerHeapBytes_FailsWorkThatAllocatesTooMuch_WithOutOfMemory_AndReplacesItsWorker()
     {
         using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, MaxWorkerHeapBytes = 64L * 1024 * 1024 });

@@ -188,6 +188,22 @@ public static class WorkerFunctions
     /// <summary>A result whose serialization kills the worker: it dies while writing its result.</summary>
     public static DiesWhenSerialized DieWhileWritingResult() => new();
 
+    /// <summary>Allocates <paramref name="megabytes"/> MB of small arrays it does not keep; returns the worker's full collections so far.</summary>
+    public static int LeaveGarbage(int megabytes)
+    {
+        long sum = 0;
+        for (int i = 0; i < megabytes * 1024; i++)
+        {
+            sum += new byte[1024].Length;
+        }
+
+        GC.KeepAlive(sum);
+        return GC.CollectionCount(GC.MaxGeneration);
+    }
+
+    /// <summary>The worker's full collections so far.</summary>
+    public static int FullCollections() => GC.CollectionCount(GC.MaxGeneration);
+
     /// <summary>Allocates and touches a buffer it does not keep; returns its size.</summary>
     public static long AllocateAndRelease(int megabytes)
     {
