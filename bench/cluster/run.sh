@@ -15,6 +15,7 @@ if ! "$dask_python" -c "import distributed" 2>/dev/null; then
   { $sudo apt-get install -y -q python3-distributed || { $sudo apt-get update -q && $sudo apt-get install -y -q python3-distributed; }; } >/dev/null
 fi
 dotnet build -c Release samples/ClusterWorker -nologo -v quiet
+bash bench/readytorun.sh samples/ClusterWorker/bin/Release/net10.0 # the library as the package ships it
 dll=samples/ClusterWorker/bin/Release/net10.0/ClusterWorker.dll
 workers=$(nproc)
 runs=5

@@ -8,6 +8,7 @@ quick=()
 if [ "${1:-}" = "--quick" ]; then quick=(--quick); fi
 
 dotnet build -c Release bench/ConcurrentFutures.Compare -nologo -v quiet
+bash bench/readytorun.sh bench/ConcurrentFutures.Compare/bin/Release/net10.0 # the library as the package ships it
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 echo "Python..." >&2
