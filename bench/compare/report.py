@@ -25,6 +25,7 @@ ROWS = [
     ("process_first_result_fork", "New process pool to first result (Python: fork)", None, False),
     ("process_first_result_prestarted", "The same, a worker prestarted (PrestartWorkers; Python: forkserver, running)", None, False),
     ("process_round_trip_32mb", "32 MB bytes argument and result, round trip", None, True),
+    ("process_new_pool_10mb", "10 MB argument and result: a new pool's first 5 calls (its worker up, transfers cold)", None, True),
     ("primes_pool_2_workers", "Tutorial primes, pool of 2, map(chunksize=1)", "primes_parallel_foreach", False),
     ("primes_sequential", "Tutorial primes, sequential", None, False),
     ("queue_round_trip", "Queue put/get round trip with a child process", None, True),
