@@ -24,7 +24,20 @@ internal static class ChildLauncher
     /// <summary>Starts a process on the launcher thread and tracks it until it exits.</summary>
     public static System.Diagnostics.Process Start(Func<System.Diagnostics.Process> start) => Track(Request(start).GetAwaiter().GetResult());
 
-    /// <summary>As <see cref="Start"/>, awaiting the launcher thread instead of blocking on it.</summary>
+    /// <summary>
+    /// As <see cref="Start(Func{System.Diagnostics.Process})"/>, then runs <paramref name="started"/> on the launcher
+    /// thread, before any launch queued after this one: what must be in place by then (a standby worker on the list
+    /// pools take from: a pool's launch that comes next finds it there).
+    /// </summary>
+    public static System.Diagnostics.Process Start(Func<System.Diagnostics.Process> start, Action<System.Diagnostics.Process> started) =>
+        Request(() =>
+        {
+            System.Diagnostics.Process process = Track(start());
+            started(process);
+            return process;
+        }).GetAwaiter().GetResult();
+
+    /// <summary>As <see cref="Start(Func{System.Diagnostics.Process})"/>, awaiting the launcher thread instead of blocking on it.</summary>
     public static async Task<System.Diagnostics.Process> StartAsync(Func<System.Diagnostics.Process> start) => Track(await Request(start).ConfigureAwait(false));
 
     /// <summary>

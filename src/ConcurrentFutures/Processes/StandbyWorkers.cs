@@ -192,10 +192,26 @@ internal static class StandbyWorkers
             }
 
             System.Diagnostics.Process? process = null;
-            bool wanted = false;
+            bool counted = false, wanted = false;
             try
             {
-                process = ChildLauncher.Start(() => ProcessSupport.Launcher.Start(StandbyEnvironment(), redirectInput: true));
+                // Listed on the launcher thread, right after it started: a pool whose launch was queued meanwhile (it
+                // runs next on that thread) takes it instead of starting a worker of its own.
+                process = ChildLauncher.Start(
+                    () => ProcessSupport.Launcher.Start(StandbyEnvironment(), redirectInput: true),
+                    started =>
+                    {
+                        lock (s_lock)
+                        {
+                            s_starting--;
+                            counted = true;
+                            wanted = s_waiting.Count < s_wanted; // PrestartWorkers(0) may have come meanwhile
+                            if (wanted)
+                            {
+                                s_waiting.Enqueue(started);
+                            }
+                        }
+                    });
             }
 #pragma warning disable CA1031 // A standby that cannot start is no loss: pools start their own workers.
             catch (Exception)
@@ -204,13 +220,11 @@ internal static class StandbyWorkers
             }
             finally
             {
-                lock (s_lock)
+                if (!counted)
                 {
-                    s_starting--;
-                    wanted = process is not null && s_waiting.Count < s_wanted; // PrestartWorkers(0) may have come meanwhile
-                    if (wanted)
+                    lock (s_lock)
                     {
-                        s_waiting.Enqueue(process!);
+                        s_starting--;
                     }
                 }
             }
