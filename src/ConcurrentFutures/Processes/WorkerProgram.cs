@@ -44,15 +44,6 @@ internal static class WorkerProgram
             return 3;
         }
 
-        // While this thread connects and waits for its first call, another runs one through the whole path: MessagePack's
-        // reader and writer (an IL-only package) are compiled then, on the core the parent leaves idle meanwhile
-        // (measured: first result of a new pool 75 -> 60 ms, medians of 6 alternating runs). A standby worker did so while
-        // it waited.
-        if (Environment.GetEnvironmentVariable(StandbyWorkers.Variable) != "1")
-        {
-            new Thread(RehearseQuietly) { IsBackground = true, Name = "ConcurrentFutures worker rehearsal" }.Start();
-        }
-
         var host = new WorkerHost(
             socketPath,
             Convert.FromHexString(token),
@@ -60,19 +51,6 @@ internal static class WorkerProgram
             Environment.GetEnvironmentVariable(WorkerEnvironment.ReportMemory) == "1",
             Environment.GetEnvironmentVariable(WorkerEnvironment.SharedMemoryPrefix) ?? Path.Combine(Path.GetTempPath(), "cf-"));
         return host.Run();
-    }
-
-    private static void RehearseQuietly()
-    {
-        try
-        {
-            WorkerHost.Rehearse();
-        }
-#pragma warning disable CA1031 // Only a head start: whatever fails here fails again, and is reported, when a call needs it.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
     }
 
     /// <summary>False when the process that started this one is gone (it died before the parent-death signal was set).</summary>
