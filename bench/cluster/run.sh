@@ -3,7 +3,8 @@
 # the silo's worker processes (the default) and in the silo process (the opt-in), beside Dask's LocalCluster with as
 # many worker processes, in the same run. Median of 5 runs after 2 warm-up runs (both sides), range beside it. Then round trips of large values (1 MB to
 # 1 GB, sent as the argument and returned) through one silo and through two, beside Dask with one and two workers,
-# median of 3 runs after a warm-up, and the peak memory of a 300 MB round trip. Writes bench/results/cluster.md.
+# one client for all sizes on each side, median of 5 runs after 1 s of warm-up round trips of the size, and the peak
+# memory of a 300 MB round trip. Writes bench/results/cluster.md.
 # Usage: bash bench/cluster/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -70,15 +71,18 @@ start_second() {
 }
 
 sizes=(1 10 50 150 300 1000)
-size_runs=3
+size_runs=5
+size_warmup_seconds=1
 
-# measure_sizes NAME MB...: MB/s of echo round trips per size, as JSON lines {NAME: {MB: {value, min, max, ms}}}.
+# measure_sizes NAME MB...: MB/s of echo round trips per size, one client for all sizes (as Dask's side has one), each
+# size's round trips for $size_warmup_seconds first (at least one), then $size_runs measured; JSON lines
+# {NAME: {MB: {value, min, max, ms}}}.
 measure_sizes() {
   local name=$1
   shift
+  dotnet "$dll" --client --gateway-port "$gateway" --work echo --megabytes "$(IFS=,; echo "$*")" --warmup-seconds "$size_warmup_seconds" --repeat "$size_runs" >"$tmp/client.log"
   for mb in "$@"; do
-    dotnet "$dll" --client --gateway-port "$gateway" --work echo --megabytes "$mb" --repeat $((size_runs + 1)) >"$tmp/client.log"
-    grep -E "^echo: " "$tmp/client.log" | tail -n "$size_runs" | sed -E 's/.*MB, ([0-9.]+) ms, ([0-9]+) MB\/s.*/\1 \2/' \
+    grep -E "^echo: $mb MB," "$tmp/client.log" | sed -E 's/.*MB, ([0-9.]+) ms, ([0-9]+) MB\/s.*/\1 \2/' \
       | python3 -c "import json, statistics, sys; r = [tuple(map(float, l.split())) for l in sys.stdin]; print(json.dumps({'$name': {'$mb': {'value': statistics.median(x[1] for x in r), 'min': min(x[1] for x in r), 'max': max(x[1] for x in r), 'ms': statistics.median(x[0] for x in r)}}}))"
   done
 }
@@ -149,8 +153,8 @@ run_all > "$tmp/in-silo.jsonl"
 stop_silo
 
 echo "large values: Dask..." >&2
-"$dask_python" bench/cluster/dask_sizes.py 1 "$size_runs" "${sizes[@]}" 2>/dev/null > "$tmp/dask-sizes-1.json"
-"$dask_python" bench/cluster/dask_sizes.py 2 "$size_runs" 1 10 50 150 300 2>/dev/null > "$tmp/dask-sizes-2.json"
+"$dask_python" bench/cluster/dask_sizes.py 1 "$size_runs" "$size_warmup_seconds" "${sizes[@]}" 2>/dev/null > "$tmp/dask-sizes-1.json"
+"$dask_python" bench/cluster/dask_sizes.py 2 "$size_runs" "$size_warmup_seconds" 1 10 50 150 300 2>/dev/null > "$tmp/dask-sizes-2.json"
 echo "large values: one silo..." >&2
 start_silo isolated
 measure_memory > "$tmp/memory.json"
@@ -161,9 +165,9 @@ start_second
 measure_sizes two 1 10 50 150 300 >> "$tmp/sizes.jsonl"
 stop_silo
 
-python3 - "$tmp" "$workers" "$runs" <<'REPORT' | tee bench/results/cluster.md
+python3 - "$tmp" "$workers" "$runs" "$size_runs" "$size_warmup_seconds" <<'REPORT' | tee bench/results/cluster.md
 import json, subprocess, sys, datetime, os
-tmp, workers, runs = sys.argv[1], sys.argv[2], sys.argv[3]
+tmp, workers, runs, size_runs, size_warmup_seconds = sys.argv[1:6]
 dask = json.load(open(f"{tmp}/dask.json"))
 def lines(name):
     merged = {}
@@ -197,7 +201,7 @@ memory = json.load(open(f"{tmp}/memory.json"))
 print()
 print("Large values: `Submit(Echo, byte[])` round trips (the value sent as the argument and returned as the result; MB/s counts both "
       "directions), isolated silos (the default); Dask: `client.submit(echo, data)` on a LocalCluster of as many worker processes. "
-      "Median of 3 runs after a warm-up (MB/s range).")
+      f"One client for all sizes on each side; per size, median of {size_runs} runs after {size_warmup_seconds} s of round trips of that size (at least one) on each side (MB/s range).")
 print()
 print("| Size | Dask, 1 worker | ConcurrentFutures, 1 silo | Ratio | Dask, 2 workers | ConcurrentFutures, 2 silos | Ratio |")
 print("|---:|---:|---:|---:|---:|---:|---:|")

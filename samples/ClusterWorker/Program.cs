@@ -139,30 +139,38 @@ static void Measure(string what, Func<int> run, SampleArguments arguments)
     }
 }
 
-// Round trips of a large value: sent to a silo as the argument, returned as the result, checked on arrival.
+// Round trips of large values, each size in turn: sent to a silo as the argument, returned as the result, checked on
+// arrival; for each size, round trips for --warmup-seconds first (tiered JIT settles over the first calls), then
+// --repeat measured ones.
 static void Echo(ClusterExecutor executor, SampleArguments arguments)
 {
-    var data = new byte[arguments.Megabytes * 1_000_000L];
-    Random.Shared.NextBytes(data);
+    byte[] data = [];
     double mostExtra = 0;
-    for (int i = 0; i < arguments.Repeat; i++)
+    foreach (int megabytes in arguments.Megabytes)
     {
-        // Each round trip's own peak: the previous result dropped and collected, the peak reset (Linux: clear_refs 5).
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        long before = Environment.WorkingSet; // the value itself included
-        ResetPeakWorkingSet();
-        var clock = Stopwatch.StartNew();
-        byte[] back = executor.Submit(SampleWork.Echo, data).Result();
-        double seconds = clock.Elapsed.TotalSeconds;
-        if (!back.AsSpan().SequenceEqual(data))
+        data = new byte[megabytes * 1_000_000L];
+        Random.Shared.NextBytes(data);
+        var warmup = Stopwatch.StartNew();
+        while (warmup.Elapsed.TotalSeconds < arguments.WarmupSeconds)
         {
-            throw new InvalidDataException($"The {arguments.Megabytes} MB value came back different.");
+            CheckEcho(executor.Submit(SampleWork.Echo, data).Result(), data);
         }
 
-        using var self = Process.GetCurrentProcess();
-        mostExtra = Math.Max(mostExtra, (self.PeakWorkingSet64 - before - data.Length) / (double)data.Length);
-        Console.WriteLine(FormattableString.Invariant($"echo: {arguments.Megabytes} MB, {seconds * 1000:F1} ms, {2 * arguments.Megabytes / seconds:F0} MB/s"));
+        for (int i = 0; i < arguments.Repeat; i++)
+        {
+            // Each round trip's own peak: the previous result dropped and collected, the peak reset (Linux: clear_refs 5).
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            long before = Environment.WorkingSet; // the value itself included
+            ResetPeakWorkingSet();
+            var clock = Stopwatch.StartNew();
+            byte[] back = executor.Submit(SampleWork.Echo, data).Result();
+            double seconds = clock.Elapsed.TotalSeconds;
+            CheckEcho(back, data);
+            using var self = Process.GetCurrentProcess();
+            mostExtra = Math.Max(mostExtra, (self.PeakWorkingSet64 - before - data.Length) / (double)data.Length);
+            Console.WriteLine(FormattableString.Invariant($"echo: {megabytes} MB, {seconds * 1000:F1} ms, {2 * megabytes / seconds:F0} MB/s"));
+        }
     }
 
     // The client's peak beyond the value sent and the one received: the copies the executor held on the way.
@@ -197,6 +205,14 @@ static void Echo(ClusterExecutor executor, SampleArguments arguments)
     transferring.Cancel();
     (double longestSmall, int smallCalls) = small.GetAwaiter().GetResult();
     Console.WriteLine(FormattableString.Invariant($"echo stall: {smallCalls} small calls during a {transfer:F0} ms round trip, the longest {longestSmall:F1} ms"));
+}
+
+static void CheckEcho(byte[] back, byte[] data)
+{
+    if (!back.AsSpan().SequenceEqual(data))
+    {
+        throw new InvalidDataException($"The {data.Length:N0}-byte value came back different.");
+    }
 }
 
 static void ResetPeakWorkingSet()

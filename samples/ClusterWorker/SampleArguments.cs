@@ -11,7 +11,7 @@ internal sealed class SampleArguments
                   [--cluster-id ID] [--fast-failure-detection] [--parent-pid PID] [--max-workers N] [--in-silo] [--payload-port P]
         Client: ClusterWorker --client [--cluster localhost --gateway-port 30000 [--gateway-port 30001 ...] | --cluster redis --redis HOST:PORT]
                   [--work primes|noop|where|echo] [--items N] [--chunk-size N] [--repeat N] [--max-concurrency N]
-                  [--megabytes N (echo: the size of the value sent and returned)] [--task-timeout SECONDS]
+                  [--megabytes N[,N...] (echo: the sizes of the value sent and returned)] [--warmup-seconds N (echo: round trips of each size before those measured)] [--task-timeout SECONDS]
                   [--hosted (run inside a Generic Host: Ctrl+C or SIGTERM stops the host, which stops the work)]
                   [--as-if-not-linux (act as on a system without process support, as tests do: a client needs none)]
         """;
@@ -60,8 +60,11 @@ internal sealed class SampleArguments
 
     public int Repeat { get; private set; } = 1;
 
-    /// <summary>Client, echo work: the size of the byte array sent to a silo and back.</summary>
-    public int Megabytes { get; private set; } = 10;
+    /// <summary>Client, echo work: the sizes of the byte array sent to a silo and back, in order.</summary>
+    public IReadOnlyList<int> Megabytes { get; private set; } = [10];
+
+    /// <summary>Client, echo work: for each size, round trips for at least this long before those measured (default: none).</summary>
+    public int WarmupSeconds { get; private set; }
 
     /// <summary>Client: the executor's TaskTimeout in seconds (default: none).</summary>
     public int? TaskTimeoutSeconds { get; private set; }
@@ -93,6 +96,7 @@ internal sealed class SampleArguments
             string name = args[i];
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.", nameof(args));
             int Number() => int.TryParse(Value(), out int n) && n > 0 ? n : throw new ArgumentException($"{name} needs a positive number, not '{args[i]}'.", nameof(args));
+            int[] Numbers() => Value().Split(',').Select(v => int.TryParse(v, out int n) && n > 0 ? n : throw new ArgumentException($"{name} needs positive numbers separated by commas, not '{args[i]}'.", nameof(args))).ToArray();
             switch (name)
             {
                 case "--client": parsed.Client = true; break;
@@ -114,7 +118,8 @@ internal sealed class SampleArguments
                 case "--items": parsed.Items = Number(); break;
                 case "--chunk-size": parsed.ChunkSize = Number(); break;
                 case "--repeat": parsed.Repeat = Number(); break;
-                case "--megabytes": parsed.Megabytes = Number(); break;
+                case "--megabytes": parsed.Megabytes = Numbers(); break;
+                case "--warmup-seconds": parsed.WarmupSeconds = Number(); break;
                 case "--task-timeout": parsed.TaskTimeoutSeconds = Number(); break;
                 default: throw new ArgumentException($"Unknown argument '{name}'.", nameof(args));
             }

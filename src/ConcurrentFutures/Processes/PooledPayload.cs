@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Sockets;
 
 namespace ConcurrentFutures.Processes;
 
@@ -45,7 +46,7 @@ internal sealed class PooledPayload : RelayedPayload
     public override byte[] ToArray() => Memory.ToArray();
 
     /// <inheritdoc/>
-    public override Task CopyToAsync(Stream destination, CancellationToken cancellationToken) => destination.WriteAsync(Memory, cancellationToken).AsTask();
+    public override Task SendAsync(Socket socket, CancellationToken cancellationToken) => socket.SendAsync(Memory, SocketFlags.None, cancellationToken).AsTask();
 
     /// <summary>Gives the array back to the pool; later calls do nothing.</summary>
     public override void Return()

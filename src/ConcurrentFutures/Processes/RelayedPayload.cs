@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+
 namespace ConcurrentFutures.Processes;
 
 /// <summary>
@@ -12,8 +14,8 @@ internal abstract class RelayedPayload
     /// <summary>The bytes as an array of their own (a small answer that travels on inside a message).</summary>
     public abstract byte[] ToArray();
 
-    /// <summary>Writes the bytes to <paramref name="destination"/> (a large answer sent on over a socket).</summary>
-    public abstract Task CopyToAsync(Stream destination, CancellationToken cancellationToken);
+    /// <summary>Sends the bytes on a connected stream socket (a large answer passed on to its client).</summary>
+    public abstract Task SendAsync(Socket socket, CancellationToken cancellationToken);
 
     /// <summary>Lets the memory go: back to its pool, or the slab back to its worker.</summary>
     public abstract void Return();

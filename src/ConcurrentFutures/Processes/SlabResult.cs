@@ -1,18 +1,16 @@
-using System.Buffers;
+using System.Net.Sockets;
 using Microsoft.Win32.SafeHandles;
 
 namespace ConcurrentFutures.Processes;
 
 /// <summary>
-/// A relayed call's large result left in its worker's slab until it is passed on, read through the slab's file in
-/// chunks and never mapped here: a silo sends it to its client with no copy of the value in the silo's own memory.
+/// A relayed call's large result left in its worker's slab until it is passed on, sent or read through the slab's file
+/// and never mapped here: a silo sends it to its client with no copy of the value in the silo's own memory.
 /// The open file keeps the bytes even if the worker dies and its files are deleted meanwhile. <see cref="Return"/>
 /// frees the slab for the worker's next result (until then the worker writes its results elsewhere).
 /// </summary>
 internal sealed class SlabResult : RelayedPayload
 {
-    private const int Chunk = 1024 * 1024;
-
     private SafeFileHandle? _file;
 
     private SlabResult(SafeFileHandle file, long length) => (_file, Length) = (file, length);
@@ -22,7 +20,7 @@ internal sealed class SlabResult : RelayedPayload
     /// <summary>Opens the slab a worker wrote a result into; throws <see cref="IOException"/> or <see cref="InvalidDataException"/> if it cannot be read.</summary>
     public static SlabResult Open(string path)
     {
-        SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
+        SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, options: FileOptions.Asynchronous); // as SendAsync needs (Linux: a flag, no other effect)
         try
         {
             return new SlabResult(file, PayloadSlab.ReadLength(file));
@@ -46,26 +44,40 @@ internal sealed class SlabResult : RelayedPayload
         return bytes;
     }
 
-    public override async Task CopyToAsync(Stream destination, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the result with <c>sendfile</c> from the slab's file: the kernel hands the file's pages to the socket, so
+    /// the bytes are neither read into this process nor copied on the way out of it.
+    /// </summary>
+    public override async Task SendAsync(Socket socket, CancellationToken cancellationToken)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Chunk);
-        try
+        if (Length == 0)
         {
-            for (long done = 0; done < Length;)
-            {
-                int read = await RandomAccess.ReadAsync(Handle, buffer.AsMemory(0, (int)Math.Min(Chunk, Length - done)), PayloadSlab.HeaderSize + done, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    throw new EndOfStreamException("A shared-memory payload file ended early.");
-                }
-
-                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                done += read;
-            }
+            return; // (a count of 0 would mean "to the end of the file")
         }
-        finally
+
+        // Not disposed: that would close the handle, which Return closes (a FileStream's finalizer leaves it open).
+        var file = new FileStream(Handle, FileAccess.Read, bufferSize: 0, isAsync: true);
+        using var send = new SocketAsyncEventArgs { SendPacketsElements = [new SendPacketsElement(file, PayloadSlab.HeaderSize, checked((int)Length), endOfPacket: true)] };
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        send.Completed += (_, e) => Complete(e, sent);
+        using CancellationTokenRegistration stop = cancellationToken.Register(static s => ((Socket)s!).Dispose(), socket); // ends the send
+        if (!socket.SendPacketsAsync(send))
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Complete(send, sent);
+        }
+
+        await sent.Task.ConfigureAwait(false);
+
+        static void Complete(SocketAsyncEventArgs send, TaskCompletionSource sent)
+        {
+            if (send.SocketError == SocketError.Success)
+            {
+                sent.TrySetResult();
+            }
+            else
+            {
+                sent.TrySetException(new SocketException((int)send.SocketError));
+            }
         }
     }
 

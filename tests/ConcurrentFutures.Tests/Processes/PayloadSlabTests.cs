@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using ConcurrentFutures.Processes;
 
 namespace ConcurrentFutures.Tests.Processes;
@@ -57,12 +59,24 @@ public sealed class PayloadSlabTests : IDisposable
         using var mappings = new SlabMappings(_prefix);
         Assert.True(mappings.Read(slab.Path, release: false, s => System.Buffers.BuffersExtensions.ToArray(s).AsSpan().SequenceEqual(payload)));
 
-        // A silo passing a worker's result on: read through the file, in chunks, then the slab freed through it.
+        // A silo passing a worker's result on: sent from the file to a socket, then the slab freed through it.
         SlabResult held = SlabResult.Open(slab.Path);
         Assert.Equal(payload.Length, held.Length);
-        var sent = new MemoryStream();
-        await held.CopyToAsync(sent, CancellationToken.None);
-        Assert.True(sent.ToArray().AsSpan().SequenceEqual(payload));
+        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoint!);
+        using Socket server = await listener.AcceptAsync();
+        byte[] received = new byte[payload.Length];
+        Task receiving = Task.Run(async () =>
+        {
+            using var stream = new NetworkStream(client);
+            await stream.ReadExactlyAsync(received);
+        });
+        await held.SendAsync(server, CancellationToken.None);
+        await receiving.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(received.AsSpan().SequenceEqual(payload));
         Assert.True(held.ToArray().AsSpan().SequenceEqual(payload));
         Assert.False(slab.IsFree);
         held.Return();
