@@ -69,6 +69,9 @@ internal static class Workloads
     /// <summary>Measured runs per row (after warm-up), as on the Python side.</summary>
     public const int Runs = 5;
 
+    /// <summary>Warm-up of the timed rows: at least this many seconds of untimed runs (at most 100 runs), as on the Python side.</summary>
+    public const double WarmUpSeconds = 3;
+
     private static (double WorkerIdle, double WorkerAfter, double Parent)? s_memory;
 
     /// <summary>
@@ -334,14 +337,15 @@ internal static class Workloads
 
     /// <summary>
     /// Runs <paramref name="action"/> untimed at least <paramref name="warmUps"/> times and, when warming up at all, for at
-    /// least a second (at most 100 runs): a fresh process's code runs unoptimized until tiered compilation has compiled it
-    /// again, which a few short runs do not reach (one run gave 48 k–314 k items/s for the same Map). Then
-    /// <paramref name="runs"/> timed runs; each one's seconds.
+    /// least <see cref="WarmUpSeconds"/> (at most 100 runs): a fresh process's code runs unoptimized, then instrumented,
+    /// until tiered compilation has compiled it again, and on 2 cores with both workers busy that takes a few seconds
+    /// (Map at chunkSize 500 on a new pool: 2–3 M items/s for its first ~2 s, 7–9 M after; with 1 s of warm-up the
+    /// median moved 2.2–3.7× Python between runs). Then <paramref name="runs"/> timed runs; each one's seconds.
     /// </summary>
     private static double[] Time(Action action, int runs = Runs, int warmUps = 1)
     {
         var warming = Stopwatch.StartNew();
-        for (int i = 0; i < warmUps || (warmUps > 0 && warming.Elapsed < TimeSpan.FromSeconds(1) && i < 100); i++)
+        for (int i = 0; i < warmUps || (warmUps > 0 && warming.Elapsed < TimeSpan.FromSeconds(WarmUpSeconds) && i < 100); i++)
         {
             action();
         }

@@ -35,13 +35,17 @@ def noop():
 # Measured runs per row (after warm-up), the same on the C# side.
 RUNS = 5
 
+# Warm-up of the timed rows: at least this many seconds of untimed runs (at most 100 runs), the same on the C# side.
+WARM_UP_SECONDS = 3.0
+
 
 def timed(fn, runs=RUNS, warmups=1):
-    """Runs fn() untimed at least `warmups` times and, when warming up at all, for at least a second (at most 100 runs),
-    as the C# side does (there, for tiered compilation); then `runs` times. Returns each timed run's duration in seconds."""
+    """Runs fn() untimed at least `warmups` times and, when warming up at all, for at least WARM_UP_SECONDS (at most 100
+    runs), as the C# side does (there, for tiered compilation); then `runs` times. Returns each timed run's duration in
+    seconds."""
     warming = time.perf_counter()
     done = 0
-    while done < warmups or (warmups > 0 and time.perf_counter() - warming < 1.0 and done < 100):
+    while done < warmups or (warmups > 0 and time.perf_counter() - warming < WARM_UP_SECONDS and done < 100):
         fn()
         done += 1
     durations = []
