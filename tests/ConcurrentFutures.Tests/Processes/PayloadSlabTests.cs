@@ -62,12 +62,8 @@ public sealed class PayloadSlabTests : IDisposable
         // A silo passing a worker's result on: sent from the file to a socket, then the slab freed through it.
         SlabResult held = SlabResult.Open(slab.Path);
         Assert.Equal(payload.Length, held.Length);
-        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(listener.LocalEndPoint!);
-        using Socket server = await listener.AcceptAsync();
+        (Socket client, Socket server) = await ConnectedPairAsync();
+        using Socket clientEnd = client, serverEnd = server;
         byte[] received = new byte[payload.Length];
         Task receiving = Task.Run(async () =>
         {
@@ -83,6 +79,48 @@ public sealed class PayloadSlabTests : IDisposable
         Assert.True(slab.IsFree);
         held.Return(); // harmless
         Assert.Throws<ObjectDisposedException>(() => held.ToArray());
+    }
+
+    [Fact]
+    public async Task AResultSentFromItsSlab_FailsWhenItsClientIsGone_AndStopsWhenCancelled_NeverHangs()
+    {
+        using var slabs = new PayloadSlabs(_prefix);
+        byte[] payload = Filled(32 * MB, 6); // more than the sockets' buffers hold
+        PayloadSlab slab = slabs.TryClaim(payload.Length)!;
+        await SlabFile.FillAsync(slab, new MemoryStream(payload), payload.Length, CancellationToken.None);
+
+        // The client closed its connection: the send fails, it does not wait for a reader that will never come.
+        SlabResult held = SlabResult.Open(slab.Path);
+        (Socket gone, Socket toGone) = await ConnectedPairAsync();
+        gone.Dispose();
+        using (toGone)
+        {
+            Exception? failure = await Record.ExceptionAsync(() => held.SendAsync(toGone, CancellationToken.None).WaitAsync(Patience));
+            Assert.IsType<SocketException>(failure);
+        }
+
+        // A client that stays connected but never reads: cancelling (the silo stopping) ends the send.
+        (Socket idle, Socket toIdle) = await ConnectedPairAsync();
+        using (idle)
+        using (toIdle)
+        using (var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
+        {
+            Exception? failure = await Record.ExceptionAsync(() => held.SendAsync(toIdle, stop.Token).WaitAsync(Patience));
+            Assert.True(failure is SocketException or ObjectDisposedException, $"Got {failure?.GetType().Name ?? "no exception"}.");
+        }
+
+        held.Return();
+        Assert.True(slab.IsFree);
+    }
+
+    private static async Task<(Socket Client, Socket Server)> ConnectedPairAsync()
+    {
+        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoint!);
+        return (client, await listener.AcceptAsync());
     }
 
     [Fact]
