@@ -3,8 +3,8 @@
 # the silo's worker processes (the default) and in the silo process (the opt-in), beside Dask's LocalCluster with as
 # many worker processes, in the same run. Median of 5 runs after 2 warm-up runs (both sides), range beside it. Then round trips of large values (1 MB to
 # 1 GB, sent as the argument and returned) through one silo and through two, beside Dask with one and two workers,
-# one client for all sizes on each side, median of 5 runs after 1 s of warm-up round trips of the size, and the peak
-# memory of a 300 MB round trip. Writes bench/results/cluster.md.
+# on each side one client for the sizes up to 50 MB and one for the larger, median of 11 runs (up to 50 MB) or 5 after
+# 1 s of warm-up round trips of the size, and the peak memory of a 300 MB round trip. Writes bench/results/cluster.md.
 # Usage: bash bench/cluster/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -70,17 +70,19 @@ start_second() {
   return 1
 }
 
-sizes=(1 10 50 150 300 1000)
+small_sizes=(1 10 50)
+large_sizes=(150 300 1000)
+small_size_runs=11 # the small sizes' medians swing most (1 MB: 55-350 MB/s within 5 runs)
 size_runs=5
 size_warmup_seconds=1
 
-# measure_sizes NAME MB...: MB/s of echo round trips per size, one client for all sizes (as Dask's side has one), each
-# size's round trips for $size_warmup_seconds first (at least one), then $size_runs measured; JSON lines
+# measure_sizes NAME RUNS MB...: MB/s of echo round trips per size, one client for these sizes (as on Dask's side), each
+# size's round trips for $size_warmup_seconds first (at least one), then RUNS measured; JSON lines
 # {NAME: {MB: {value, min, max, ms}}}.
 measure_sizes() {
-  local name=$1
-  shift
-  dotnet "$dll" --client --gateway-port "$gateway" --work echo --megabytes "$(IFS=,; echo "$*")" --warmup-seconds "$size_warmup_seconds" --repeat "$size_runs" >"$tmp/client.log"
+  local name=$1 repeat=$2
+  shift 2
+  dotnet "$dll" --client --gateway-port "$gateway" --work echo --megabytes "$(IFS=,; echo "$*")" --warmup-seconds "$size_warmup_seconds" --repeat "$repeat" >"$tmp/client.log"
   for mb in "$@"; do
     grep -E "^echo: $mb MB," "$tmp/client.log" | sed -E 's/.*MB, ([0-9.]+) ms, ([0-9]+) MB\/s.*/\1 \2/' \
       | python3 -c "import json, statistics, sys; r = [tuple(map(float, l.split())) for l in sys.stdin]; print(json.dumps({'$name': {'$mb': {'value': statistics.median(x[1] for x in r), 'min': min(x[1] for x in r), 'max': max(x[1] for x in r), 'ms': statistics.median(x[0] for x in r)}}}))"
@@ -153,21 +155,25 @@ run_all > "$tmp/in-silo.jsonl"
 stop_silo
 
 echo "large values: Dask..." >&2
-"$dask_python" bench/cluster/dask_sizes.py 1 "$size_runs" "$size_warmup_seconds" "${sizes[@]}" 2>/dev/null > "$tmp/dask-sizes-1.json"
-"$dask_python" bench/cluster/dask_sizes.py 2 "$size_runs" "$size_warmup_seconds" 1 10 50 150 300 2>/dev/null > "$tmp/dask-sizes-2.json"
+"$dask_python" bench/cluster/dask_sizes.py 1 "$small_size_runs" "$size_warmup_seconds" "${small_sizes[@]}" 2>/dev/null > "$tmp/dask-sizes-1.json"
+"$dask_python" bench/cluster/dask_sizes.py 1 "$size_runs" "$size_warmup_seconds" "${large_sizes[@]}" 2>/dev/null > "$tmp/dask-sizes-1-large.json"
+"$dask_python" bench/cluster/dask_sizes.py 2 "$small_size_runs" "$size_warmup_seconds" "${small_sizes[@]}" 2>/dev/null > "$tmp/dask-sizes-2.json"
+"$dask_python" bench/cluster/dask_sizes.py 2 "$size_runs" "$size_warmup_seconds" 150 300 2>/dev/null > "$tmp/dask-sizes-2-large.json"
 echo "large values: one silo..." >&2
 start_silo isolated
 measure_memory > "$tmp/memory.json"
-measure_sizes one "${sizes[@]}" > "$tmp/sizes.jsonl"
+measure_sizes one "$small_size_runs" "${small_sizes[@]}" > "$tmp/sizes.jsonl"
+measure_sizes one "$size_runs" "${large_sizes[@]}" >> "$tmp/sizes.jsonl"
 echo "large values: two silos..." >&2
 start_second
 # Up to 300 MB: two silos, their workers, the client and its copies of 1 GB do not fit this machine's memory at once.
-measure_sizes two 1 10 50 150 300 >> "$tmp/sizes.jsonl"
+measure_sizes two "$small_size_runs" "${small_sizes[@]}" >> "$tmp/sizes.jsonl"
+measure_sizes two "$size_runs" 150 300 >> "$tmp/sizes.jsonl"
 stop_silo
 
-python3 - "$tmp" "$workers" "$runs" "$size_runs" "$size_warmup_seconds" <<'REPORT' | tee bench/results/cluster.md
+python3 - "$tmp" "$workers" "$runs" "$size_runs" "$size_warmup_seconds" "$small_size_runs" <<'REPORT' | tee bench/results/cluster.md
 import json, subprocess, sys, datetime, os
-tmp, workers, runs, size_runs, size_warmup_seconds = sys.argv[1:6]
+tmp, workers, runs, size_runs, size_warmup_seconds, small_size_runs = sys.argv[1:7]
 dask = json.load(open(f"{tmp}/dask.json"))
 def lines(name):
     merged = {}
@@ -196,12 +202,13 @@ sizes = {"one": {}, "two": {}}
 for line in open(f"{tmp}/sizes.jsonl"):
     for name, by_size in json.loads(line).items():
         sizes[name].update(by_size)
-dask1, dask2 = json.load(open(f"{tmp}/dask-sizes-1.json")), json.load(open(f"{tmp}/dask-sizes-2.json"))
+dask1 = {**json.load(open(f"{tmp}/dask-sizes-1.json")), **json.load(open(f"{tmp}/dask-sizes-1-large.json"))}
+dask2 = {**json.load(open(f"{tmp}/dask-sizes-2.json")), **json.load(open(f"{tmp}/dask-sizes-2-large.json"))}
 memory = json.load(open(f"{tmp}/memory.json"))
 print()
 print("Large values: `Submit(Echo, byte[])` round trips (the value sent as the argument and returned as the result; MB/s counts both "
       "directions), isolated silos (the default); Dask: `client.submit(echo, data)` on a LocalCluster of as many worker processes. "
-      f"One client for all sizes on each side; per size, median of {size_runs} runs after {size_warmup_seconds} s of round trips of that size (at least one) on each side (MB/s range).")
+      f"On each side one client for the sizes up to 50 MB and one for the larger; per size, median of {small_size_runs} runs up to 50 MB and {size_runs} above, after {size_warmup_seconds} s of round trips of that size (at least one), on each side (MB/s range).")
 print()
 print("| Size | Dask, 1 worker | ConcurrentFutures, 1 silo | Ratio | Dask, 2 workers | ConcurrentFutures, 2 silos | Ratio |")
 print("|---:|---:|---:|---:|---:|---:|---:|")
