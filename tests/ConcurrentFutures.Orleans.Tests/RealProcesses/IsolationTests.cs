@@ -90,12 +90,17 @@ public class IsolationTests
     }
 
     [Fact]
-    public async Task InSiloExecution_IsAnExplicitOptIn()
+    public async Task InSiloExecution_IsAnExplicitOptIn_AndMovesLargeValues()
     {
         using SiloProcess silo = await SiloProcess.StartLocalhostAsync(primary: null, "--in-silo");
         using ClusterExecutor executor = await ConnectAsync(new ClusterExecutorOptions(), silo);
         string where = executor.Submit(SampleWork.WhereAmI, 1).Result(Patience);
         Assert.Contains($"ran in process {silo.Pid} ", where, StringComparison.Ordinal); // the silo's own process
+
+        // Large values take the payload port in this mode too: the result from the silo's own memory, not a slab.
+        byte[] data = new byte[3_000_000];
+        Random.Shared.NextBytes(data);
+        Assert.True(executor.Submit(SampleWork.Echo, data).Result(Patience).AsSpan().SequenceEqual(data), "The 3 MB value came back different.");
     }
 
     private static Task<ClusterExecutor> ConnectAsync(ClusterExecutorOptions options, params SiloProcess[] silos) => SiloProcess.ConnectAsync(options, silos);
