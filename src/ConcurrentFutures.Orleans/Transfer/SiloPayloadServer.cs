@@ -232,7 +232,7 @@ internal sealed class SiloPayloadServer : IDisposable
                 }
                 else if (operation == PayloadProtocol.Take)
                 {
-                    await SendAsync(stream, socket, id).ConfigureAwait(false);
+                    await SendAsync(stream, id).ConfigureAwait(false);
                 }
                 else
                 {
@@ -299,7 +299,7 @@ internal sealed class SiloPayloadServer : IDisposable
     }
 
     /// <summary>Sends the payload kept under <paramref name="id"/> (straight from its worker's slab when it is there), and forgets it.</summary>
-    private async Task SendAsync(NetworkStream stream, Socket socket, Guid id)
+    private async Task SendAsync(NetworkStream stream, Guid id)
     {
         byte[] answer = ArrayPool<byte>.Shared.Rent(9);
         try
@@ -316,7 +316,7 @@ internal sealed class SiloPayloadServer : IDisposable
                 answer[0] = PayloadProtocol.Ok;
                 System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(answer.AsSpan(1), payload.Length);
                 await stream.WriteAsync(answer.AsMemory(0, 9), _stop.Token).ConfigureAwait(false);
-                await payload.SendAsync(socket, _stop.Token).ConfigureAwait(false);
+                await payload.SendAsync(stream.Socket, _stop.Token).ConfigureAwait(false);
             }
             finally
             {
