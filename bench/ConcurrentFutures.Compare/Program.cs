@@ -129,8 +129,7 @@ internal static class Workloads
     /// <summary>The runtime's own start: `dotnet Hello.dll` (a bare app printing one line) to its exit, in ms.</summary>
     private static (double, string) Hello(int runs)
     {
-        string hello = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../Hello/bin/Release/net10.0/Hello.dll"));
-        var start = new ProcessStartInfo(Environment.ProcessPath!, [hello]) { RedirectStandardOutput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(Environment.ProcessPath!, [HelloDll]) { RedirectStandardOutput = true, UseShellExecute = false };
         double[] seconds = Time(
             () =>
             {
@@ -142,11 +141,13 @@ internal static class Workloads
         return (Median(seconds.Select(s => s * 1e3)), "ms");
     }
 
+    /// <summary>The bare program both runtime rows start (bench/Hello, built by run.sh).</summary>
+    private static string HelloDll => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../Hello/bin/Release/net10.0/Hello.dll"));
+
     /// <summary>Resident memory (MB) of `dotnet Hello.dll --wait` once it printed its line: the floor of any .NET process; median of 5.</summary>
     private static (double, string) HelloMemory()
     {
-        string hello = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../Hello/bin/Release/net10.0/Hello.dll"));
-        var start = new ProcessStartInfo(Environment.ProcessPath!, [hello, "--wait"]) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(Environment.ProcessPath!, [HelloDll, "--wait"]) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         var readings = new List<double>();
         for (int i = 0; i < Runs; i++)
         {
