@@ -62,7 +62,7 @@ internal sealed class WorkerLauncher
             RedirectStandardInput = redirectInput,
             ArgumentList = { "exec", "--runtimeconfig", _runtimeConfig, "--depsfile", _depsFile, _entryAssembly },
         };
-        foreach ((string name, string value) in environment)
+        foreach ((string name, string value) in WorkerEnvironment.RuntimeDefaults().Concat(environment))
         {
             startInfo.Environment[name] = value;
         }

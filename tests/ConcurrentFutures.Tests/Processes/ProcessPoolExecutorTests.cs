@@ -175,6 +175,31 @@ public class ProcessPoolExecutorTests
     }
 
     [Fact]
+    public void Workers_KeepArraysUpTo2MB_OutOfTheLargeObjectHeap_UnlessTheAppSetsItsOwnThreshold()
+    {
+        Assert.Equal(2, WorkerFunctions.GenerationOfNewArray(1_000_000)); // this process: the runtime's default
+        using (var pool = new ProcessPoolExecutor(1))
+        {
+            Assert.Equal(0, pool.Submit(WorkerFunctions.GenerationOfNewArray, 1_000_000).Result(Patience));
+            Assert.Equal(2, pool.Submit(WorkerFunctions.GenerationOfNewArray, 3_000_000).Result(Patience));
+        }
+
+        // An app's own threshold (here in its environment, which workers inherit) is left alone. A heap limit keeps
+        // the pool from adopting a prestarted worker another test may have started before.
+        Environment.SetEnvironmentVariable("DOTNET_GCLOHThreshold", "20000"); // 128 KB, hex
+        try
+        {
+            using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, MaxWorkerHeapBytes = 512L * 1024 * 1024 });
+            Assert.Equal(2, pool.Submit(WorkerFunctions.GenerationOfNewArray, 1_000_000).Result(Patience));
+            Assert.Equal(0, pool.Submit(WorkerFunctions.GenerationOfNewArray, 100_000).Result(Patience));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("DOTNET_GCLOHThreshold", null);
+        }
+    }
+
+    [Fact]
     public void CapturedVariables_AreCopiedIntoTheWorker()
     {
         using var pool = new ProcessPoolExecutor(1);

@@ -91,6 +91,9 @@ public static class WorkerFunctions
 
     public static int Length(byte[] data) => data.Length;
 
+    /// <summary>The generation a new array of that size starts in: 2 when it goes to the large-object heap.</summary>
+    public static int GenerationOfNewArray(int bytes) => GC.GetGeneration(new byte[bytes]);
+
     /// <summary>A large result that differs from its argument, so a mixed-up payload shows.</summary>
     public static byte[] Reversed(byte[] data)
     {
