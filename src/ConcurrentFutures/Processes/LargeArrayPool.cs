@@ -14,7 +14,7 @@ namespace ConcurrentFutures.Processes;
 /// </summary>
 internal static class LargeArrayPool
 {
-    /// <summary>Arrays from this length on are kept here.</summary>
+    /// <summary>Arrays from this length on are kept here (and rented from here for any length above half of it).</summary>
     public const int LargeFrom = 1024 * 1024;
 
     /// <summary>Large arrays kept at most (a process has few large transfers under way at once).</summary>
@@ -29,8 +29,10 @@ internal static class LargeArrayPool
     /// <summary>An array of at least <paramref name="minimumLength"/> bytes; its contents are undefined.</summary>
     public static byte[] Rent(int minimumLength)
     {
-        if (minimumLength < LargeFrom)
+        if (minimumLength <= LargeFrom / 2)
         {
+            // The shared pool's arrays are powers of two: from this length on they would be LargeFrom or more, which
+            // Return keeps here, so a rent that asked the shared pool would never find them.
             return ArrayPool<byte>.Shared.Rent(minimumLength);
         }
 

@@ -11,7 +11,7 @@ namespace ConcurrentFutures.Processes;
 internal static class SharedMemoryTransport
 {
     /// <summary>Payloads this large or larger go through shared memory.</summary>
-    public const int Threshold = 1024 * 1024;
+    public const int Threshold = 256 * 1024;
 
     private static long s_counter;
 

@@ -21,6 +21,21 @@ public sealed class LargeArrayPoolTests
     }
 
     [Fact]
+    public void AnArrayJustBelowTheLargeSize_IsReusedToo()
+    {
+        // The shared pool rounds such a length up to a power of two, LargeFrom: Return kept that array here, where a
+        // rent asking the shared pool never looked, so every ~1 MB value allocated a new array.
+        int size = LargeArrayPool.LargeFrom - 4321;
+        LargeArrayPool.Return(LargeArrayPool.Rent(size));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        byte[] again = LargeArrayPool.Rent(size);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(again.Length >= size);
+        LargeArrayPool.Return(again);
+        Assert.True(allocated < size, $"renting {size:N0} bytes again allocated {allocated:N0}");
+    }
+
+    [Fact]
     public void ASmallArray_ComesFromTheSharedPool_AndAnyLengthAtLeastTheOneAskedFor()
     {
         byte[] small = LargeArrayPool.Rent(100);
