@@ -4,7 +4,7 @@
 # many worker processes, in the same run. Median of 5 runs after 2 warm-up runs (both sides), range beside it. Then round trips of large values (1 MB to
 # 1 GB, sent as the argument and returned) through one silo and through two, beside Dask with one and two workers,
 # on each side one client for the sizes up to 50 MB and one for the larger, median of 11 runs (up to 50 MB) or 5 after
-# 1 s of warm-up round trips of the size, and the peak memory of a 300 MB round trip. Writes bench/results/cluster.md.
+# 3 s of warm-up round trips of the size, and the peak memory of a 300 MB round trip. Writes bench/results/cluster.md.
 # Usage: bash bench/cluster/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -74,7 +74,7 @@ small_sizes=(1 10 50)
 large_sizes=(150 300 1000)
 small_size_runs=11 # the small sizes' medians swing most (1 MB: 55-350 MB/s within 5 runs)
 size_runs=5
-size_warmup_seconds=1
+size_warmup_seconds=3 # as the comparison: a client still compiling its code read 1 MB round trips at 6 ms, 3-4 after 3 s
 
 # measure_sizes NAME RUNS MB...: MB/s of echo round trips per size, one client for these sizes (as on Dask's side), each
 # size's round trips for $size_warmup_seconds first (at least one), then RUNS measured; JSON lines
