@@ -1,3 +1,4 @@
+using ConcurrentFutures.Processes;
 using ConcurrentFutures.Tests.Executors;
 
 namespace ConcurrentFutures.Orleans.Tests;
@@ -33,6 +34,8 @@ public class ClusterExecutorTests(TwoSiloCluster cluster)
     [Theory]
     [InlineData(PayloadProtocol.InlineLimit - 64)] // inside the grain call
     [InlineData(PayloadProtocol.InlineLimit + 1)] // beside it, through the silo's payload port
+    [InlineData(SharedMemoryTransport.Threshold - 64)] // serialized just below it: the payload port, then silo to worker through the socket
+    [InlineData(SharedMemoryTransport.Threshold)] // the payload port, then straight into the worker's slab, and back with sendfile
     [InlineData(3_000_000)]
     public void ValuesOfAnySize_ReachTheSiloAndComeBack_AsArgumentsCapturesResultsAndMapChunks(int size)
     {
