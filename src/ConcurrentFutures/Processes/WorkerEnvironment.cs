@@ -33,8 +33,8 @@ internal static class WorkerEnvironment
     /// <summary>
     /// 2 MB, hex: arguments and results up to that size are new arrays in gen0, reused after each gen0 collection.
     /// With the runtime's default (85,000 bytes) each one is a large-object-heap allocation, a gen2 collection follows
-    /// every few megabytes of them and hands their memory back, and the next ones fault in fresh pages: a worker taking
-    /// 1 MB arguments collected gen2 every third call.
+    /// every few megabytes of them and hands their memory back, and the next ones fault in fresh pages: a worker echoing
+    /// 1 MB values collected gen2 every fifth call.
     /// </summary>
     public const string LargeObjectThresholdDefault = "200000";
 
