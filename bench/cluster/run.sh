@@ -72,6 +72,9 @@ start_second() {
 
 small_sizes=(1 10 50)
 large_sizes=(150 300 1000)
+# Two silos (or Dask workers) up to 300 MB: both, their workers, the client and its copies of 1 GB do not fit this
+# machine's memory at once.
+two_large_sizes=(150 300)
 small_size_runs=11 # the small sizes' medians swing most (1 MB: 55-350 MB/s within 5 runs)
 size_runs=5
 size_warmup_seconds=3 # as the comparison: a client still compiling its code read 1 MB round trips at 6 ms, 3-4 after 3 s
@@ -158,7 +161,7 @@ echo "large values: Dask..." >&2
 "$dask_python" bench/cluster/dask_sizes.py 1 "$small_size_runs" "$size_warmup_seconds" "${small_sizes[@]}" 2>/dev/null > "$tmp/dask-sizes-1.json"
 "$dask_python" bench/cluster/dask_sizes.py 1 "$size_runs" "$size_warmup_seconds" "${large_sizes[@]}" 2>/dev/null > "$tmp/dask-sizes-1-large.json"
 "$dask_python" bench/cluster/dask_sizes.py 2 "$small_size_runs" "$size_warmup_seconds" "${small_sizes[@]}" 2>/dev/null > "$tmp/dask-sizes-2.json"
-"$dask_python" bench/cluster/dask_sizes.py 2 "$size_runs" "$size_warmup_seconds" 150 300 2>/dev/null > "$tmp/dask-sizes-2-large.json"
+"$dask_python" bench/cluster/dask_sizes.py 2 "$size_runs" "$size_warmup_seconds" "${two_large_sizes[@]}" 2>/dev/null > "$tmp/dask-sizes-2-large.json"
 echo "large values: one silo..." >&2
 start_silo isolated
 measure_memory > "$tmp/memory.json"
@@ -166,9 +169,8 @@ measure_sizes one "$small_size_runs" "${small_sizes[@]}" > "$tmp/sizes.jsonl"
 measure_sizes one "$size_runs" "${large_sizes[@]}" >> "$tmp/sizes.jsonl"
 echo "large values: two silos..." >&2
 start_second
-# Up to 300 MB: two silos, their workers, the client and its copies of 1 GB do not fit this machine's memory at once.
 measure_sizes two "$small_size_runs" "${small_sizes[@]}" >> "$tmp/sizes.jsonl"
-measure_sizes two "$size_runs" 150 300 >> "$tmp/sizes.jsonl"
+measure_sizes two "$size_runs" "${two_large_sizes[@]}" >> "$tmp/sizes.jsonl"
 stop_silo
 
 python3 - "$tmp" "$workers" "$runs" "$size_runs" "$size_warmup_seconds" "$small_size_runs" <<'REPORT' | tee bench/results/cluster.md
