@@ -51,28 +51,28 @@ public sealed partial class Connection : IDisposable
     public void Send<T>(T value)
     {
         SharedRing ring = SendRing();
-        ReadOnlyMemory<byte> payload = RingPayload.Encode(ring, value, nameof(value), out int kind);
-        Put(ring, payload.Span, kind);
+        RingRecord payload = RingPayload.Encode(ring, value, nameof(value), out int kind);
+        Put(ring, payload.Head.Span, payload.Body.Span, kind);
     }
 
     /// <summary>Receives a value sent with <see cref="Send{T}"/>, waiting for one. Python: <c>recv()</c>.</summary>
     /// <typeparam name="T">The type the sender declared.</typeparam>
     /// <returns>The value.</returns>
     /// <exception cref="EndOfStreamException">The other end was closed.</exception>
-    public T Receive<T>() => Take(PayloadSerializer.Read<T>);
+    public T Receive<T>() => Take(PayloadSerializer.Read<T>, RingPayload.DirectReader<T>());
 
     /// <summary>Async twin of <see cref="Receive{T}"/>: waits for a value without blocking a thread.</summary>
     /// <typeparam name="T">The type the sender declared.</typeparam>
     /// <param name="cancellationToken">Stops waiting; nothing is taken then.</param>
     /// <returns>The value.</returns>
     /// <exception cref="EndOfStreamException">The other end was closed.</exception>
-    public ValueTask<T> ReceiveAsync<T>(CancellationToken cancellationToken = default) => TakeAsync(PayloadSerializer.Read<T>, cancellationToken);
+    public ValueTask<T> ReceiveAsync<T>(CancellationToken cancellationToken = default) => TakeAsync(PayloadSerializer.Read<T>, RingPayload.DirectReader<T>(), cancellationToken);
 
     /// <summary>Async twin of <see cref="ReceiveBytes"/>.</summary>
     /// <param name="cancellationToken">Stops waiting; nothing is taken then.</param>
     /// <returns>The bytes.</returns>
     /// <exception cref="EndOfStreamException">The other end was closed.</exception>
-    public ValueTask<byte[]> ReceiveBytesAsync(CancellationToken cancellationToken = default) => TakeAsync(static bytes => bytes.ToArray(), cancellationToken);
+    public ValueTask<byte[]> ReceiveBytesAsync(CancellationToken cancellationToken = default) => TakeAsync(static bytes => bytes.ToArray(), RingPayload.RawBytes, cancellationToken);
 
     /// <summary>Sends raw bytes as one message. Python: <c>send_bytes()</c>.</summary>
     /// <param name="data">The bytes.</param>
@@ -83,19 +83,19 @@ public sealed partial class Connection : IDisposable
         SharedRing ring = SendRing();
         if (data.Length <= ring.MaxInline)
         {
-            Put(ring, data, SharedRing.InlineKind);
+            Put(ring, data, [], SharedRing.InlineKind);
             return;
         }
 
         ReadOnlyMemory<byte> payload = RingPayload.Place(ring, data.ToArray(), out int kind);
-        Put(ring, payload.Span, kind);
+        Put(ring, payload.Span, [], kind);
     }
 
     /// <summary>Receives one message's bytes, waiting for one. Python: <c>recv_bytes()</c>.</summary>
     /// <returns>The bytes.</returns>
     /// <exception cref="InvalidOperationException">This end of a one-way pipe only sends.</exception>
     /// <exception cref="EndOfStreamException">The other end was closed.</exception>
-    public byte[] ReceiveBytes() => Take(static bytes => bytes.ToArray());
+    public byte[] ReceiveBytes() => Take(static bytes => bytes.ToArray(), RingPayload.RawBytes);
 
     /// <summary>True when a message (or the end of the stream) can be read without waiting longer than <paramref name="timeout"/>. Python: <c>poll(timeout)</c>.</summary>
     /// <param name="timeout">How long to wait; zero checks without waiting.</param>
@@ -157,7 +157,7 @@ public sealed partial class Connection : IDisposable
     /// Sends one record; like a write to a pipe whose reader is gone (Python: BrokenPipeError), it fails once the
     /// receiving process has closed its end, or has exited (checked at most every <see cref="PeerCheckInterval"/>).
     /// </summary>
-    private unsafe void Put(SharedRing ring, ReadOnlySpan<byte> payload, int kind)
+    private unsafe void Put(SharedRing ring, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, int kind)
     {
         using var use = ring.Use();
         while (true)
@@ -172,11 +172,11 @@ public sealed partial class Connection : IDisposable
 
             if (ReaderGone(ring, checkPid))
             {
-                RingPayload.Discard(payload, kind);
+                RingPayload.Discard(head, kind);
                 throw new EndOfStreamException("The other end of the pipe was closed.");
             }
 
-            if (ring.TryPut(payload, kind))
+            if (ring.TryPut(head, body, kind))
             {
                 return;
             }
@@ -185,7 +185,7 @@ public sealed partial class Connection : IDisposable
         }
     }
 
-    private unsafe T Take<T>(Func<ReadOnlySequence<byte>, T> read)
+    private unsafe T Take<T>(Func<ReadOnlySequence<byte>, T> read, DirectRead<T>? direct)
     {
         SharedRing ring = ReceiveRing();
         using var use = ring.Use();
@@ -193,7 +193,7 @@ public sealed partial class Connection : IDisposable
         while (true)
         {
             int seen = Volatile.Read(ref ring.Header->ItemsSeq);
-            if (RingPayload.TryTake(ring, read, out T value))
+            if (RingPayload.TryTake(ring, read, direct, out T value))
             {
                 return value;
             }
@@ -208,7 +208,7 @@ public sealed partial class Connection : IDisposable
         }
     }
 
-    private async ValueTask<T> TakeAsync<T>(Func<ReadOnlySequence<byte>, T> read, CancellationToken cancellationToken)
+    private async ValueTask<T> TakeAsync<T>(Func<ReadOnlySequence<byte>, T> read, DirectRead<T>? direct, CancellationToken cancellationToken)
     {
         SharedRing ring = ReceiveRing();
         using var use = ring.Use();
@@ -216,7 +216,7 @@ public sealed partial class Connection : IDisposable
         while (true)
         {
             int seen = ring.ItemsWatcher.Current;
-            if (RingPayload.TryTake(ring, read, out T value))
+            if (RingPayload.TryTake(ring, read, direct, out T value))
             {
                 return value;
             }

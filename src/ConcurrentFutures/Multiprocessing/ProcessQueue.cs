@@ -85,7 +85,7 @@ public class ProcessQueue<T> : IDisposable
     {
         var deadline = Deadline.From(timeout);
         using var use = _ring.Use(); // the mapping stays while this call uses it, even if another thread closes the queue
-        ReadOnlySpan<byte> payload = RingPayload.Encode(_ring, item, nameof(item), out int kind).Span;
+        RingRecord payload = RingPayload.Encode(_ring, item, nameof(item), out int kind);
         if (MaxSize == 0)
         {
             _feeder.Put(payload, kind); // an unbounded queue never refuses
@@ -95,14 +95,14 @@ public class ProcessQueue<T> : IDisposable
         while (true)
         {
             int seen = _ring.SpaceWatcher.Current;
-            if (_ring.TryPut(payload, kind))
+            if (_ring.TryPut(payload.Head.Span, payload.Body.Span, kind))
             {
                 return;
             }
 
             if (deadline.HasExpired)
             {
-                RingPayload.Discard(payload, kind);
+                RingPayload.Discard(payload.Head.Span, kind);
                 throw new TimeoutException($"The queue stayed full (maxSize {MaxSize}) for {timeout}.");
             }
 
@@ -130,7 +130,7 @@ public class ProcessQueue<T> : IDisposable
         while (true)
         {
             int seen = _ring.ItemsWatcher.Current;
-            if (RingPayload.TryTake(_ring, PayloadSerializer.Read<T>, out item))
+            if (RingPayload.TryTake(_ring, out item))
             {
                 return true;
             }
@@ -155,7 +155,7 @@ public class ProcessQueue<T> : IDisposable
         byte[] payload = RingPayload.Encode(_ring, item, nameof(item), out int kind).ToArray(); // this thread's buffer may be reused while this call waits
         if (MaxSize == 0)
         {
-            _feeder.Put(payload, kind);
+            _feeder.Put(new RingRecord(payload), kind);
             return;
         }
 
@@ -188,7 +188,7 @@ public class ProcessQueue<T> : IDisposable
         while (true)
         {
             int seen = _ring.ItemsWatcher.Current;
-            if (RingPayload.TryTake(_ring, PayloadSerializer.Read<T>, out T item))
+            if (RingPayload.TryTake(_ring, out T item))
             {
                 return item;
             }

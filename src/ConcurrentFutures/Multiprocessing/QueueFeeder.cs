@@ -44,7 +44,7 @@ internal sealed class QueueFeeder
     /// Waiting that little keeps a producer that is faster than its consumer from copying every item.
     /// </summary>
     /// <exception cref="InvalidOperationException">The queue was closed.</exception>
-    public unsafe void Put(ReadOnlySpan<byte> payload, int kind)
+    public unsafe void Put(RingRecord payload, int kind)
     {
         if (TryPutNow(payload, kind, out bool queueEmpty))
         {
@@ -77,20 +77,20 @@ internal sealed class QueueFeeder
         Enqueue(payload, kind);
     }
 
-    private bool TryPutNow(ReadOnlySpan<byte> payload, int kind, out bool queueEmpty)
+    private bool TryPutNow(RingRecord payload, int kind, out bool queueEmpty)
     {
         lock (_lock)
         {
             queueEmpty = _pending.Count == 0;
-            return queueEmpty && _ring.TryPut(payload, kind);
+            return queueEmpty && _ring.TryPut(payload.Head.Span, payload.Body.Span, kind);
         }
     }
 
-    private void Enqueue(ReadOnlySpan<byte> payload, int kind)
+    private void Enqueue(RingRecord payload, int kind)
     {
         lock (_lock)
         {
-            if (_pending.Count == 0 && _ring.TryPut(payload, kind))
+            if (_pending.Count == 0 && _ring.TryPut(payload.Head.Span, payload.Body.Span, kind))
             {
                 return;
             }

@@ -1,14 +1,20 @@
+using System.Diagnostics;
 using System.IO.MemoryMappedFiles;
 using ConcurrentFutures.Platform;
 
 namespace ConcurrentFutures.Multiprocessing;
+
+/// <summary>Reads a record's payload in place (see <see cref="SharedRing.TryTake{T}"/>); false leaves it to the usual copy.</summary>
+internal delegate bool DirectRead<T>(ReadOnlySpan<byte> payload, out T value);
 
 /// <summary>
 /// The storage of a <see cref="ProcessQueue{T}"/>: a file in /dev/shm that every process using the queue maps, holding
 /// a <see cref="RingHeader"/> and a ring of records (8-byte header: length and kind, then the payload, padded to 8).
 /// A Put or Get is a few memory copies under a lock in that memory, no system call unless someone sleeps. Records
 /// become visible only when the new positions are committed, so a process that dies mid-Put adds nothing and one that
-/// dies mid-Get takes nothing.
+/// dies mid-Get takes nothing. A large record (<see cref="CopyOutsideTheLockFrom"/>) is copied in after the lock is
+/// let go: its room is committed marked as being written by its producer, then marked ready; consumers wait for it,
+/// and drop it if its producer died meanwhile — so that process still adds nothing.
 /// </summary>
 internal sealed unsafe partial class SharedRing : IDisposable
 {
@@ -18,6 +24,16 @@ internal sealed unsafe partial class SharedRing : IDisposable
     public const int InlineKind = 0;
     public const int FileKind = 1;
     private const int PaddingKind = 2;
+
+    /// <summary>
+    /// From this payload size a Put copies the record in after letting go of the lock: it reserves the room and marks
+    /// the record as being written (its kind is then minus its process id), copies, and marks it ready. Consumers wait
+    /// for a record being written; one whose producer died is dropped (the item was never put).
+    /// </summary>
+    public const int CopyOutsideTheLockFrom = 64 * 1024;
+
+    /// <summary>Not stored: what <see cref="TryTake{T}"/> reports for a record its direct reader read.</summary>
+    public const int ReadKind = -1;
     private const int RecordHeader = 8;
 
     private static readonly int s_pid = Environment.ProcessId;
@@ -26,6 +42,10 @@ internal sealed unsafe partial class SharedRing : IDisposable
     private readonly RingHeader* _header;
     private readonly byte* _ring;
     private int _disposed;
+
+    /// <summary>The position of the record being written that this process's consumers last found at the head, and since when.</summary>
+    private long _waitingRecord = -1;
+    private long _waitingSince;
 
     private SharedRing(string path, MemoryMappedViewAccessor view, bool isOwner)
     {
@@ -120,8 +140,15 @@ internal sealed unsafe partial class SharedRing : IDisposable
 
     /// <summary>Adds a record if the queue has room (item count and bytes); wakes sleeping consumers.</summary>
     /// <exception cref="InvalidOperationException">The queue was closed.</exception>
-    public bool TryPut(ReadOnlySpan<byte> payload, int kind)
+    public bool TryPut(ReadOnlySpan<byte> payload, int kind) => TryPut(payload, [], kind);
+
+    /// <summary>Adds a record whose payload is <paramref name="head"/> followed by <paramref name="body"/>; as <see cref="TryPut(ReadOnlySpan{byte}, int)"/>.</summary>
+    /// <exception cref="InvalidOperationException">The queue was closed.</exception>
+    public bool TryPut(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, int kind)
     {
+        int length = head.Length + body.Length;
+        bool copyAfter = kind == InlineKind && length >= CopyOutsideTheLockFrom;
+        long position;
         using var use = Use();
         if (!Lock(Deadline.Never))
         {
@@ -138,8 +165,8 @@ internal sealed unsafe partial class SharedRing : IDisposable
             }
 
             long capacity = h->Capacity;
-            long size = Align(RecordHeader + payload.Length);
-            long position = h->Tail % capacity;
+            long size = Align(RecordHeader + length);
+            position = h->Tail % capacity;
             long padding = capacity - position < size ? capacity - position : 0;
             if (padding + size > capacity - (h->Tail - h->Head))
             {
@@ -152,13 +179,24 @@ internal sealed unsafe partial class SharedRing : IDisposable
                 position = 0;
             }
 
-            WriteRecordHeader(position, payload.Length, kind);
-            payload.CopyTo(new Span<byte>(_ring + position + RecordHeader, payload.Length));
+            WriteRecordHeader(position, length, copyAfter ? -s_pid : kind);
+            if (!copyAfter)
+            {
+                CopyPayload(position, head, body);
+            }
+
             Commit(h->Head, h->Tail + padding + size, h->Count + 1, h->Unfinished + h->Joinable);
         }
         finally
         {
             Unlock();
+        }
+
+        if (copyAfter)
+        {
+            // The record's room is this process's alone now: copied without holding up the others, then marked ready.
+            CopyPayload(position, head, body);
+            Volatile.Write(ref *(int*)(_ring + position + 4), kind);
         }
 
         Signal(&_header->ItemsSeq, &_header->ItemsWaiters);
@@ -167,11 +205,22 @@ internal sealed unsafe partial class SharedRing : IDisposable
 
     /// <summary>Removes the oldest record, if any, copying its payload into <paramref name="buffer"/> (grown when too small); wakes producers waiting for room.</summary>
     /// <exception cref="InvalidOperationException">The queue was closed.</exception>
-    public bool TryTake(ref byte[] buffer, out int length, out int kind)
+    public bool TryTake(ref byte[] buffer, out int length, out int kind) => TryTake<object?>(ref buffer, out length, out kind, direct: null, out _);
+
+    /// <summary>
+    /// As <see cref="TryTake(ref byte[], out int, out int)"/>; an inline record that <paramref name="direct"/> accepts is
+    /// read by it straight out of the shared memory, under the lock, into <paramref name="value"/> (<paramref name="kind"/>
+    /// is then <see cref="ReadKind"/>, <paramref name="buffer"/> untouched). For readers that are one bulk copy: other
+    /// calls on the ring wait meanwhile.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The queue was closed.</exception>
+    public bool TryTake<T>(ref byte[] buffer, out int length, out int kind, DirectRead<T>? direct, out T value)
     {
         using var use = Use();
         length = 0;
         kind = InlineKind;
+        value = default!;
+        bool dropped = false;
         if (!Lock(Deadline.Never))
         {
             return false;
@@ -181,42 +230,118 @@ internal sealed unsafe partial class SharedRing : IDisposable
         {
             RingHeader* h = _header;
             ThrowIfClosed();
-            if (h->Count == 0)
-            {
-                return false;
-            }
-
             long capacity = h->Capacity;
-            long position = h->Head % capacity;
-            long skipped = 0;
-            (length, kind) = ReadRecordHeader(position);
-            if (kind == PaddingKind)
+            long position;
+            long skipped;
+            while (true)
             {
-                skipped = capacity - position;
-                position = 0;
+                if (h->Count == 0)
+                {
+                    return false;
+                }
+
+                position = h->Head % capacity;
+                skipped = 0;
                 (length, kind) = ReadRecordHeader(position);
+                if (kind == PaddingKind)
+                {
+                    skipped = capacity - position;
+                    position = 0;
+                    (length, kind) = ReadRecordHeader(position);
+                }
+
+                if (length < 0 || length > capacity - RecordHeader - position || kind is not (InlineKind or FileKind) && kind >= 0 || kind == int.MinValue)
+                {
+                    throw new InvalidDataException($"The queue {Path} is corrupt (record of {length} bytes, kind {kind}).");
+                }
+
+                if (kind >= 0)
+                {
+                    break;
+                }
+
+                if (!WriterDied(h->Head, -kind))
+                {
+                    length = 0;
+                    kind = InlineKind;
+                    return false; // its producer is still copying it in: not there yet (it signals when it is)
+                }
+
+                // Its producer died while copying it in: the item was never put.
+                Commit(h->Head + skipped + Align(RecordHeader + length), h->Tail, h->Count - 1, h->Unfinished - h->Joinable);
+                dropped = true;
             }
 
-            if (length < 0 || length > capacity - RecordHeader - position || kind is not (InlineKind or FileKind))
+            var payload = new ReadOnlySpan<byte>(_ring + position + RecordHeader, length);
+            if (kind == InlineKind && direct is not null && direct(payload, out value))
             {
-                throw new InvalidDataException($"The queue {Path} is corrupt (record of {length} bytes, kind {kind}).");
+                kind = ReadKind;
             }
-
-            if (buffer.Length < length)
+            else
             {
-                buffer = GC.AllocateUninitializedArray<byte>(Math.Max(length, buffer.Length * 2));
+                if (buffer.Length < length)
+                {
+                    buffer = GC.AllocateUninitializedArray<byte>(Math.Max(length, buffer.Length * 2));
+                }
+
+                payload.CopyTo(buffer);
             }
 
-            new ReadOnlySpan<byte>(_ring + position + RecordHeader, length).CopyTo(buffer);
             Commit(h->Head + skipped + Align(RecordHeader + length), h->Tail, h->Count - 1, h->Unfinished);
         }
         finally
         {
             Unlock();
+            if (dropped)
+            {
+                Signal(&_header->SpaceSeq, &_header->SpaceWaiters);
+            }
         }
 
         Signal(&_header->SpaceSeq, &_header->SpaceWaiters);
         return true;
+    }
+
+    /// <summary>
+    /// Whether the process writing the record at <paramref name="head"/> died: looked at only once the record has
+    /// been seen waiting for <see cref="s_holderCheckTicks"/> (a copy takes far less), so a consumer does not read
+    /// /proc while it holds the lock for every record it waits for.
+    /// </summary>
+    private bool WriterDied(long head, int pid)
+    {
+        long now = Stopwatch.GetTimestamp();
+        if (_waitingRecord != head)
+        {
+            _waitingRecord = head;
+            _waitingSince = now;
+            return false;
+        }
+
+        return now - _waitingSince >= s_holderCheckTicks && !NativeMethods.IsRunning(pid);
+    }
+
+    /// <summary>
+    /// The payload length of the oldest record if it is inline, read without the lock (it may be gone or changed by
+    /// the time the caller takes the lock: a hint, e.g. to allocate outside the lock what the record will be read into); else -1.
+    /// </summary>
+    public int PeekInlineLength()
+    {
+        using var use = Use();
+        RingHeader* h = _header;
+        long capacity = Capacity;
+        if (Volatile.Read(ref h->Count) == 0)
+        {
+            return -1;
+        }
+
+        long position = Volatile.Read(ref h->Head) % capacity;
+        (int length, int kind) = ReadRecordHeader(position);
+        if (kind == PaddingKind)
+        {
+            (length, kind) = ReadRecordHeader(0);
+        }
+
+        return kind == InlineKind && length >= 0 && length <= MaxInline ? length : -1;
     }
 
     /// <summary>Marks one task done (joinable queues); wakes Join when none is left.</summary>
@@ -315,5 +440,16 @@ internal sealed unsafe partial class SharedRing : IDisposable
         *(int*)(_ring + position + 4) = kind;
     }
 
-    private (int Length, int Kind) ReadRecordHeader(long position) => (*(int*)(_ring + position), *(int*)(_ring + position + 4));
+    /// <summary>The kind is read first, with acquire semantics: a record marked ready outside the lock is whole once it is seen ready.</summary>
+    private (int Length, int Kind) ReadRecordHeader(long position)
+    {
+        int kind = Volatile.Read(ref *(int*)(_ring + position + 4));
+        return (*(int*)(_ring + position), kind);
+    }
+
+    private void CopyPayload(long position, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
+    {
+        head.CopyTo(new Span<byte>(_ring + position + RecordHeader, head.Length));
+        body.CopyTo(new Span<byte>(_ring + position + RecordHeader + head.Length, body.Length));
+    }
 }

@@ -12,7 +12,6 @@ public static class SharedRingFunctions
         queue.Get();
     }
 
-    /// <summary>Puts more bytes than the shared ring holds, says so, then returns (the process exits).</summary>
     /// <summary>Waits in Get after saying so, and reports how that wait ended (the exception's type and message, or the item).</summary>
     public static void ReportHowGetEnds(ProcessQueue<int> queue, ProcessEvent started, ProcessQueue<string> report)
     {
@@ -27,6 +26,7 @@ public static class SharedRingFunctions
         }
     }
 
+    /// <summary>Puts more bytes than the shared ring holds, says so, then returns (the process exits).</summary>
     public static void FloodAndExit(ProcessQueue<byte[]> queue, int count, int size, ProcessEvent allPut)
     {
         for (int i = 0; i < count; i++)
@@ -37,6 +37,16 @@ public static class SharedRingFunctions
         }
 
         allPut.Set();
+    }
+
+    /// <summary>Takes one item and puts it on the other queue.</summary>
+    public static void EchoBytes(ProcessQueue<byte[]> inbox, ProcessQueue<byte[]> outbox) => outbox.Put(inbox.Get(TimeSpan.FromSeconds(60)));
+
+    /// <summary>Sends back one value, then one raw message.</summary>
+    public static void EchoThroughPipe(Connection connection)
+    {
+        connection.Send(connection.Receive<byte[]>());
+        connection.SendBytes(connection.ReceiveBytes());
     }
 
     /// <summary>Sends one large message and keeps its end open until killed.</summary>

@@ -54,6 +54,75 @@ public class SharedRingTests
     }
 
     [Fact]
+    public void ALargeRecordWhoseProducerDiedWhileCopyingItIn_IsDropped_AndTheNextItemArrives()
+    {
+        using var queue = new JoinableProcessQueue<byte[]>();
+        SharedRing ring = RingOf(queue);
+        long first = TailPosition(ring);
+        queue.Put(Filled(SharedRing.CopyOutsideTheLockFrom, 1));
+        queue.Put(Filled(100, 2));
+
+        // As if its producer had reserved the room and died before marking it ready: the record says "being written by".
+        RecordKind(ring, first) = -DeadProcessId();
+        byte[] next = queue.Get(Patience);
+        Assert.Equal(Filled(100, 2), next);
+        Assert.Equal(0, queue.Count);
+        queue.TaskDone();
+        Assert.True(queue.Join(TimeSpan.FromSeconds(5))); // the dropped item was never put: one task, done
+    }
+
+    [Fact]
+    public async Task ALargeRecordStillBeingCopiedIn_IsWaitedFor_ThenTakenWhole()
+    {
+        using var queue = new ProcessQueue<byte[]>();
+        SharedRing ring = RingOf(queue);
+        long first = TailPosition(ring);
+        byte[] item = Filled(SharedRing.CopyOutsideTheLockFrom + 1, 3);
+        queue.Put(item);
+        RecordKind(ring, first) = -Environment.ProcessId; // its producer (alive) has not marked it ready yet
+
+        Assert.False(queue.TryGet(out _, TimeSpan.FromMilliseconds(200)));
+        Task<byte[]> waiting = Task.Run(() => queue.Get(Patience));
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+        MarkReady(ring, first);
+        Assert.Equal(item, await waiting.WaitAsync(Patience));
+    }
+
+    [Theory]
+    [InlineData(SharedRing.CopyOutsideTheLockFrom - 4)] // serialized (3 bytes of header) just below the size copied in outside the lock
+    [InlineData(SharedRing.CopyOutsideTheLockFrom - 3)] // serialized at it, through the serializer's buffers
+    [InlineData(SharedRing.CopyOutsideTheLockFrom)] // from here (5 bytes of header) straight in and out, one copy each
+    [InlineData((2 * 1024 * 1024) - 8 - 5)] // the largest byte array that goes inline in a 4 MB ring
+    [InlineData((2 * 1024 * 1024) - 8 - 4)] // the smallest that goes through a file
+    public void ByteArraysAroundTheSizesWhereTheyTravelDifferently_ArriveIntact_ThroughAQueueAndAPipe(int size)
+    {
+        byte[] item = Filled(size, 5);
+        using var inbox = new ProcessQueue<byte[]>();
+        using var outbox = new ProcessQueue<byte[]>();
+        using var echo = new Process(SharedRingFunctions.EchoBytes, inbox, outbox);
+        echo.Start();
+        inbox.Put(item);
+        (Connection mine, Connection theirs) = Pipe.Create();
+        using (mine)
+        using (theirs)
+        {
+            using var piped = new Process(SharedRingFunctions.EchoThroughPipe, theirs);
+            piped.Start();
+            mine.Send(item);
+            Assert.Equal(item, mine.Receive<byte[]>());
+            mine.SendBytes(item);
+            Assert.Equal(item, mine.ReceiveBytes());
+            Assert.True(piped.Join(Patience));
+            Assert.Equal(0, piped.ExitCode);
+        }
+
+        Assert.Equal(item, outbox.Get(Patience));
+        Assert.True(echo.Join(Patience));
+        Assert.Equal(0, echo.ExitCode);
+    }
+
+    [Fact]
     public void AnUnboundedQueue_TakesMoreThanItsSharedMemory_WithoutBlocking_AndKeepsOrder()
     {
         using var queue = new ProcessQueue<byte[]>();
@@ -211,6 +280,25 @@ public class SharedRingTests
 
     private static SharedRing RingOf<T>(ProcessQueue<T> queue) =>
         (SharedRing)typeof(ProcessQueue<T>).GetField("_ring", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(queue)!;
+
+    private static unsafe long TailPosition(SharedRing ring) => ring.Header->Tail % ring.Capacity;
+
+    /// <summary>What its producer does once the record is copied in: marks it ready and wakes consumers.</summary>
+    private static unsafe void MarkReady(SharedRing ring, long position)
+    {
+        RecordKind(ring, position) = SharedRing.InlineKind;
+        SharedRing.Signal(&ring.Header->ItemsSeq, &ring.Header->ItemsWaiters);
+    }
+
+    private static unsafe ref int RecordKind(SharedRing ring, long position) =>
+        ref *(int*)((byte*)ring.Header + RingHeader.Size + position + 4);
+
+    private static byte[] Filled(int size, int seed)
+    {
+        byte[] bytes = new byte[size];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
 
     private static int DeadProcessId()
     {
