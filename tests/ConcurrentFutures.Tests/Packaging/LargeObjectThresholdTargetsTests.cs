@@ -43,6 +43,16 @@ public sealed class LargeObjectThresholdTargetsTests : IDisposable
     }
 
     [Fact]
+    public void OptingOut_OnAnAppAlreadyBuilt_WritesItsRuntimeConfigAgain()
+    {
+        // Whole builds, as an app's: its runtimeconfig.json is written only when what the SDK hashes of its options changed.
+        string project = App();
+        Assert.Equal(2_097_152, Threshold(Generate(project, "-t:Build")));
+        Assert.Null(Threshold(Generate(project, "-t:Build", "-p:ConcurrentFuturesLargeObjectThreshold=false")));
+        Assert.Equal(2_097_152, Threshold(Generate(project, "-t:Build")));
+    }
+
+    [Fact]
     public void ASizeThatIsNotANumber_FailsTheBuild_NamingTheProperty()
     {
         (int exitCode, string output) = MSBuild(App(properties: "<ConcurrentFuturesLargeObjectThreshold>2MB</ConcurrentFuturesLargeObjectThreshold>"));
@@ -82,9 +92,9 @@ public sealed class LargeObjectThresholdTargetsTests : IDisposable
         return project;
     }
 
-    private static string Generate(string project)
+    private static string Generate(string project, params string[] arguments)
     {
-        (int exitCode, string output) = MSBuild(project);
+        (int exitCode, string output) = MSBuild(project, arguments);
         Assert.True(exitCode == 0, output);
         string config = Directory.EnumerateFiles(Path.GetDirectoryName(project)!, "App.runtimeconfig.json", SearchOption.AllDirectories).Single();
         return File.ReadAllText(config);
@@ -99,8 +109,8 @@ public sealed class LargeObjectThresholdTargetsTests : IDisposable
             : null;
     }
 
-    /// <summary>Restores the app and writes its runtimeconfig.json (the target the SDK builds it with), no compile.</summary>
-    private static (int ExitCode, string Output) MSBuild(string project)
+    /// <summary>Restores the app and writes its runtimeconfig.json (the target the SDK builds it with, no compile), or runs the targets given.</summary>
+    private static (int ExitCode, string Output) MSBuild(string project, params string[] arguments)
     {
         var startInfo = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
@@ -108,8 +118,18 @@ public sealed class LargeObjectThresholdTargetsTests : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(project)!,
-            ArgumentList = { "msbuild", project, "-restore", "-t:PrepareForBuild;GenerateBuildRuntimeConfigurationFiles", "-nologo", "-v:minimal", "-nodeReuse:false" },
+            ArgumentList = { "msbuild", project, "-restore", "-nologo", "-v:minimal", "-nodeReuse:false" },
         };
+        if (!arguments.Any(a => a.StartsWith("-t:", StringComparison.Ordinal)))
+        {
+            startInfo.ArgumentList.Add("-t:PrepareForBuild;GenerateBuildRuntimeConfigurationFiles");
+        }
+
+        foreach (string argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
         // The test host's own MSBuild settings are not the app's.
         foreach (string name in startInfo.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList())
         {
