@@ -97,9 +97,6 @@ internal static class RingPayload
         return Encoding.UTF8.GetBytes(SharedMemoryTransport.Write(ring.Path + "-", bytes.Span));
     }
 
-    /// <summary>Takes the oldest record if there is one and reads it with <paramref name="read"/>.</summary>
-    public static bool TryTake<T>(SharedRing ring, Func<ReadOnlySequence<byte>, T> read, out T value) => TryTake(ring, read, direct: null, out value);
-
     /// <summary>
     /// Takes the oldest record of values serialized as <typeparamref name="T"/>: large byte arrays straight out of the
     /// shared memory (see <see cref="DirectBytesFrom"/>), the rest with <see cref="PayloadSerializer.Read{T}"/>.

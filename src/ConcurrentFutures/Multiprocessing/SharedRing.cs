@@ -203,15 +203,12 @@ internal sealed unsafe partial class SharedRing : IDisposable
         return true;
     }
 
-    /// <summary>Removes the oldest record, if any, copying its payload into <paramref name="buffer"/> (grown when too small); wakes producers waiting for room.</summary>
-    /// <exception cref="InvalidOperationException">The queue was closed.</exception>
-    public bool TryTake(ref byte[] buffer, out int length, out int kind) => TryTake<object?>(ref buffer, out length, out kind, direct: null, out _);
-
     /// <summary>
-    /// As <see cref="TryTake(ref byte[], out int, out int)"/>; an inline record that <paramref name="direct"/> accepts is
-    /// read by it straight out of the shared memory, under the lock, into <paramref name="value"/> (<paramref name="kind"/>
-    /// is then <see cref="ReadKind"/>, <paramref name="buffer"/> untouched). For readers that are one bulk copy: other
-    /// calls on the ring wait meanwhile.
+    /// Removes the oldest record, if any, copying its payload into <paramref name="buffer"/> (grown when too small);
+    /// wakes producers waiting for room. An inline record that <paramref name="direct"/> accepts is read by it straight
+    /// out of the shared memory, under the lock, into <paramref name="value"/> instead (<paramref name="kind"/> is then
+    /// <see cref="ReadKind"/>, <paramref name="buffer"/> untouched). For readers that are one bulk copy: other calls on
+    /// the ring wait meanwhile.
     /// </summary>
     /// <exception cref="InvalidOperationException">The queue was closed.</exception>
     public bool TryTake<T>(ref byte[] buffer, out int length, out int kind, DirectRead<T>? direct, out T value)
