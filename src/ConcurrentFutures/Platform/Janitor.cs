@@ -4,23 +4,23 @@ namespace ConcurrentFutures.Platform;
 
 /// <summary>
 /// Removes pools' files even when this process is killed outright (SIGKILL) and cannot do it itself: one
-/// <c>/bin/sh</c> child per process, started with the first pool, that collects the paths it is told (one per line
-/// on its standard input, a pipe only this process holds) until that pipe closes — which happens when this process
-/// ends, however it ends. It then deletes whatever of those paths still exists, using only shell builtins when
-/// nothing is left (pools disposed normally deleted their own files), and exits. Terminal signals are ignored, so
-/// a Ctrl+C that ends the app does not end the janitor first. Without a shell (Windows) there is no janitor, and the
-/// next pool created sweeps what dead processes left.
+/// <c>/bin/sh</c> child per process, started with the first pool, that collects the name prefixes it is told (one per
+/// line on its standard input, a pipe only this process holds) until that pipe closes — which happens when this
+/// process ends, however it ends. It then deletes whatever still exists under those prefixes, using only shell
+/// builtins when nothing is left (pools disposed normally deleted their own files), and exits. Every file the library
+/// makes is named <c>cf-{pid}-…</c> (<see cref="StaleFiles"/>), so the janitor is told one prefix per folder
+/// (<c>/tmp/cf-{pid}-</c>, <c>/dev/shm/cf-{pid}-</c>), once: a pool's start does not wake it, and an app that makes
+/// pools all day does not grow its list. Terminal signals are ignored, so a Ctrl+C that ends the app does not end the
+/// janitor first. Without a shell (Windows) there is no janitor, and the next pool created sweeps what dead processes
+/// left.
 /// </summary>
 internal static class Janitor
 {
     private const string Script = """
         trap '' INT TERM HUP QUIT
         while IFS= read -r line; do set -- "$@" "$line"; done
-        for entry in "$@"; do
-          case $entry in
-            "d "*) path=${entry#d }; if [ -e "$path" ]; then rm -rf -- "$path" 2>/dev/null; fi ;;
-            "p "*) for file in "${entry#p }"*; do if [ -e "$file" ]; then rm -f -- "$file" 2>/dev/null; fi; done ;;
-          esac
+        for prefix in "$@"; do
+          for entry in "$prefix"*; do if [ -e "$entry" ]; then rm -rf -- "$entry" 2>/dev/null; fi; done
         done
         """;
 
@@ -28,7 +28,14 @@ internal static class Janitor
     private static Process? s_shell;
     private static bool s_unavailable;
 
-    /// <summary>Has the janitor delete <paramref name="directory"/> (if given) and every file starting with <paramref name="filePrefix"/> (if given) when this process ends.</summary>
+    /// <summary>The prefixes the janitor has been told.</summary>
+    private static readonly HashSet<string> s_prefixes = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Has the janitor delete <paramref name="directory"/> (if given) and every file starting with
+    /// <paramref name="filePrefix"/> (if given) when this process ends — with everything else of this process's in
+    /// their folders: both are named <c>cf-{pid}-…</c>, and the janitor is told that prefix of each folder once.
+    /// </summary>
     public static void Watch(string? directory, string? filePrefix = null)
     {
         lock (s_lock)
@@ -40,15 +47,28 @@ internal static class Janitor
 
             try
             {
-                string lines = (directory is null ? string.Empty : $"d {directory}\n") + (filePrefix is null ? string.Empty : $"p {filePrefix}\n");
-                s_shell!.StandardInput.Write(lines);
-                s_shell.StandardInput.Flush();
+                foreach (string? path in new[] { directory, filePrefix })
+                {
+                    if (path is not null && s_prefixes.Add(PrefixOf(path)))
+                    {
+                        s_shell!.StandardInput.Write($"{PrefixOf(path)}\n");
+                    }
+                }
+
+                s_shell!.StandardInput.Flush();
             }
             catch (IOException)
             {
                 s_unavailable = true; // someone ended it; stale files are swept by the next process's first pool
             }
         }
+    }
+
+    /// <summary><c>/tmp/cf-{pid}-</c> for <c>/tmp/cf-{pid}-{random}…</c>; a path named otherwise stands for itself.</summary>
+    private static string PrefixOf(string path)
+    {
+        string prefix = Path.Combine(Path.GetDirectoryName(path) ?? string.Empty, StaleFiles.OwnPrefix);
+        return path.StartsWith(prefix, StringComparison.Ordinal) ? prefix : path;
     }
 
     private static bool TryStart()

@@ -10,9 +10,12 @@ internal static class StaleFiles
 {
     private static int s_swept;
 
-    /// <summary>The name prefix for this process's pool files.</summary>
+    /// <summary>How the names of this process's files begin: <c>cf-{pid}-</c>.</summary>
+    public static string OwnPrefix { get; } = string.Create(CultureInfo.InvariantCulture, $"cf-{Environment.ProcessId}-");
+
+    /// <summary>A new name for one of this process's pool files: <c>cf-{pid}-{random}</c>.</summary>
     public static string NewName() =>
-        string.Create(CultureInfo.InvariantCulture, $"cf-{Environment.ProcessId}-{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)).ToLowerInvariant()}");
+        OwnPrefix + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
 
     /// <summary>Once per process: deletes pool files left by processes that no longer exist (Linux only).</summary>
     public static void SweepOnce(params string[] directories)
