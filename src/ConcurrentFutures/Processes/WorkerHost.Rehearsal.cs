@@ -24,8 +24,9 @@ internal sealed partial class WorkerHost
 
     /// <summary>
     /// The way in as well, which a pool's first call waits for: the task marker a pool leaves for its worker (memory
-    /// mapped), the connection over a Unix socket with its hello, and a frame read as the reader thread reads them —
-    /// through a marker and a socket of its own, removed after.
+    /// mapped), the connection over a Unix socket with its hello, and frames taken in by a reader thread of its own as
+    /// in <see cref="Run()"/> (its start, left to a pool, held up the pool's first frames ~3 ms) — through a marker
+    /// and a socket of its own, removed after.
     /// </summary>
     private static void RehearseConnecting()
     {
@@ -49,12 +50,24 @@ internal sealed partial class WorkerHost
             host._output.Append(new HelloMessage([], 0, Environment.ProcessId));
             host.Flush();
 
-            // The hello frame back, as a pool's frames come in; then the end, so a short read ends rather than waits.
+            // The hello frame back and a stop, as a pool's frames come in, read by a reader thread as in Run; then
+            // the end, so the reader's read ends rather than waits. Stopping already requested: whatever goes wrong
+            // here ends that thread, never this process (a reader that loses its parent ends the process).
             byte[] frame = new byte[1024];
             int length = accepted.Receive(frame);
             accepted.Send(frame.AsSpan(0, length));
+            var stop = new FrameBuffer(initialCapacity: 256);
+            stop.Append(new StopMessage());
+            accepted.Send(stop.Written.Span);
             accepted.Shutdown(System.Net.Sockets.SocketShutdown.Send);
-            _ = new FrameReader(connection).ReadFrame();
+            host._stopRequested = true;
+            var reader = new Thread(host.ReceiveLoop) { IsBackground = true, Name = ReaderThreadName };
+            reader.Start();
+            for (int i = 0; i < 2 && host._inbox.TryTake(out _, RehearsalPatience); i++)
+            {
+            }
+
+            reader.Join(RehearsalPatience);
         }
         finally
         {
@@ -62,6 +75,8 @@ internal sealed partial class WorkerHost
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    private static readonly TimeSpan RehearsalPatience = TimeSpan.FromSeconds(5);
 
     private static int Rehearsal(int value) => value + 1;
 }

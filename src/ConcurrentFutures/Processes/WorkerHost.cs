@@ -60,6 +60,8 @@ internal sealed partial class WorkerHost
     private TaskMarker? _marker;
     private volatile bool _stopRequested;
 
+    private const string ReaderThreadName = "ConcurrentFutures worker reader";
+
     public WorkerHost(string socketPath, byte[] token, int slot, bool reportMemory, string sharedMemoryPrefix)
     {
         (_socketPath, _token, _slot, _reportMemory, _sharedMemoryPrefix) = (socketPath, token, slot, reportMemory, sharedMemoryPrefix);
@@ -74,7 +76,7 @@ internal sealed partial class WorkerHost
         _output.Append(new HelloMessage(_token, _slot, Environment.ProcessId));
         Flush();
 
-        var reader = new Thread(ReceiveLoop) { IsBackground = true, Name = "ConcurrentFutures worker reader" };
+        var reader = new Thread(ReceiveLoop) { IsBackground = true, Name = ReaderThreadName };
         reader.Start();
         while (true)
         {

@@ -35,6 +35,24 @@ public sealed class PrestartTests : IDisposable
     }
 
     [Fact]
+    public void AWaitingWorker_OutlivesItsWarmUp_AndServesTheNextPool()
+    {
+        // Its warm-up rehearses a call and a connection (a reader thread included) in this very process, a second or
+        // so after it starts: nothing in it may end the worker (a reader that loses its connection ends its process).
+        ProcessPoolExecutor.PrestartWorkers(1);
+        int standby = WaitForStandby();
+        var watched = System.Diagnostics.Stopwatch.StartNew();
+        while (watched.Elapsed < TimeSpan.FromSeconds(4))
+        {
+            Assert.False(ProcessPoolExecutorTests.ProcessIsGone(standby), $"the waiting worker {standby} ended after {watched.ElapsedMilliseconds} ms");
+            Thread.Sleep(50);
+        }
+
+        using var pool = new ProcessPoolExecutor(1);
+        Assert.Equal(standby, pool.Submit(WorkerFunctions.Pid).Result(Patience));
+    }
+
+    [Fact]
     public void APrestartedWorker_RunsThePoolsInitializer()
     {
         ProcessPoolExecutor.PrestartWorkers(1);
