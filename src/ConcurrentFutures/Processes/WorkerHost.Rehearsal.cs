@@ -7,19 +7,50 @@ namespace ConcurrentFutures.Processes;
 /// <summary>A standby worker's rehearsal: one call through the whole path, with no pool, so the real first call finds its code compiled.</summary>
 internal sealed partial class WorkerHost
 {
+    /// <summary>A standby's whole rehearsal: a call (<see cref="RehearseCall"/>), then the way in (<see cref="RehearseConnecting"/>).</summary>
+    public static void Rehearse()
+    {
+        RehearseCall();
+        RehearseConnecting();
+    }
+
+    /// <summary>
+    /// A worker started for a pool (not a standby) rehearses a call on a thread of its own while its main thread starts
+    /// up and connects: most of what a first call compiles is the serializer's reader and writer (MessagePack ships no
+    /// ReadyToRun code: a new worker compiled ~70 of its methods, ~90% of all it compiled, before its first result), and
+    /// the parent is idle meanwhile, so the compiling moves to the core it leaves free. Whatever fails here fails again,
+    /// and is reported, when the real call needs it.
+    /// </summary>
+    public static void RehearseCallInBackground()
+    {
+        var thread = new Thread(static () =>
+        {
+            try
+            {
+                RehearseCall();
+            }
+#pragma warning disable CA1031 // A head start only, as above.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        })
+        { IsBackground = true, Name = "ConcurrentFutures worker warm-up" };
+        thread.Start();
+    }
+
     /// <summary>
     /// Defines and runs <see cref="Rehearsal"/> as a pool would (frames in, result frame out, to nowhere): the
     /// resolver, the call runner and the frame writer are compiled before any pool needs them.
     /// </summary>
-    public static void Rehearse()
+    private static void RehearseCall()
     {
         var host = new WorkerHost(string.Empty, [], 0, reportMemory: false, SharedMemoryTransport.Directory + "/cf-rehearsal-") { _connection = Stream.Null };
-        FunctionReference function = FunctionReference.For(new Func<int, int>(Rehearsal));
+        FunctionReference function = FunctionReference.OfTheLibrary(new Func<int, int>(Rehearsal));
         host.Handle(WireFormat.ToBytes(new DefineMessage(function.Id, function.Definition)));
         byte[] arguments = CallEncoder.Serialize(static (ref MessagePackWriter w, FunctionReference f) => f.WriteArguments(ref w, [41]), function);
         host.Handle(WireFormat.ToBytes(new RunMessage(1, function.Id, Chunk: false, TraceParent: null, CallEncoder.NoTarget, arguments)));
         host.Flush();
-        RehearseConnecting();
     }
 
     /// <summary>

@@ -18,7 +18,8 @@ internal static class WorkerProgram
             return SingleCallHost.Run(callFile);
         }
 
-        if (Environment.GetEnvironmentVariable(StandbyWorkers.Variable) == "1")
+        bool standby = Environment.GetEnvironmentVariable(StandbyWorkers.Variable) == "1";
+        if (standby)
         {
             NativeMethods.DieWithParent();
             if (!ParentIsAlive() || !StandbyWorkers.AwaitAssignment())
@@ -35,6 +36,11 @@ internal static class WorkerProgram
         {
             Console.Error.WriteLine("This is the ConcurrentFutures worker process; ProcessPoolExecutor starts it. It is not meant to be run by hand.");
             return 2;
+        }
+
+        if (!standby)
+        {
+            WorkerHost.RehearseCallInBackground(); // a standby rehearsed while it waited
         }
 
         // Die with the parent: the kernel's parent-death signal, then a check that the parent did not die before it was set.

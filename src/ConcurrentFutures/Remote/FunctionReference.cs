@@ -93,6 +93,13 @@ internal sealed class FunctionReference
     }
 
     /// <summary>
+    /// The reference for one of the library's own methods, known to be sendable: not checked, so a worker's rehearsal
+    /// does not load what the check looks at (the types it refuses: sockets, processes, threads…).
+    /// </summary>
+    internal static FunctionReference OfTheLibrary(Delegate function) =>
+        new(function.Method, function.Target?.GetType());
+
+    /// <summary>
     /// Gets the reference for submitted work. Async work given to Submit or Map is refused: its result would be a task
     /// object of the worker's process; SubmitAsync runs it to completion in the worker and delivers the task's result.
     /// </summary>
