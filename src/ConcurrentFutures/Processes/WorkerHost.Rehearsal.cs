@@ -4,7 +4,7 @@ using MessagePack;
 
 namespace ConcurrentFutures.Processes;
 
-/// <summary>A standby worker's rehearsal: one call through the whole path, with no pool, so the real first call finds its code compiled.</summary>
+/// <summary>A worker's rehearsal: one call through the whole path, with no pool, so the real first call finds its code compiled (a standby also rehearses the way in).</summary>
 internal sealed partial class WorkerHost
 {
     /// <summary>A standby's whole rehearsal: a call (<see cref="RehearseCall"/>), then the way in (<see cref="RehearseConnecting"/>).</summary>
