@@ -52,7 +52,7 @@ internal static class PayloadSerializer
             default:
                 using (GraphSession.Begin())
                 {
-                    MessagePackSerializer.Serialize(type, ref writer, value, Options);
+                    TypedSerializer.Serialize(type, ref writer, value, Options);
                 }
 
                 return;
@@ -107,7 +107,7 @@ internal static class PayloadSerializer
 
         using (GraphSession.Begin())
         {
-            return MessagePackSerializer.Deserialize(type, ref reader, Options);
+            return TypedSerializer.Deserialize(type, ref reader, Options);
         }
     }
 

@@ -178,7 +178,7 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T?>
         session.Enter(null);
         try
         {
-            return MessagePackSerializer.Deserialize(runtime, ref reader, options)
+            return TypedSerializer.Deserialize(runtime, ref reader, options)
                 ?? throw new MessagePackSerializationException($"A {Sendability.Describe(runtime)} was read as null.");
         }
         finally
@@ -206,7 +206,7 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T?>
     {
         if (runtime.IsValueType)
         {
-            MessagePackSerializer.Serialize(runtime, ref writer, value, options);
+            TypedSerializer.Serialize(runtime, ref writer, value, options);
             return;
         }
 
@@ -217,7 +217,7 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T?>
 
         try
         {
-            MessagePackSerializer.Serialize(runtime, ref writer, value, options);
+            TypedSerializer.Serialize(runtime, ref writer, value, options);
         }
         finally
         {

@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using MessagePack;
+
+namespace ConcurrentFutures.Remote;
+
+/// <summary>
+/// MessagePack's generic <c>Serialize&lt;T&gt;</c> and <c>Deserialize&lt;T&gt;</c> for a type known only at run
+/// time, through a delegate made once per type. MessagePack's own non-generic overloads build and compile eight
+/// expression trees per type on first use (all its entry points at once); a fresh worker meeting a record of the app's
+/// paid that on every first call with it. A delegate to a generic method needs no compiling for reference types
+/// (their shared code serves every one) and one method's for a value type.
+/// </summary>
+internal static class TypedSerializer
+{
+    private delegate void WriteValue(ref MessagePackWriter writer, object? value, MessagePackSerializerOptions options);
+
+    private delegate object? ReadValue(ref MessagePackReader reader, MessagePackSerializerOptions options);
+
+    private static readonly ConcurrentDictionary<Type, (WriteValue Write, ReadValue Read)> s_byType = new();
+
+    /// <summary>As <c>MessagePackSerializer.Serialize(type, ref writer, value, options)</c>.</summary>
+    public static void Serialize(Type type, ref MessagePackWriter writer, object? value, MessagePackSerializerOptions options) =>
+        For(type).Write(ref writer, value, options);
+
+    /// <summary>As <c>MessagePackSerializer.Deserialize(type, ref reader, options)</c>.</summary>
+    public static object? Deserialize(Type type, ref MessagePackReader reader, MessagePackSerializerOptions options) =>
+        For(type).Read(ref reader, options);
+
+    private static (WriteValue Write, ReadValue Read) For(Type type) =>
+        s_byType.TryGetValue(type, out (WriteValue, ReadValue) found) ? found : s_byType.GetOrAdd(type, Create);
+
+    private static (WriteValue, ReadValue) Create(Type type) =>
+        (Method(nameof(WriteTyped), type).CreateDelegate<WriteValue>(), Method(nameof(ReadTyped), type).CreateDelegate<ReadValue>());
+
+    private static MethodInfo Method(string name, Type type) =>
+        typeof(TypedSerializer).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
+
+    private static void WriteTyped<T>(ref MessagePackWriter writer, object? value, MessagePackSerializerOptions options) =>
+        MessagePackSerializer.Serialize(ref writer, (T)value!, options);
+
+    private static object? ReadTyped<T>(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
+        MessagePackSerializer.Deserialize<T>(ref reader, options);
+}
