@@ -45,7 +45,7 @@ internal sealed partial class WorkerHost
     /// </summary>
     private static void RehearseCall()
     {
-        var host = new WorkerHost(string.Empty, [], 0, reportMemory: false, SharedMemoryTransport.Directory + "/cf-rehearsal-") { _connection = Stream.Null };
+        var host = new WorkerHost(string.Empty, [], 0, reportMemory: false, RehearsalFilePrefix) { _connection = Stream.Null };
         FunctionReference function = FunctionReference.OfTheLibrary(new Func<int, int>(Rehearsal));
         host.Handle(WireFormat.ToBytes(new DefineMessage(function.Id, function.Definition)));
         byte[] arguments = CallEncoder.Serialize(static (ref MessagePackWriter w, FunctionReference f) => f.WriteArguments(ref w, [41]), function);
@@ -61,8 +61,8 @@ internal sealed partial class WorkerHost
     /// </summary>
     private static void RehearseConnecting()
     {
-        string directory = Directory.CreateTempSubdirectory("cf-rehearsal-").FullName;
-        string markerPath = TaskMarker.PathFor($"{SharedMemoryTransport.Directory}/cf-rehearsal-{Environment.ProcessId}-", 0);
+        string directory = Platform.PrivateDirectory.Create();
+        string markerPath = TaskMarker.PathFor(RehearsalFilePrefix, 0);
         try
         {
             TaskMarker.Create(markerPath).Dispose();
@@ -74,7 +74,7 @@ internal sealed partial class WorkerHost
 
             string socketPath = Path.Combine(directory, "rehearsal.sock");
             using System.Net.Sockets.Socket listener = UnixListener.Listen(socketPath, backlog: 1);
-            var host = new WorkerHost(socketPath, [], 0, reportMemory: false, SharedMemoryTransport.Directory + "/cf-rehearsal-");
+            var host = new WorkerHost(socketPath, [], 0, reportMemory: false, RehearsalFilePrefix);
             using Stream connection = UnixSocketStream.Connect(socketPath);
             using System.Net.Sockets.Socket accepted = listener.Accept();
             host._connection = connection;
@@ -108,6 +108,13 @@ internal sealed partial class WorkerHost
     }
 
     private static readonly TimeSpan RehearsalPatience = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The rehearsal's files are named as a pool's, <c>cf-{pid}-…</c>, in the same folders: a worker ended in the middle
+    /// of its rehearsal (a waiting worker whose app stops, or is killed) cannot remove them, and the next pool's sweep
+    /// of files whose process is gone does (<see cref="Platform.StaleFiles"/>). Named otherwise they stayed in /tmp.
+    /// </summary>
+    private static string RehearsalFilePrefix => $"{SharedMemoryTransport.Directory}/{Platform.StaleFiles.OwnPrefix}rehearsal-";
 
     private static int Rehearsal(int value) => value + 1;
 }

@@ -53,6 +53,32 @@ public sealed class PrestartTests : IDisposable
     }
 
     [Fact]
+    public void ARehearsalsFiles_AreNamedForTheSweep_ShouldItsWorkerEndMidway()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // watches /tmp and /dev/shm
+        }
+
+        // A waiting worker can be ended in the middle of its rehearsal (its app stops, or is killed) and cannot remove
+        // what the rehearsal made; named cf-{pid}-… those files are swept by the next pool once that pid is gone.
+        var created = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var watchers = new[] { Path.GetTempPath(), "/tmp", "/dev/shm" }.Select(Path.GetFullPath).Distinct().Where(Directory.Exists)
+            .Select(folder => new FileSystemWatcher(folder) { EnableRaisingEvents = true }).ToList();
+        try
+        {
+            watchers.ForEach(w => w.Created += (_, e) => created.Enqueue(e.Name ?? string.Empty));
+            ConcurrentFutures.Processes.WorkerHost.Rehearse(); // here, in this process: what a waiting worker runs
+            Assert.True(SpinWait.SpinUntil(() => created.Count(n => n.StartsWith("cf-", StringComparison.Ordinal)) >= 2, Patience), $"seen: {string.Join(", ", created)}");
+            Assert.All(created.Where(n => n.StartsWith("cf-", StringComparison.Ordinal)), name => Assert.StartsWith($"cf-{Environment.ProcessId}-", name, StringComparison.Ordinal));
+        }
+        finally
+        {
+            watchers.ForEach(w => w.Dispose());
+        }
+    }
+
+    [Fact]
     public void APrestartedWorker_RunsThePoolsInitializer()
     {
         ProcessPoolExecutor.PrestartWorkers(1);
