@@ -237,16 +237,51 @@ public sealed class SiloProcess : IDisposable
     /// <summary>SIGKILL, as a crashed machine would look: no goodbye to the cluster.</summary>
     public void Kill()
     {
+        int pid = -1;
         try
         {
+            pid = _process.Id;
             _process.Kill(entireProcessTree: true);
         }
         catch (InvalidOperationException)
         {
-            // already gone
+            // already gone (or never started)
         }
 
         _process.WaitForExit(10_000);
+        if (pid > 0)
+        {
+            RemoveFilesOf(pid);
+        }
+    }
+
+    /// <summary>
+    /// What the killed tree leaves: its pools' socket folders and shared-memory files (<c>cf-{pid}-…</c>). The silo's
+    /// janitor shell would remove them, but it is part of the tree killed; the library's next pool would sweep them.
+    /// </summary>
+    private static void RemoveFilesOf(int pid)
+    {
+        foreach (string folder in new[] { Path.GetTempPath(), "/tmp", "/dev/shm" }.Where(Directory.Exists).Distinct())
+        {
+            foreach (string entry in Directory.EnumerateFileSystemEntries(folder, $"cf-{pid}-*"))
+            {
+                try
+                {
+                    if (Directory.Exists(entry))
+                    {
+                        Directory.Delete(entry, recursive: true);
+                    }
+                    else
+                    {
+                        File.Delete(entry);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // already being removed
+                }
+            }
+        }
     }
 
     public void Dispose()
