@@ -265,21 +265,7 @@ public sealed class SiloProcess : IDisposable
         {
             foreach (string entry in Directory.EnumerateFileSystemEntries(folder, $"cf-{pid}-*"))
             {
-                try
-                {
-                    if (Directory.Exists(entry))
-                    {
-                        Directory.Delete(entry, recursive: true);
-                    }
-                    else
-                    {
-                        File.Delete(entry);
-                    }
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    // already being removed
-                }
+                ConcurrentFutures.Platform.StaleFiles.Delete(entry); // as the library's own sweep does
             }
         }
     }
