@@ -49,9 +49,9 @@ internal static class Janitor
             {
                 foreach (string? path in new[] { directory, filePrefix })
                 {
-                    if (path is not null && s_prefixes.Add(PrefixOf(path)))
+                    if (path is not null && PrefixOf(path) is var prefix && s_prefixes.Add(prefix))
                     {
-                        s_shell!.StandardInput.Write($"{PrefixOf(path)}\n");
+                        s_shell!.StandardInput.Write($"{prefix}\n");
                     }
                 }
 

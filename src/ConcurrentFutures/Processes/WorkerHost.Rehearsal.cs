@@ -92,8 +92,7 @@ internal sealed partial class WorkerHost
             accepted.Send(stop.Written.Span);
             accepted.Shutdown(System.Net.Sockets.SocketShutdown.Send);
             host._stopRequested = true;
-            var reader = new Thread(host.ReceiveLoop) { IsBackground = true, Name = ReaderThreadName };
-            reader.Start();
+            Thread reader = host.StartReader();
             for (int i = 0; i < 2 && host._inbox.TryTake(out _, RehearsalPatience); i++)
             {
             }

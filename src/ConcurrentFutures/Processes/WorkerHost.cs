@@ -76,8 +76,7 @@ internal sealed partial class WorkerHost
         _output.Append(new HelloMessage(_token, _slot, Environment.ProcessId));
         Flush();
 
-        var reader = new Thread(ReceiveLoop) { IsBackground = true, Name = ReaderThreadName };
-        reader.Start();
+        StartReader();
         while (true)
         {
             if (!_inbox.TryTake(out byte[]? frame))
@@ -117,6 +116,14 @@ internal sealed partial class WorkerHost
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         Platform.NativeMethods.ReturnFreeNativeMemory();
         _allocatedAtTrim = GC.GetTotalAllocatedBytes();
+    }
+
+    /// <summary>Starts the thread that runs <see cref="ReceiveLoop"/>.</summary>
+    private Thread StartReader()
+    {
+        var reader = new Thread(ReceiveLoop) { IsBackground = true, Name = ReaderThreadName };
+        reader.Start();
+        return reader;
     }
 
     /// <summary>Reads frames until the parent closes the connection; the parent is then gone, and so is this process.</summary>
