@@ -2,8 +2,8 @@
 # ClusterExecutor throughput through one local silo (samples/ClusterWorker, its own process) with work isolated in
 # the silo's worker processes (the default) and in the silo process (the opt-in), beside Dask's LocalCluster with as
 # many worker processes, in the same run. Median of 5 runs after 2 warm-up runs (both sides), range beside it. Then round trips of large values (1 MB to
-# 1 GB, sent as the argument and returned) through one silo and through two, beside Dask with one and two workers,
-# on each side one client for the sizes up to 50 MB and one for the larger, median of 11 runs (up to 50 MB) or 5 after
+# 1 GB, sent as the argument and returned) through one silo (through its shared memory, the default for a client on
+# its machine, and over TCP as between machines) and through two, beside Dask with one and two workers, on each side one client for the sizes up to 50 MB and one for the larger, median of 11 runs (up to 50 MB) or 5 after
 # 3 s of warm-up round trips of the size, and the peak memory of a 300 MB round trip. Writes bench/results/cluster.md.
 # Usage: bash bench/cluster/run.sh
 set -euo pipefail
@@ -81,11 +81,13 @@ size_warmup_seconds=3 # as the comparison: a client still compiling its code rea
 
 # measure_sizes NAME RUNS MB...: MB/s of echo round trips per size, one client for these sizes (as on Dask's side), each
 # size's round trips for $size_warmup_seconds first (at least one), then RUNS measured; JSON lines
-# {NAME: {MB: {value, min, max, ms}}}.
+# {NAME: {MB: {value, min, max, ms}}}. The client gets the arguments in $client_extra too (e.g. --no-shared-memory).
+client_extra=""
 measure_sizes() {
   local name=$1 repeat=$2
   shift 2
-  dotnet "$dll" --client --gateway-port "$gateway" --work echo --megabytes "$(IFS=,; echo "$*")" --warmup-seconds "$size_warmup_seconds" --repeat "$repeat" >"$tmp/client.log"
+  # shellcheck disable=SC2086 # client_extra is a list of words
+  dotnet "$dll" --client --gateway-port "$gateway" --work echo --megabytes "$(IFS=,; echo "$*")" --warmup-seconds "$size_warmup_seconds" --repeat "$repeat" $client_extra >"$tmp/client.log"
   for mb in "$@"; do
     grep -E "^echo: $mb MB," "$tmp/client.log" | sed -E 's/.*MB, ([0-9.]+) ms, ([0-9]+) MB\/s.*/\1 \2/' \
       | python3 -c "import json, statistics, sys; r = [tuple(map(float, l.split())) for l in sys.stdin]; print(json.dumps({'$name': {'$mb': {'value': statistics.median(x[1] for x in r), 'min': min(x[1] for x in r), 'max': max(x[1] for x in r), 'ms': statistics.median(x[0] for x in r)}}}))"
@@ -167,6 +169,12 @@ start_silo isolated
 measure_memory > "$tmp/memory.json"
 measure_sizes one "$small_size_runs" "${small_sizes[@]}" > "$tmp/sizes.jsonl"
 measure_sizes one "$size_runs" "${large_sizes[@]}" >> "$tmp/sizes.jsonl"
+# The same silo, the values over the connection to its payload port, as between machines (the client here would
+# otherwise pass them through the silo's shared memory).
+client_extra="--no-shared-memory"
+measure_sizes tcp "$small_size_runs" "${small_sizes[@]}" >> "$tmp/sizes.jsonl"
+measure_sizes tcp "$size_runs" "${large_sizes[@]}" >> "$tmp/sizes.jsonl"
+client_extra=""
 echo "large values: two silos..." >&2
 start_second
 measure_sizes two "$small_size_runs" "${small_sizes[@]}" >> "$tmp/sizes.jsonl"
@@ -200,7 +208,7 @@ print("|---|---:|---:|---:|---:|")
 for key, description in rows:
     print(f"| {description} | {fmt(dask[key])} | {fmt(isolated[key])} | {fmt(in_silo[key])} | {isolated[key]['value'] / dask[key]['value']:,.1f}× |")
 
-sizes = {"one": {}, "two": {}}
+sizes = {"one": {}, "two": {}, "tcp": {}}
 for line in open(f"{tmp}/sizes.jsonl"):
     for name, by_size in json.loads(line).items():
         sizes[name].update(by_size)
@@ -210,12 +218,14 @@ memory = json.load(open(f"{tmp}/memory.json"))
 print()
 print("Large values: `Submit(Echo, byte[])` round trips (the value sent as the argument and returned as the result; MB/s counts both "
       "directions), isolated silos (the default); Dask: `client.submit(echo, data)` on a LocalCluster of as many worker processes. "
+      "The client runs on the silos' machine, so by default it passes values through the silo's shared memory; "
+      "\"over TCP\": the same silo with `ShareMemoryWithLocalSilos = false`, every value over the connection to its payload port, as between machines. "
       f"On each side one client for the sizes up to 50 MB and one for the larger; per size, median of {small_size_runs} runs up to 50 MB and {size_runs} above, after {size_warmup_seconds} s of round trips of that size (at least one), on each side (MB/s range).")
 print()
-print("| Size | Dask, 1 worker | ConcurrentFutures, 1 silo | Ratio | Dask, 2 workers | ConcurrentFutures, 2 silos | Ratio |")
-print("|---:|---:|---:|---:|---:|---:|---:|")
+print("| Size | Dask, 1 worker | ConcurrentFutures, 1 silo | Ratio | 1 silo, over TCP | Ratio | Dask, 2 workers | ConcurrentFutures, 2 silos | Ratio |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for mb in sorted(sizes["one"], key=int):
-    one, two, d1, d2 = sizes["one"][mb], sizes["two"].get(mb), dask1.get(mb), dask2.get(mb)
+    one, two, tcp, d1, d2 = sizes["one"][mb], sizes["two"].get(mb), sizes["tcp"].get(mb), dask1.get(mb), dask2.get(mb)
     def ratio(a, b):
         return f"{a['value'] / b['value']:,.1f}×" if a and b and "value" in b else "—"
     def rt(e):
@@ -225,7 +235,7 @@ for mb in sorted(sizes["one"], key=int):
             return f"failed: {e['error']}"
         return f"{e['ms']:,.0f} ms, {e['value']:,.0f} MB/s ({e['min']:,.0f}–{e['max']:,.0f})"
     label = f"{int(mb) // 1000} GB" if int(mb) >= 1000 else f"{mb} MB"
-    print(f"| {label} | {rt(d1)} | {rt(one)} | {ratio(one, d1)} | {rt(d2)} | {rt(two)} | {ratio(two, d2)} |")
+    print(f"| {label} | {rt(d1)} | {rt(one)} | {ratio(one, d1)} | {rt(tcp)} | {ratio(tcp, d1)} | {rt(d2)} | {rt(two)} | {ratio(two, d2)} |")
 print()
 print(f"Memory of 300 MB round trips (3 in a row), in copies of the value: the silo process's peak RSS rose by {memory['silo_copies']:.1f} "
       f"above its idle RSS; shared memory in use (the slabs the silo and its worker pass the value through) by at most {memory['shm_copies']:.1f}; "

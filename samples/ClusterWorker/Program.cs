@@ -148,6 +148,8 @@ static void Echo(ClusterExecutor executor, SampleArguments arguments)
     double mostExtra = 0;
     foreach (int megabytes in arguments.Megabytes)
     {
+        // A value made on the silo comes back first (a large result for a small argument), checked byte by byte.
+        CheckEcho(executor.Submit(SampleWork.Fill, megabytes * 1_000_000).Result(), SampleWork.Fill(megabytes * 1_000_000));
         data = new byte[megabytes * 1_000_000L];
         Random.Shared.NextBytes(data);
         var warmup = Stopwatch.StartNew();

@@ -12,6 +12,7 @@ internal sealed class SampleArguments
         Client: ClusterWorker --client [--cluster localhost --gateway-port 30000 [--gateway-port 30001 ...] | --cluster redis --redis HOST:PORT]
                   [--work primes|noop|where|echo] [--items N] [--chunk-size N] [--repeat N] [--max-concurrency N]
                   [--megabytes N[,N...] (echo: the sizes of the value sent and returned)] [--warmup-seconds N (echo: round trips of each size before those measured)] [--task-timeout SECONDS]
+                  [--no-shared-memory (large values over the connection to the silo even when it runs on this machine, as between machines)]
                   [--hosted (run inside a Generic Host: Ctrl+C or SIGTERM stops the host, which stops the work)]
                   [--as-if-not-linux (act as on a system without process support, as tests do: a client needs none)]
         """;
@@ -66,6 +67,9 @@ internal sealed class SampleArguments
     /// <summary>Client, echo work: for each size, round trips for at least this long before those measured (default: none).</summary>
     public int WarmupSeconds { get; private set; }
 
+    /// <summary>Client: large values go over the connection to a silo on this machine too (ShareMemoryWithLocalSilos off).</summary>
+    public bool NoSharedMemory { get; private set; }
+
     /// <summary>Client: the executor's TaskTimeout in seconds (default: none).</summary>
     public int? TaskTimeoutSeconds { get; private set; }
 
@@ -78,6 +82,7 @@ internal sealed class SampleArguments
             RedisConnectionString = Cluster == "redis" ? Redis : null,
             MaxConcurrency = MaxConcurrency,
             TaskTimeout = TaskTimeoutSeconds is int seconds ? TimeSpan.FromSeconds(seconds) : null,
+            ShareMemoryWithLocalSilos = !NoSharedMemory,
         };
         foreach (int port in GatewayPorts)
         {
@@ -121,6 +126,7 @@ internal sealed class SampleArguments
                 case "--megabytes": parsed.Megabytes = Numbers(); break;
                 case "--warmup-seconds": parsed.WarmupSeconds = Number(); break;
                 case "--task-timeout": parsed.TaskTimeoutSeconds = Number(); break;
+                case "--no-shared-memory": parsed.NoSharedMemory = true; break;
                 default: throw new ArgumentException($"Unknown argument '{name}'.", nameof(args));
             }
         }

@@ -53,6 +53,18 @@ public static class SampleWork
     /// <summary>Sends its argument back: measures how fast large values travel to a silo and back.</summary>
     public static byte[] Echo(byte[] data) => data;
 
+    /// <summary>A value made on the silo: a small argument, a large result (<paramref name="length"/> bytes, byte i being i % 251).</summary>
+    public static byte[] Fill(int length)
+    {
+        byte[] data = new byte[length];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = (byte)(i % 251);
+        }
+
+        return data;
+    }
+
     /// <summary>The sum of the bytes: a large argument, a small result.</summary>
     public static long Sum(byte[] data)
     {

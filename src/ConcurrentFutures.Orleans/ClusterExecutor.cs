@@ -63,6 +63,9 @@ public sealed class ClusterExecutor : Executor
     /// <summary>How many silos the executor currently sends work to (tests wait for a cluster to be fully known).</summary>
     internal int SiloCount => _dispatcher.SiloCount;
 
+    /// <summary>Bytes of large values this executor passed through the shared memory of silos on this machine (diagnostics for tests).</summary>
+    internal long SharedMemoryBytes => _dispatcher.SharedMemoryBytes;
+
     /// <summary>
     /// Connects to a cluster (localhost clustering on <see cref="ClusterExecutorOptions.GatewayPorts"/>, or Redis
     /// clustering) and returns an executor that owns the connection and closes it when shut down.

@@ -56,6 +56,16 @@ public sealed class ClusterExecutorOptions
     /// </summary>
     public long MaxPayloadBytes { get; set; } = Array.MaxLength;
 
+    /// <summary>
+    /// Whether values of 256 KB and more to and from a silo on this machine (same user, same <c>/dev/shm</c>; Linux)
+    /// pass through the shared memory of the silo's worker processes — the client writes a value straight into the slab
+    /// the worker reads, and reads a result from the slab the worker wrote — instead of over the connection to the
+    /// silo's payload port. A silo elsewhere is found out by its first large value (the file it names is not here) and
+    /// gets values over the connection from then on. Default true; false sends every value over the connection, as
+    /// between machines.
+    /// </summary>
+    public bool ShareMemoryWithLocalSilos { get; set; } = true;
+
     /// <summary>The executor's name in logs, metrics (<c>executor.name</c>) and spans; null leaves it unnamed.</summary>
     public string? Name { get; set; }
 

@@ -35,19 +35,25 @@ public class ClusterExecutorTests(TwoSiloCluster cluster)
     [InlineData(PayloadProtocol.InlineLimit - 64)] // inside the grain call
     [InlineData(PayloadProtocol.InlineLimit + 1)] // beside it, through the silo's payload port
     [InlineData(SharedMemoryTransport.Threshold - 64)] // serialized just below it: the payload port, then silo to worker through the socket
-    [InlineData(SharedMemoryTransport.Threshold)] // the payload port, then straight into the worker's slab, and back with sendfile
+    [InlineData(SharedMemoryTransport.Threshold)] // straight into the worker's slab and back from it (this client is on the silos' machine); or over the payload port, back with sendfile
     [InlineData(3_000_000)]
     public void ValuesOfAnySize_ReachTheSiloAndComeBack_AsArgumentsCapturesResultsAndMapChunks(int size)
     {
-        using var executor = new ClusterExecutor(cluster.Cluster.Client);
         byte[] data = new byte[size];
         Random.Shared.NextBytes(data);
+        foreach (bool share in new[] { true, false })
+        {
+            using var executor = new ClusterExecutor(cluster.Cluster.Client, new ClusterExecutorOptions { ShareMemoryWithLocalSilos = share });
+            Assert.Equal(data, executor.Submit(static (byte[] d) => d, data).Result(Patience)); // argument and result
+            long shared = executor.SharedMemoryBytes;
+            Assert.Equal(data.Sum(b => (long)b), executor.Submit(() => data.Sum(b => (long)b)).Result(Patience)); // a captured array
+            byte[][] items = [.. Enumerable.Range(0, 6).Select(i => data[..(size / 3)])];
+            Assert.Equal(items.Select(i => i.Length), executor.Map(static (byte[] d) => d.Length, items, Patience, chunkSize: 3)); // chunks of 3 items
+            Assert.Equal(0, cluster.HeldPayloads); // taken as soon as they arrived
 
-        Assert.Equal(data, executor.Submit(static (byte[] d) => d, data).Result(Patience)); // argument and result
-        Assert.Equal(data.Sum(b => (long)b), executor.Submit(() => data.Sum(b => (long)b)).Result(Patience)); // a captured array
-        byte[][] items = [.. Enumerable.Range(0, 6).Select(i => data[..(size / 3)])];
-        Assert.Equal(items.Select(i => i.Length), executor.Map(static (byte[] d) => d.Length, items, Patience, chunkSize: 3)); // chunks of 3 items
-        Assert.Equal(0, cluster.HeldPayloads); // taken as soon as they arrived
+            // Through the silo worker's shared memory both ways when asked to and large enough; else over the connection.
+            Assert.True(share && size >= SharedMemoryTransport.Threshold ? shared >= 2L * size : executor.SharedMemoryBytes == 0, $"{shared:N0} bytes through shared memory");
+        }
     }
 
     [Fact]

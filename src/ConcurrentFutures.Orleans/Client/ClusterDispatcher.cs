@@ -34,7 +34,7 @@ internal sealed partial class ClusterDispatcher
     private readonly CancellationTokenSource _stop = new();
 
     /// <summary>Moves large payloads to and from the silos' payload ports.</summary>
-    private readonly PayloadClient _payloads = new();
+    private readonly PayloadClient _payloads;
 
     /// <summary>The client's gateway list, when the client was built with UseClusterExecutor(); null otherwise.</summary>
     private readonly GatewaySteering? _steering;
@@ -53,12 +53,16 @@ internal sealed partial class ClusterDispatcher
     public ClusterDispatcher(IClusterClient client, ClusterExecutorOptions options, ILogger logger, Func<ValueTask> onTerminated)
     {
         (_client, _options, _logger, _onTerminated) = (client, options, logger, onTerminated);
+        _payloads = new PayloadClient(options.ShareMemoryWithLocalSilos);
         _steering = client.ServiceProvider.GetService(typeof(GatewaySteering)) as GatewaySteering;
         _membershipLoop = Task.Run(MembershipLoopAsync);
         _livenessLoop = Task.Run(LivenessLoopAsync);
     }
 
     public Task Terminated => _terminated.Task;
+
+    /// <summary>Bytes this executor wrote into or read from the slabs of silos on this machine (diagnostics for tests).</summary>
+    internal long SharedMemoryBytes => _payloads.SharedBytes;
 
     /// <summary>Silos known to be up, for the live-workers gauge.</summary>
     public int SiloCount

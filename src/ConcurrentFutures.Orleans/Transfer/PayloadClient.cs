@@ -1,7 +1,10 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Sockets;
+using System.Text;
 using ConcurrentFutures.Processes;
+using Microsoft.Win32.SafeHandles;
 
 namespace ConcurrentFutures.Orleans;
 
@@ -10,10 +13,22 @@ namespace ConcurrentFutures.Orleans;
 /// arguments on the silo that will run it, and takes large results back. Keeps idle connections per silo for the next
 /// transfer; a connection that failed or was cancelled mid-transfer is closed, never reused. Closes all at disposal.
 /// </summary>
-internal sealed class PayloadClient : IDisposable
+internal sealed class PayloadClient(bool sharedMemory) : IDisposable
 {
+    /// <summary>After a silo's slab could not be reached here (the silo runs elsewhere), how long values to it go over the connection before trying again.</summary>
+    private static readonly TimeSpan NotSharedFor = TimeSpan.FromMinutes(1);
+
     private readonly ConcurrentDictionary<PayloadEndpoint, ConcurrentBag<Connection>> _idle = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Silos whose slabs were not reachable from here, with when to try again.</summary>
+    private readonly ConcurrentDictionary<PayloadEndpoint, long> _notShared = new(ReferenceEqualityComparer.Instance);
+
+    private readonly bool _sharedMemory = sharedMemory && OperatingSystem.IsLinux();
+    private long _sharedBytes;
     private volatile bool _disposed;
+
+    /// <summary>Bytes written into or read from silos' slabs on this machine so far (diagnostics for tests).</summary>
+    internal long SharedBytes => Interlocked.Read(ref _sharedBytes);
 
     /// <summary>
     /// A large value moves in pieces of this size, each followed by a yield: on loopback every read and write completes
@@ -22,11 +37,31 @@ internal sealed class PayloadClient : IDisposable
     /// </summary>
     private const int Piece = 4 * 1024 * 1024;
 
-    /// <summary>Sends a payload to the silo, which keeps it for the call that names the returned id.</summary>
+    /// <summary>
+    /// Sends a payload to the silo, which keeps it for the call that names the returned id. On the silo's machine,
+    /// written straight into the slab its worker will read (one copy, no socket); else over the connection.
+    /// </summary>
     public Task<Guid> PutAsync(PayloadEndpoint endpoint, PayloadBuffer payload, CancellationToken cancellationToken) =>
         ExchangeAsync(endpoint, async connection =>
         {
             Guid id = Guid.NewGuid();
+            if (MayShare(endpoint, payload.Length))
+            {
+                await connection.SendHeaderAsync(PayloadProtocol.PutShared, id, payload.Length, cancellationToken).ConfigureAwait(false);
+                if (await connection.ReadStatusAsync(cancellationToken).ConfigureAwait(false) == PayloadProtocol.Named)
+                {
+                    Named named = await connection.ReadNamedAsync(cancellationToken).ConfigureAwait(false);
+                    bool written = await WriteSharedAsync(endpoint, named, payload).ConfigureAwait(false);
+                    await connection.SendStatusAsync(written ? PayloadProtocol.Ok : PayloadProtocol.Refused, cancellationToken).ConfigureAwait(false);
+                    if (written)
+                    {
+                        return await connection.ReadStatusAsync(cancellationToken).ConfigureAwait(false) == PayloadProtocol.Ok
+                            ? id
+                            : throw new IOException($"The silo's payload port {endpoint} refused a payload of {payload.Length:N0} bytes.");
+                    }
+                }
+            }
+
             await connection.SendHeaderAsync(PayloadProtocol.Put, id, payload.Length, cancellationToken).ConfigureAwait(false);
             foreach (ReadOnlyMemory<byte> segment in payload.Segments)
             {
@@ -45,40 +80,141 @@ internal sealed class PayloadClient : IDisposable
             return id;
         }, cancellationToken);
 
-    /// <summary>Takes the payload (a large result) the silo keeps under <paramref name="id"/>, into a pooled buffer the caller returns.</summary>
+    /// <summary>
+    /// Takes the payload (a large result) the silo keeps under <paramref name="id"/>, into a pooled buffer the caller
+    /// returns. On the silo's machine, read straight from the slab its worker wrote it into; else over the connection.
+    /// </summary>
     public Task<PooledPayload> TakeAsync(PayloadEndpoint endpoint, Guid id, CancellationToken cancellationToken) =>
         ExchangeAsync(endpoint, async connection =>
         {
-            await connection.SendHeaderAsync(PayloadProtocol.Take, id, 0, cancellationToken).ConfigureAwait(false);
-            if (await connection.ReadStatusAsync(cancellationToken).ConfigureAwait(false) != PayloadProtocol.Ok)
+            await connection.SendHeaderAsync(MayShare(endpoint, SharedMemoryTransport.Threshold) ? PayloadProtocol.TakeShared : PayloadProtocol.Take, id, 0, cancellationToken).ConfigureAwait(false);
+            byte status = await connection.ReadStatusAsync(cancellationToken).ConfigureAwait(false);
+            if (status == PayloadProtocol.Named)
+            {
+                Named named = await connection.ReadNamedAsync(cancellationToken).ConfigureAwait(false);
+                PooledPayload payload = Rent(endpoint, named.Length);
+                bool read;
+                try
+                {
+                    read = await ReadSharedAsync(endpoint, named, payload.Memory).ConfigureAwait(false);
+                    await connection.SendStatusAsync(read ? PayloadProtocol.Ok : PayloadProtocol.Refused, cancellationToken).ConfigureAwait(false);
+                    if (!read)
+                    {
+                        await ReceiveAsync(connection, payload.Memory, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                catch
+                {
+                    payload.Return();
+                    throw;
+                }
+
+                return payload;
+            }
+
+            if (status != PayloadProtocol.Ok)
             {
                 throw new IOException($"The silo's payload port {endpoint} no longer holds the result {id}.");
             }
 
             await connection.Stream.ReadExactlyAsync(connection.Buffer.AsMemory(0, 8), cancellationToken).ConfigureAwait(false);
-            long length = BinaryPrimitives.ReadInt64LittleEndian(connection.Buffer);
-            if (length is < 0 || length > Array.MaxLength)
-            {
-                throw new IOException($"The silo's payload port {endpoint} announced a result of {length:N0} bytes.");
-            }
-
-            PooledPayload payload = PooledPayload.Rent((int)length);
+            PooledPayload received = Rent(endpoint, BinaryPrimitives.ReadInt64LittleEndian(connection.Buffer));
             try
             {
-                for (int offset = 0; offset < payload.Memory.Length; offset += Piece)
-                {
-                    await connection.Stream.ReadExactlyAsync(payload.Memory.Slice(offset, Math.Min(Piece, payload.Memory.Length - offset)), cancellationToken).ConfigureAwait(false);
-                    await Task.Yield(); // see Piece
-                }
+                await ReceiveAsync(connection, received.Memory, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                payload.Return();
+                received.Return();
                 throw;
             }
 
-            return payload;
+            return received;
         }, cancellationToken);
+
+    private static PooledPayload Rent(PayloadEndpoint endpoint, long length) =>
+        length is < 0 || length > Array.MaxLength
+            ? throw new IOException($"The silo's payload port {endpoint} announced a result of {length:N0} bytes.")
+            : PooledPayload.Rent((int)length);
+
+    private static async Task ReceiveAsync(Connection connection, Memory<byte> into, CancellationToken cancellationToken)
+    {
+        for (int offset = 0; offset < into.Length; offset += Piece)
+        {
+            await connection.Stream.ReadExactlyAsync(into.Slice(offset, Math.Min(Piece, into.Length - offset)), cancellationToken).ConfigureAwait(false);
+            await Task.Yield(); // see Piece
+        }
+    }
+
+    /// <summary>Whether a payload of this size to or from this silo may go through its slabs (it may be on this machine).</summary>
+    private bool MayShare(PayloadEndpoint endpoint, long length) =>
+        _sharedMemory && length >= SharedMemoryTransport.Threshold
+        && (!_notShared.TryGetValue(endpoint, out long until) || Stopwatch.GetTimestamp() > until);
+
+    /// <summary>The silo's slab was not reachable from here: the silo runs on another machine (or as another user, or its worker just went).</summary>
+    private void NotShared(PayloadEndpoint endpoint) =>
+        _notShared[endpoint] = Stopwatch.GetTimestamp() + (long)(NotSharedFor.TotalSeconds * Stopwatch.Frequency);
+
+    /// <summary>Writes the payload into the slab the silo named, if this process can reach it; false if not (then it goes over the connection).</summary>
+    private async Task<bool> WriteSharedAsync(PayloadEndpoint endpoint, Named named, PayloadBuffer payload)
+    {
+        using SafeFileHandle? file = SlabFile.OpenNamed(named.Path, named.Token.Span, payload.Length, FileAccess.ReadWrite);
+        if (file is null)
+        {
+            NotShared(endpoint);
+            return false;
+        }
+
+        try
+        {
+            long position = PayloadSlab.HeaderSize;
+            foreach (ReadOnlyMemory<byte> segment in payload.Segments)
+            {
+                for (int offset = 0; offset < segment.Length; offset += Piece)
+                {
+                    ReadOnlyMemory<byte> piece = segment.Slice(offset, Math.Min(Piece, segment.Length - offset));
+                    RandomAccess.Write(file, piece.Span, position);
+                    position += piece.Length;
+                    await Task.Yield(); // see Piece
+                }
+            }
+
+            Interlocked.Add(ref _sharedBytes, payload.Length);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false; // shared memory full, say: this one goes over the connection
+        }
+    }
+
+    /// <summary>Reads a result from the slab the silo named, if this process can reach it; false if not (then it comes over the connection).</summary>
+    private async Task<bool> ReadSharedAsync(PayloadEndpoint endpoint, Named named, Memory<byte> into)
+    {
+        using SafeFileHandle? file = SlabFile.OpenNamed(named.Path, named.Token.Span, into.Length, FileAccess.Read);
+        if (file is null)
+        {
+            NotShared(endpoint);
+            return false;
+        }
+
+        try
+        {
+            for (int offset = 0; offset < into.Length;)
+            {
+                int read = RandomAccess.Read(file, into.Span.Slice(offset, Math.Min(Piece, into.Length - offset)), PayloadSlab.HeaderSize + offset);
+                offset += read > 0 ? read : throw new EndOfStreamException();
+                await Task.Yield(); // see Piece
+            }
+
+            Interlocked.Add(ref _sharedBytes, into.Length);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Asks the silo to answer at once; throws (or is cancelled) when it does not.</summary>
     public Task PingAsync(PayloadEndpoint endpoint, CancellationToken cancellationToken) =>
@@ -195,6 +331,9 @@ internal sealed class PayloadClient : IDisposable
         }
     }
 
+    /// <summary>A slab the silo named: the payload's length, the token in the slab's header, the slab's file.</summary>
+    private readonly record struct Named(long Length, ReadOnlyMemory<byte> Token, string Path);
+
     private sealed class Connection(Socket socket) : IDisposable
     {
         public NetworkStream Stream { get; } = new(socket, ownsSocket: true);
@@ -211,6 +350,22 @@ internal sealed class PayloadClient : IDisposable
         {
             await Stream.ReadExactlyAsync(Buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false);
             return Buffer[0];
+        }
+
+        public ValueTask SendStatusAsync(byte status, CancellationToken cancellationToken)
+        {
+            Buffer[0] = status;
+            return Stream.WriteAsync(Buffer.AsMemory(0, 1), cancellationToken);
+        }
+
+        /// <summary>The rest of the silo's answer naming a slab, after its status (see <see cref="PayloadProtocol.WriteNamed"/>).</summary>
+        public async ValueTask<Named> ReadNamedAsync(CancellationToken cancellationToken)
+        {
+            byte[] fixedPart = new byte[PayloadProtocol.NamedLength - 1];
+            await Stream.ReadExactlyAsync(fixedPart, cancellationToken).ConfigureAwait(false);
+            byte[] path = new byte[BinaryPrimitives.ReadUInt16LittleEndian(fixedPart.AsSpan(8 + PayloadSlab.TokenLength))];
+            await Stream.ReadExactlyAsync(path, cancellationToken).ConfigureAwait(false);
+            return new Named(BinaryPrimitives.ReadInt64LittleEndian(fixedPart), fixedPart.AsMemory(8, PayloadSlab.TokenLength), Encoding.UTF8.GetString(path));
         }
 
         public void Dispose() => Stream.Dispose();

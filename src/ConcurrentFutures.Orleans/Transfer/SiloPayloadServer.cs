@@ -18,6 +18,7 @@ internal sealed class SiloPayloadServer : IDisposable
 {
     private static readonly byte[] OkAnswer = [PayloadProtocol.Ok];
     private static readonly byte[] RefusedAnswer = [PayloadProtocol.Refused];
+    private static readonly byte[] MissingAnswer = [PayloadProtocol.Missing];
 
     private readonly ConcurrentDictionary<Guid, Stored> _payloads = new();
     private readonly ConcurrentDictionary<Socket, byte> _connections = new();
@@ -230,9 +231,19 @@ internal sealed class SiloPayloadServer : IDisposable
                 {
                     await AnswerAskAsync(stream, id).ConfigureAwait(false);
                 }
-                else if (operation == PayloadProtocol.Take)
+                else if (operation == PayloadProtocol.PutShared)
                 {
-                    await SendAsync(stream, id).ConfigureAwait(false);
+                    if (length is < 0 or > int.MaxValue || length > Array.MaxLength)
+                    {
+                        await stream.WriteAsync(RefusedAnswer, _stop.Token).ConfigureAwait(false);
+                        return;
+                    }
+
+                    await ReceiveSharedAsync(stream, header, id, length).ConfigureAwait(false);
+                }
+                else if (operation is PayloadProtocol.Take or PayloadProtocol.TakeShared)
+                {
+                    await SendAsync(stream, header, id, shared: operation == PayloadProtocol.TakeShared).ConfigureAwait(false);
                 }
                 else
                 {
@@ -288,6 +299,44 @@ internal sealed class SiloPayloadServer : IDisposable
         Hold(id, payload);
     }
 
+    /// <summary>
+    /// A client offers to write a payload straight into an argument slab of the silo's worker pool (it may be on this
+    /// machine): the silo names a free slab, and holds it once the client says it wrote it there. Answers
+    /// <see cref="PayloadProtocol.Missing"/> when there is no slab for it; when the client cannot reach the slab's file,
+    /// the slab is freed. Either way the client puts the payload over the connection next.
+    /// </summary>
+    private async Task ReceiveSharedAsync(NetworkStream stream, byte[] buffer, Guid id, long length)
+    {
+        if (length < SharedMemoryTransport.Threshold || ArgumentSlabs?.Invoke(length) is not { } slab)
+        {
+            await stream.WriteAsync(MissingAnswer, _stop.Token).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            byte[] token = RandomNumberGenerator.GetBytes(PayloadSlab.TokenLength);
+            SlabFile.WriteToken(slab.Path, token);
+            await stream.WriteAsync(PayloadProtocol.WriteNamed(length, token, slab.Path), _stop.Token).ConfigureAwait(false);
+            await stream.ReadExactlyAsync(buffer.AsMemory(0, 1), _stop.Token).ConfigureAwait(false);
+            if (buffer[0] != PayloadProtocol.Ok)
+            {
+                slab.Release();
+                return;
+            }
+
+            slab.SetLength(length);
+        }
+        catch
+        {
+            slab.Release();
+            throw;
+        }
+
+        Hold(id, payload: null, slab);
+        await stream.WriteAsync(OkAnswer, _stop.Token).ConfigureAwait(false);
+    }
+
     /// <summary>Tells whether this silo has call <paramref name="call"/>: running it, answered it (how long ago), or never got it.</summary>
     private async Task AnswerAskAsync(NetworkStream stream, Guid call)
     {
@@ -298,8 +347,12 @@ internal sealed class SiloPayloadServer : IDisposable
         await stream.WriteAsync(answer, _stop.Token).ConfigureAwait(false);
     }
 
-    /// <summary>Sends the payload kept under <paramref name="id"/> (straight from its worker's slab when it is there), and forgets it.</summary>
-    private async Task SendAsync(NetworkStream stream, Guid id)
+    /// <summary>
+    /// Sends the payload kept under <paramref name="id"/> (straight from its worker's slab when it is there), and forgets it.
+    /// When <paramref name="shared"/> (the client may be on this machine) and the payload is in a worker's slab, names the
+    /// slab instead and waits until the client has read it from there, or sends it if the client cannot.
+    /// </summary>
+    private async Task SendAsync(NetworkStream stream, byte[] buffer, Guid id, bool shared)
     {
         byte[] answer = ArrayPool<byte>.Shared.Rent(9);
         try
@@ -313,6 +366,20 @@ internal sealed class SiloPayloadServer : IDisposable
 
             try
             {
+                if (shared && payload is SlabResult slab)
+                {
+                    byte[] token = RandomNumberGenerator.GetBytes(PayloadSlab.TokenLength);
+                    slab.WriteToken(token);
+                    await stream.WriteAsync(PayloadProtocol.WriteNamed(slab.Length, token, slab.Path), _stop.Token).ConfigureAwait(false);
+                    await stream.ReadExactlyAsync(buffer.AsMemory(0, 1), _stop.Token).ConfigureAwait(false);
+                    if (buffer[0] != PayloadProtocol.Ok)
+                    {
+                        await payload.SendAsync(stream.Socket, _stop.Token).ConfigureAwait(false); // the client is elsewhere
+                    }
+
+                    return;
+                }
+
                 answer[0] = PayloadProtocol.Ok;
                 System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(answer.AsSpan(1), payload.Length);
                 await stream.WriteAsync(answer.AsMemory(0, 9), _stop.Token).ConfigureAwait(false);

@@ -12,8 +12,17 @@ namespace ConcurrentFutures.Processes;
 /// </summary>
 internal sealed unsafe class PayloadSlab : IDisposable
 {
-    /// <summary>Bytes before the payload: the state word (offset 0) and the payload length (offset 8).</summary>
+    /// <summary>Bytes before the payload: the state word (offset 0), the payload length (offset 8) and a token (offset 16).</summary>
     public const int HeaderSize = 64;
+
+    /// <summary>
+    /// Where a slab's header keeps the token a silo writes before it names the slab to a client (the client reads the
+    /// token back to know the file it opened is that slab: the same machine, the same shared memory).
+    /// </summary>
+    public const int TokenOffset = 16;
+
+    /// <summary>Bytes in the token.</summary>
+    public const int TokenLength = 32;
 
     private const int Free = 0;
     private const int InUse = 1;

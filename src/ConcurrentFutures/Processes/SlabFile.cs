@@ -34,4 +34,59 @@ internal static class SlabFile
 
         slab.SetLength(length);
     }
+
+    /// <summary>Writes <paramref name="token"/> into the header of the slab file at <paramref name="path"/> (see <see cref="PayloadSlab.TokenOffset"/>).</summary>
+    public static void WriteToken(string path, ReadOnlySpan<byte> token)
+    {
+        using SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Write);
+        WriteToken(file, token);
+    }
+
+    /// <summary>Writes <paramref name="token"/> into the header of an open slab file.</summary>
+    public static void WriteToken(SafeFileHandle file, ReadOnlySpan<byte> token)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(token.Length, PayloadSlab.TokenLength);
+        RandomAccess.Write(file, token, PayloadSlab.TokenOffset);
+    }
+
+    /// <summary>
+    /// Opens the slab file another process named, if it is that slab: a <c>cf-</c> file in this machine's shared-memory
+    /// directory, holding <paramref name="token"/> in its header and room for <paramref name="length"/> bytes. Null when
+    /// it is not there or not the same (the naming process runs elsewhere, or its file is gone).
+    /// </summary>
+    public static SafeFileHandle? OpenNamed(string path, ReadOnlySpan<byte> token, long length, FileAccess access)
+    {
+        if (Path.GetDirectoryName(path) != SharedMemoryTransport.Directory || !Path.GetFileName(path).StartsWith("cf-", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        SafeFileHandle file;
+        try
+        {
+            file = File.OpenHandle(path, FileMode.Open, access);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        try
+        {
+            Span<byte> found = stackalloc byte[PayloadSlab.TokenLength];
+            if (RandomAccess.GetLength(file) >= PayloadSlab.HeaderSize + length
+                && RandomAccess.Read(file, found, PayloadSlab.TokenOffset) == found.Length
+                && found.SequenceEqual(token))
+            {
+                return file;
+            }
+        }
+        catch (IOException)
+        {
+            // unreadable: not the slab named
+        }
+
+        file.Dispose();
+        return null;
+    }
 }

@@ -13,9 +13,12 @@ internal sealed class SlabResult : RelayedPayload
 {
     private SafeFileHandle? _file;
 
-    private SlabResult(SafeFileHandle file, long length) => (_file, Length) = (file, length);
+    private SlabResult(SafeFileHandle file, string path, long length) => (_file, Path, Length) = (file, path, length);
 
     public override long Length { get; }
+
+    /// <summary>The slab's file (a client on the same machine may read the result from there).</summary>
+    public string Path { get; }
 
     /// <summary>Opens the slab a worker wrote a result into; throws <see cref="IOException"/> or <see cref="InvalidDataException"/> if it cannot be read.</summary>
     public static SlabResult Open(string path)
@@ -23,7 +26,7 @@ internal sealed class SlabResult : RelayedPayload
         SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, options: FileOptions.Asynchronous); // as SendAsync needs (Linux: a flag, no other effect)
         try
         {
-            return new SlabResult(file, PayloadSlab.ReadLength(file));
+            return new SlabResult(file, path, PayloadSlab.ReadLength(file));
         }
         catch
         {
@@ -80,6 +83,9 @@ internal sealed class SlabResult : RelayedPayload
             }
         }
     }
+
+    /// <summary>Writes <paramref name="token"/> into the slab's header, for a reader on the same machine to check it has the right file.</summary>
+    public void WriteToken(ReadOnlySpan<byte> token) => SlabFile.WriteToken(Handle, token);
 
     public override void Return()
     {

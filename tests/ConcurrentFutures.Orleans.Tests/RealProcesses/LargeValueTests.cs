@@ -56,6 +56,28 @@ public class LargeValueTests
         Assert.False(primary.HasExited, primary.Output);
     }
 
+    /// <summary>
+    /// A client on the silo's machine writes large values into the slab the silo's worker reads, and reads results from
+    /// the one it writes. A client elsewhere — here, one whose /dev/shm is its own — cannot reach the slab the silo
+    /// names: its values and results go over the connection instead, and arrive intact.
+    /// </summary>
+    [Fact]
+    public async Task AClientThatCannotReachTheSilosSharedMemory_SendsAndTakesValuesOverTheConnection()
+    {
+        Assert.True(SiloProcess.OwnSharedMemoryAvailable, "This test needs root and unshare (a /dev/shm of the client's own); CI runs as root.");
+        using SiloProcess silo = await SiloProcess.StartLocalhostAsync(primary: null);
+        string gateway = silo.GatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using SiloProcess client = await SiloProcess.StartClientInOwnSharedMemoryAsync("--gateway-port", gateway, "--work", "echo", "--megabytes", "1,10", "--repeat", "3");
+        Assert.True(client.WaitForExit(Patience) == 0, client.Output); // each value checked as it comes back
+        Assert.Contains("echo: 10 MB", client.Output, StringComparison.Ordinal);
+
+        using ClusterExecutor local = await SiloProcess.ConnectAsync(new ClusterExecutorOptions(), silo);
+        byte[] data = RandomBytes(10_000_000);
+        Assert.True(local.Submit(SampleWork.Echo, data).Result(Patience).AsSpan().SequenceEqual(data));
+        Assert.True(local.SharedMemoryBytes >= 2L * data.Length, $"{local.SharedMemoryBytes:N0} bytes through shared memory"); // this one is on the silo's machine
+        Assert.False(silo.HasExited, silo.Output);
+    }
+
     private static byte[] RandomBytes(int length)
     {
         byte[] data = GC.AllocateUninitializedArray<byte>(length);

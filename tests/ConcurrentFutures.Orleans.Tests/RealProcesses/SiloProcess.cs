@@ -19,11 +19,21 @@ public sealed class SiloProcess : IDisposable
     /// <summary>A copy of the sample that another user can read, when the silo runs as one; deleted with the silo.</summary>
     private readonly string? _copy;
 
-    private SiloProcess(int siloPort, int gatewayPort, IEnumerable<string> arguments, int payloadPort = 0, int? uid = null)
+    private SiloProcess(int siloPort, int gatewayPort, IEnumerable<string> arguments, int payloadPort = 0, int? uid = null, bool ownSharedMemory = false)
     {
         (SiloPort, GatewayPort, PayloadPort, Uid) = (siloPort, gatewayPort, payloadPort, uid);
         var start = new ProcessStartInfo(uid is null ? "dotnet" : "/usr/bin/setpriv") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (uid is int user && OperatingSystem.IsLinux())
+        if (ownSharedMemory)
+        {
+            // In a mount namespace of its own with an empty /dev/shm: as on another machine, the silos' shared-memory
+            // files are not there. The shell execs dotnet, so the process is the app's own.
+            start.FileName = "/usr/bin/unshare";
+            foreach (string option in new[] { "--mount", "--propagation", "private", "/bin/sh", "-c", "mount -t tmpfs tmpfs /dev/shm && exec dotnet \"$@\"", "sh", SampleDll })
+            {
+                start.ArgumentList.Add(option);
+            }
+        }
+        else if (uid is int user && OperatingSystem.IsLinux())
         {
             // As another user (so iptables can drop this silo's packets by owner): from a copy it can read, whatever the
             // permissions of the checkout, with a home of its own.
@@ -129,13 +139,18 @@ public sealed class SiloProcess : IDisposable
         }
     }
 
-    /// <summary>Starts a silo with localhost clustering; <paramref name="primary"/> null makes it the primary.</summary>
-    /// <param name="primary">The primary silo, or null.</param>
-    /// <param name="extra">More silo arguments (e.g. <c>--max-workers 1</c>).</param>
     /// <summary>Starts the sample's client (<c>--client</c> and <paramref name="arguments"/>); returns once it has connected.</summary>
-    public static async Task<SiloProcess> StartClientAsync(params string[] arguments)
+    public static Task<SiloProcess> StartClientAsync(params string[] arguments) => StartClientAsync(ownSharedMemory: false, arguments);
+
+    /// <summary>
+    /// Starts the sample's client as <see cref="StartClientAsync"/> does, with a <c>/dev/shm</c> of its own (a mount
+    /// namespace: root only): as on another machine, the silos' shared memory is not where it looks.
+    /// </summary>
+    public static Task<SiloProcess> StartClientInOwnSharedMemoryAsync(params string[] arguments) => StartClientAsync(ownSharedMemory: true, arguments);
+
+    private static async Task<SiloProcess> StartClientAsync(bool ownSharedMemory, string[] arguments)
     {
-        var client = new SiloProcess(0, 0, ["--client", .. arguments]);
+        var client = new SiloProcess(0, 0, ["--client", .. arguments], ownSharedMemory: ownSharedMemory);
         try
         {
             await client._ready.Task.WaitAsync(StartTimeout);
@@ -148,12 +163,18 @@ public sealed class SiloProcess : IDisposable
         }
     }
 
+    /// <summary>True when a process can be given a <c>/dev/shm</c> of its own here (root, with <c>unshare</c>).</summary>
+    public static bool OwnSharedMemoryAvailable { get; } = OperatingSystem.IsLinux() && Environment.UserName == "root" && File.Exists("/usr/bin/unshare");
+
     /// <summary>A localhost silo with Orleans' default failure detection (a silo is declared dead slowly, or with two silos not at all).</summary>
     /// <param name="primary">The primary silo, or null to start the primary.</param>
     /// <param name="uid">Run the silo as this user (root only), so its packets can be told apart; null: as the tests.</param>
     public static Task<SiloProcess> StartLocalhostWithDefaultDetectionAsync(SiloProcess? primary, int? uid = null) =>
         StartAsync(["--cluster", "localhost"], primary is null ? [] : ["--primary-port", primary.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture)], uid);
 
+    /// <summary>Starts a silo with localhost clustering; <paramref name="primary"/> null makes it the primary.</summary>
+    /// <param name="primary">The primary silo, or null.</param>
+    /// <param name="extra">More silo arguments (e.g. <c>--max-workers 1</c>).</param>
     public static Task<SiloProcess> StartLocalhostAsync(SiloProcess? primary, params string[] extra) =>
         StartAsync(["--cluster", "localhost", "--fast-failure-detection"], [.. primary is null ? [] : new[] { "--primary-port", primary.SiloPort.ToString(System.Globalization.CultureInfo.InvariantCulture) }, .. extra]);
 

@@ -124,6 +124,37 @@ public sealed class PayloadSlabTests : IDisposable
     }
 
     [Fact]
+    public void ASlabNamedWithItsToken_OpensHere_AndAnyOtherFileOrTokenDoesNot()
+    {
+        using var slabs = new PayloadSlabs(_prefix);
+        PayloadSlab slab = slabs.TryClaim(MB)!;
+        byte[] token = Filled(PayloadSlab.TokenLength, 7);
+        SlabFile.WriteToken(slab.Path, token);
+
+        using (Microsoft.Win32.SafeHandles.SafeFileHandle? opened = SlabFile.OpenNamed(slab.Path, token, MB, FileAccess.ReadWrite))
+        {
+            Assert.NotNull(opened);
+            RandomAccess.Write(opened, Filled(MB, 8), PayloadSlab.HeaderSize); // the payload's place: the token stays
+        }
+
+        Assert.NotNull(SlabFile.OpenNamed(slab.Path, token, MB, FileAccess.Read));
+        byte[] other = Filled(PayloadSlab.TokenLength, 9);
+        Assert.Null(SlabFile.OpenNamed(slab.Path, other, MB, FileAccess.Read)); // another slab's token: not the file named
+        Assert.Null(SlabFile.OpenNamed(slab.Path, token, slab.Capacity + 1, FileAccess.Read)); // no room for the length announced
+        Assert.Null(SlabFile.OpenNamed(_prefix + "gone", token, MB, FileAccess.Read)); // not on this machine
+        string outside = Path.Combine(Path.GetTempPath(), Path.GetFileName(slab.Path));
+        File.Copy(slab.Path, outside);
+        try
+        {
+            Assert.Null(SlabFile.OpenNamed(outside, token, MB, FileAccess.Read)); // same bytes, but not a slab's place
+        }
+        finally
+        {
+            File.Delete(outside);
+        }
+    }
+
+    [Fact]
     public void AFreeSlab_UnusedForItsIdleLifetime_IsDeleted_AndOneInUseIsKept()
     {
         using var slabs = new PayloadSlabs(_prefix, idleLifetime: TimeSpan.FromMilliseconds(50));
