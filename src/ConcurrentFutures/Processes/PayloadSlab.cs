@@ -127,7 +127,21 @@ internal sealed unsafe class PayloadSlab : IDisposable
         }
     }
 
-    /// <summary>Declares the payload written through the slab's file (<see cref="SlabFile.FillAsync"/>) complete.</summary>
+    /// <summary>
+    /// The slab's room from <paramref name="offset"/> on, to write a payload in place: only for the process that
+    /// claimed the slab and keeps it mapped until its reader is done (a worker writing a result straight into it).
+    /// </summary>
+    public Memory<byte> Room(long offset)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_base == null, this);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, Capacity);
+            return new UnmanagedMemory(_base + HeaderSize + offset, (int)Math.Min(Capacity - offset, int.MaxValue)).Memory;
+        }
+    }
+
+    /// <summary>Declares the payload written through the slab's file (<see cref="SlabFile.FillAsync"/>) or in place (<see cref="Room"/>) complete.</summary>
     public void SetLength(long length)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Capacity);

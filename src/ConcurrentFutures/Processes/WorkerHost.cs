@@ -28,8 +28,11 @@ internal sealed partial class WorkerHost
     private readonly Dictionary<int, (ResolvedFunction? Function, Exception? Error)> _functions = [];
 
     private readonly FrameBuffer _output = new();
-    /// <summary>Where results are written; its array goes back to the large-array pool after a result above <see cref="LargestKeptScratch"/>.</summary>
+    /// <summary>Where results are written (by <see cref="_results"/>); its array goes back to the large-array pool after a result above <see cref="LargestKeptScratch"/>.</summary>
     private readonly PooledBufferWriter _scratch = new();
+
+    /// <summary>Writes each call's results: into <see cref="_scratch"/>, or a large one straight into a result slab.</summary>
+    private readonly ResultWriter _results;
 
     /// <summary>A result buffer up to this size is kept for the next task; a larger one goes back to the pool (which lets it go when unused).</summary>
     private const int LargestKeptScratch = 64 * 1024 * 1024;
@@ -67,6 +70,7 @@ internal sealed partial class WorkerHost
         (_socketPath, _token, _slot, _reportMemory, _sharedMemoryPrefix) = (socketPath, token, slot, reportMemory, sharedMemoryPrefix);
         _argumentMappings = new SlabMappings(sharedMemoryPrefix);
         _resultSlabs = new PayloadSlabs(sharedMemoryPrefix);
+        _results = new ResultWriter(_scratch, _resultSlabs);
     }
 
     public int Run()
@@ -217,11 +221,11 @@ internal sealed partial class WorkerHost
         long taskId = message.TaskId;
         _marker?.Started(taskId);
         long started = Stopwatch.GetTimestamp();
-        _scratch.Reset();
+        _results.Reset();
         Exception? failure = Run(message);
 
         long micros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
-        bool large = _largeArguments || _scratch.WrittenCount >= CollectAfterPayload;
+        bool large = _largeArguments || _results.WrittenCount >= CollectAfterPayload;
         _largeArguments = false;
         WriteResult(taskId, failure, micros);
         _marker?.Finished(taskId);
@@ -248,7 +252,7 @@ internal sealed partial class WorkerHost
             return exception; // never defined here, or its code could not be loaded: reported with each call
         }
 
-        return CallRunner.Execute(function, message.Target, ReadCallsOf, (Host: this, message.Arguments), message.Chunk, message.TraceParent, _scratch);
+        return CallRunner.Execute(function, message.Target, ReadCallsOf, (Host: this, message.Arguments), message.Chunk, message.TraceParent, _results);
     }
 
     private static List<object?[]> ReadCallsOf((WorkerHost Host, ReadOnlyMemory<byte> Arguments) state, ResolvedFunction function, bool chunk) =>
@@ -280,7 +284,16 @@ internal sealed partial class WorkerHost
         // The slabs' pages are shared with the pool and reused, not this worker's growth: they do not count.
         long workingSet = _reportMemory ? Math.Max(0, Environment.WorkingSet - _argumentMappings.MappedBytes - _resultSlabs.TotalBytes) : 0;
         SharedReference? shared = null;
-        if (failure is null && _scratch.WrittenCount >= SharedMemoryTransport.Threshold)
+        PayloadSlab? written = _results.Finish(); // a large result written straight into a slab
+        if (written is not null && failure is not null)
+        {
+            written.Release(); // the exception goes back instead
+        }
+        else if (written is not null)
+        {
+            shared = new SharedReference(written.Path, Slab: true);
+        }
+        else if (failure is null && _scratch.WrittenCount >= SharedMemoryTransport.Threshold)
         {
             try
             {

@@ -155,6 +155,54 @@ public sealed class PayloadSlabTests : IDisposable
     }
 
     [Fact]
+    public void AResultWithALargePiece_IsWrittenStraightIntoASlab_AndSmallOnesStayInScratch()
+    {
+        using var slabs = new PayloadSlabs(_prefix);
+        var scratch = new PooledBufferWriter();
+        var results = new ResultWriter(scratch, slabs);
+        using var mappings = new SlabMappings(_prefix);
+
+        // Small results: the scratch buffer, as before.
+        results.Reset();
+        byte[] small = Serialize(results, ["a", Filled(1000, 1)]);
+        Assert.Null(results.Finish());
+        Assert.Equal(small, scratch.WrittenSpan.ToArray());
+
+        // One large array among small values: everything in one slab, in order, nothing in scratch.
+        results.Reset();
+        byte[] large = Serialize(results, ["before", Filled(3 * MB, 2), 42]);
+        PayloadSlab slab = results.Finish()!;
+        Assert.Equal(0, scratch.WrittenCount);
+        Assert.Equal(large, mappings.Read(slab.Path, release: true, s => System.Buffers.BuffersExtensions.ToArray(s)));
+
+        // A second large piece that does not fit the slab (the 4 MB one, free again): back to the scratch buffer,
+        // intact, and the slab freed.
+        results.Reset();
+        byte[] two = Serialize(results, [Filled(SharedMemoryTransport.Threshold, 3), Filled(4 * MB, 4)]);
+        Assert.Null(results.Finish());
+        Assert.Equal(two, scratch.WrittenSpan.ToArray());
+        PayloadSlab reclaimed = slabs.TryClaim(MB)!;
+        Assert.Equal(slab.Path, reclaimed.Path);
+        reclaimed.Release();
+
+        // A call that failed after its result went into a slab: the next call's start frees it.
+        results.Reset();
+        _ = Serialize(results, [Filled(2 * MB, 5)]);
+        results.Reset();
+        reclaimed = slabs.TryClaim(2 * MB)!;
+        Assert.Equal(slab.Path, reclaimed.Path);
+    }
+
+    /// <summary>Writes <paramref name="values"/> as MessagePack to <paramref name="output"/>; returns the same serialized to an array, to compare.</summary>
+    private static byte[] Serialize(System.Buffers.IBufferWriter<byte> output, object[] values)
+    {
+        var writer = new MessagePack.MessagePackWriter(output);
+        MessagePack.MessagePackSerializer.Serialize(ref writer, values, MessagePack.Resolvers.ContractlessStandardResolver.Options);
+        writer.Flush();
+        return MessagePack.MessagePackSerializer.Serialize(values, MessagePack.Resolvers.ContractlessStandardResolver.Options);
+    }
+
+    [Fact]
     public void AFreeSlab_UnusedForItsIdleLifetime_IsDeleted_AndOneInUseIsKept()
     {
         using var slabs = new PayloadSlabs(_prefix, idleLifetime: TimeSpan.FromMilliseconds(50));

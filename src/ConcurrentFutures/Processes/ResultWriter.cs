@@ -1,0 +1,90 @@
+using System.Buffers;
+
+namespace ConcurrentFutures.Processes;
+
+/// <summary>
+/// Where a worker writes a call's results: its scratch buffer, until the serializer asks for room for one large piece
+/// (a byte array or a string of at least <see cref="SharedMemoryTransport.Threshold"/> bytes, written whole): from
+/// then on straight into a result slab, so a large result is written once, where its reader finds it, instead of
+/// into the scratch buffer and then copied into a slab. Should the slab fill up (more large pieces follow), what it
+/// holds moves back to the scratch buffer and the rest goes there, as before. Not thread-safe: the worker's one
+/// running call owns it.
+/// </summary>
+internal sealed class ResultWriter(PooledBufferWriter scratch, PayloadSlabs slabs) : IBufferWriter<byte>
+{
+    private PayloadSlab? _slab;
+    private int _slabWritten;
+
+    /// <summary>Bytes written since the last <see cref="Reset"/>.</summary>
+    public int WrittenCount => _slab is null ? scratch.WrittenCount : _slabWritten;
+
+    /// <summary>The slab holding the results written, if they went to one (then its length is declared); else null, and they are in the scratch buffer.</summary>
+    public PayloadSlab? Finish()
+    {
+        PayloadSlab? slab = _slab;
+        slab?.SetLength(_slabWritten);
+        _slab = null;
+        _slabWritten = 0;
+        return slab;
+    }
+
+    /// <summary>Starts the next call's results: what was written is dropped, a slab still held is freed.</summary>
+    public void Reset()
+    {
+        scratch.Reset();
+        _slab?.Release();
+        _slab = null;
+        _slabWritten = 0;
+    }
+
+    public void Advance(int count)
+    {
+        if (_slab is null)
+        {
+            scratch.Advance(count);
+            return;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _slab.Capacity - _slabWritten);
+        _slabWritten += count;
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0) => Room(sizeHint) ? _slab!.Room(_slabWritten) : scratch.GetMemory(sizeHint);
+
+    public Span<byte> GetSpan(int sizeHint = 0) => Room(sizeHint) ? _slab!.Room(_slabWritten).Span : scratch.GetSpan(sizeHint);
+
+    /// <summary>Whether the next <paramref name="sizeHint"/> bytes go into a slab (moving there, or back, as needed).</summary>
+    private bool Room(int sizeHint)
+    {
+        long needed = Math.Max(sizeHint, 1);
+        if (_slab is not null)
+        {
+            if (_slab.Capacity - _slabWritten >= needed)
+            {
+                return true;
+            }
+
+            // Full: what it holds goes back to the scratch buffer, and the rest follows there.
+            _slab.Room(0).Span[.._slabWritten].CopyTo(scratch.GetSpan(_slabWritten));
+            scratch.Advance(_slabWritten);
+            _slab.Release();
+            _slab = null;
+            _slabWritten = 0;
+            return false;
+        }
+
+        if (sizeHint < SharedMemoryTransport.Threshold || scratch.WrittenCount + needed > Array.MaxLength
+            || slabs.TryClaim(scratch.WrittenCount + needed) is not { } slab)
+        {
+            return false;
+        }
+
+        // The few bytes before it (a chunk's header, earlier small results, the piece's own header) go first.
+        scratch.WrittenSpan.CopyTo(slab.Room(0).Span);
+        _slab = slab;
+        _slabWritten = scratch.WrittenCount;
+        scratch.Reset();
+        return true;
+    }
+}
