@@ -92,12 +92,43 @@ public sealed class ProcessPoolExecutor : Executor
         StandbyWorkers.Prestart(count);
     }
 
+    /// <summary>This thread's buffer for the arguments it encodes (see <see cref="Schedule"/>).</summary>
+    [ThreadStatic]
+    private static PooledBufferWriter? t_arguments;
+
+    /// <summary>An argument buffer up to this size is kept for the thread's next call; a larger one goes back to the pool.</summary>
+    private const int LargestKeptArguments = 64 * 1024 * 1024;
+
     /// <inheritdoc/>
+    /// <remarks>
+    /// Arguments with one large piece (an array or string of 256 KB or more) are serialized straight into an argument
+    /// slab, which the worker maps: written once, not into a buffer and then copied.
+    /// </remarks>
     internal override void Schedule(WorkItem workItem)
     {
-        EncodedCall call = CallEncoder.Encode(workItem);
-        Dispatch(workItem, call.Function, call.Target, call.Arguments, call.IsChunk, traceParent: null);
-        CallEncoder.ReleaseLargeScratch(); // Dispatch copied the bytes
+        FunctionReference function = FunctionReference.For(workItem);
+        byte[] target = CallEncoder.EncodeTarget(function, workItem.Function);
+        PooledBufferWriter buffer = t_arguments ??= new PooledBufferWriter();
+        var arguments = new SlabWriter(buffer, _pool.ArgumentSlabs);
+        arguments.Reset();
+        try
+        {
+            CallEncoder.EncodeArguments(function, workItem, arguments);
+            if (arguments.Finish() is { } slab)
+            {
+                Submit(workItem, function, target, slab, workItem is IChunkArguments, traceParent: null);
+            }
+            else
+            {
+                Dispatch(workItem, function, target, buffer.WrittenSpan, workItem is IChunkArguments, traceParent: null);
+            }
+        }
+        finally
+        {
+            arguments.Reset(); // frees a slab claimed by arguments that then failed to serialize
+            buffer.Shrink(LargestKeptArguments);
+            CallEncoder.ReleaseLargeScratch(); // a large target's
+        }
     }
 
     /// <summary>
@@ -120,9 +151,16 @@ public sealed class ProcessPoolExecutor : Executor
     internal Future<RelayedOutcome> SubmitRelayed(byte[] definition, string description, byte[] target, PayloadSlab arguments, bool isChunk, string? traceParent)
     {
         var call = new RelayedCall();
+        Submit(call, FunctionReference.ForRelayed(definition, description), target, arguments, isChunk, traceParent);
+        return call.TypedFuture;
+    }
+
+    /// <summary>Submits a task whose arguments wait in <paramref name="arguments"/>, a claimed argument slab the pool frees once the task is done.</summary>
+    private void Submit(WorkItem workItem, FunctionReference function, byte[] target, PayloadSlab arguments, bool isChunk, string? traceParent)
+    {
         try
         {
-            _pool.Submit(new RemoteTask(call, FunctionReference.ForRelayed(definition, description), target, SlabReference(arguments), isChunk) { TraceParent = traceParent });
+            _pool.Submit(new RemoteTask(workItem, function, target, SlabReference(arguments), isChunk) { TraceParent = traceParent });
         }
         catch
         {
@@ -130,8 +168,8 @@ public sealed class ProcessPoolExecutor : Executor
             throw;
         }
 
-        call.Future.AddDoneCallback(_ => arguments.Release()); // at once if it is done already
-        return call.TypedFuture;
+        // Not before the task is done: a task whose worker died runs again from the same slab. At once if done already.
+        workItem.Future.AddDoneCallback(_ => arguments.Release());
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ internal sealed partial class WorkerHost
     private readonly PooledBufferWriter _scratch = new();
 
     /// <summary>Writes each call's results: into <see cref="_scratch"/>, or a large one straight into a result slab.</summary>
-    private readonly ResultWriter _results;
+    private readonly SlabWriter _results;
 
     /// <summary>A result buffer up to this size is kept for the next task; a larger one goes back to the pool (which lets it go when unused).</summary>
     private const int LargestKeptScratch = 64 * 1024 * 1024;
@@ -70,7 +70,7 @@ internal sealed partial class WorkerHost
         (_socketPath, _token, _slot, _reportMemory, _sharedMemoryPrefix) = (socketPath, token, slot, reportMemory, sharedMemoryPrefix);
         _argumentMappings = new SlabMappings(sharedMemoryPrefix);
         _resultSlabs = new PayloadSlabs(sharedMemoryPrefix);
-        _results = new ResultWriter(_scratch, _resultSlabs);
+        _results = new SlabWriter(_scratch, _resultSlabs);
     }
 
     public int Run()

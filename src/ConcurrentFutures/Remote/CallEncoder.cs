@@ -18,18 +18,7 @@ internal static class CallEncoder
 
     public delegate void Writer<TState>(ref MessagePackWriter writer, TState state);
 
-    /// <summary>
-    /// A work item encoded for another process in one go (the process pool's way): its function (an unsendable one
-    /// refused here), its target, and its arguments in this thread's scratch buffer, valid until the thread's next call
-    /// (then <see cref="ReleaseLargeScratch"/>).
-    /// </summary>
-    public static EncodedCall Encode(WorkItem workItem)
-    {
-        FunctionReference function = FunctionReference.For(workItem);
-        return new EncodedCall(function, EncodeTarget(function, workItem.Function), EncodeArgumentsToScratch(function, workItem), workItem is IChunkArguments);
-    }
-
-    /// <summary>As <see cref="Encode(WorkItem)"/>, with the target and arguments written into the caller's buffers (the cluster executor's way).</summary>
+    /// <summary>A work item encoded for another process: its function (an unsendable one refused here), with its target and arguments written into the caller's buffers.</summary>
     public static FunctionReference Encode(WorkItem workItem, IBufferWriter<byte> target, IBufferWriter<byte> arguments)
     {
         FunctionReference function = FunctionReference.For(workItem);
@@ -49,17 +38,6 @@ internal static class CallEncoder
         ArrayBufferWriter<byte> scratch = Scratch();
         EncodeTarget(function, fn, scratch);
         return scratch.WrittenSpan.ToArray();
-    }
-
-    /// <summary>
-    /// The arguments of a call, or the argument arrays of a chunk, into this thread's scratch buffer; the span is valid
-    /// until the thread's next call.
-    /// </summary>
-    public static ReadOnlySpan<byte> EncodeArgumentsToScratch(FunctionReference function, WorkItem workItem)
-    {
-        ArrayBufferWriter<byte> scratch = Scratch();
-        EncodeArguments(function, workItem, scratch);
-        return scratch.WrittenSpan;
     }
 
     /// <summary>The arguments of a call, or the argument arrays of a chunk, into <paramref name="output"/>.</summary>
@@ -143,18 +121,10 @@ internal static class CallEncoder
             // ArrayBufferWriter's way of saying that what was written would need an array above Array.MaxLength.
             throw FunctionReference.NotSendable($"A value is too large to send to another process: one payload holds at most {Array.MaxLength:N0} bytes ({exception.Message}).");
         }
+        catch (InsufficientMemoryException exception)
+        {
+            // PooledBufferWriter's (the process pool's argument buffer).
+            throw FunctionReference.NotSendable($"A value is too large to send to another process: one payload holds at most {Array.MaxLength:N0} bytes ({exception.Message}).");
+        }
     }
-}
-
-/// <summary>A work item as <see cref="CallEncoder.Encode(WorkItem)"/> wrote it; <see cref="Arguments"/> lies in the thread's scratch buffer.</summary>
-internal readonly ref struct EncodedCall(FunctionReference function, byte[] target, ReadOnlySpan<byte> arguments, bool isChunk)
-{
-    public FunctionReference Function { get; } = function;
-
-    public byte[] Target { get; } = target;
-
-    public ReadOnlySpan<byte> Arguments { get; } = arguments;
-
-    /// <summary>A Map chunk: the arguments are an array of argument arrays.</summary>
-    public bool IsChunk { get; } = isChunk;
 }

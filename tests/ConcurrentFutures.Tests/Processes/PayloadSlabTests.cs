@@ -159,7 +159,7 @@ public sealed class PayloadSlabTests : IDisposable
     {
         using var slabs = new PayloadSlabs(_prefix);
         var scratch = new PooledBufferWriter();
-        var results = new ResultWriter(scratch, slabs);
+        var results = new SlabWriter(scratch, slabs);
         using var mappings = new SlabMappings(_prefix);
 
         // Small results: the scratch buffer, as before.
@@ -274,6 +274,26 @@ public sealed class PayloadSlabTests : IDisposable
             Assert.True(expected.AsSpan().SequenceEqual(queued[i].Result(Patience)), $"item {i} came back wrong");
             Assert.Equal(2 * MB, later[i].Result(Patience));
         }
+    }
+
+    [Fact]
+    public void ArgumentsThatFailAfterTheirLargePiece_FreeTheSlabItWentInto()
+    {
+        using var pool = new ProcessPoolExecutor(1);
+        string prefix = WorkerFunctions.SettingOf(pool, WorkerEnvironment.SharedMemoryPrefix);
+        byte[] data = Filled(3 * MB, 1);
+        Assert.True(data.AsSpan().SequenceEqual(pool.Submit(WorkerFunctions.Echo, data).Result(Patience))); // straight into a slab, and back
+        int files = FilesOf(prefix).Length;
+
+        // The array goes into the free argument slab as it is written; the stream after it cannot be sent.
+        for (int i = 0; i < 3; i++)
+        {
+            var refused = Assert.Throws<ArgumentException>(() => pool.Submit((object o) => o.GetHashCode(), (object)new List<object> { data, Stream.Null }));
+            Assert.Contains("Stream", refused.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(files, FilesOf(prefix).Length); // each refused call gave the slab back: no new one was made
+        Assert.True(data.AsSpan().SequenceEqual(pool.Submit(WorkerFunctions.Echo, data).Result(Patience)));
     }
 
     [Fact]

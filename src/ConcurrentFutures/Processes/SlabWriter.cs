@@ -3,14 +3,14 @@ using System.Buffers;
 namespace ConcurrentFutures.Processes;
 
 /// <summary>
-/// Where a worker writes a call's results: its scratch buffer, until the serializer asks for room for one large piece
-/// (a byte array or a string of at least <see cref="SharedMemoryTransport.Threshold"/> bytes, written whole): from
-/// then on straight into a result slab, so a large result is written once, where its reader finds it, instead of
-/// into the scratch buffer and then copied into a slab. Should the slab fill up (more large pieces follow), what it
-/// holds moves back to the scratch buffer and the rest goes there, as before. Not thread-safe: the worker's one
-/// running call owns it.
+/// Where a large payload is serialized once, where its reader finds it: into a scratch buffer, until the serializer
+/// asks for room for one large piece (a byte array or a string of at least <see cref="SharedMemoryTransport.Threshold"/>
+/// bytes, written whole); from then on straight into a slab, instead of into the scratch buffer and then copied into a
+/// slab. Should the slab fill up (more large pieces follow), what it holds moves back to the scratch buffer and the
+/// rest goes there, as before. A worker writes its results this way, a pool its calls' arguments. Not thread-safe: one
+/// writer at a time.
 /// </summary>
-internal sealed class ResultWriter(PooledBufferWriter scratch, PayloadSlabs slabs) : IBufferWriter<byte>
+internal sealed class SlabWriter(PooledBufferWriter scratch, PayloadSlabs slabs) : IBufferWriter<byte>
 {
     private PayloadSlab? _slab;
     private int _slabWritten;
@@ -18,7 +18,7 @@ internal sealed class ResultWriter(PooledBufferWriter scratch, PayloadSlabs slab
     /// <summary>Bytes written since the last <see cref="Reset"/>.</summary>
     public int WrittenCount => _slab is null ? scratch.WrittenCount : _slabWritten;
 
-    /// <summary>The slab holding the results written, if they went to one (then its length is declared); else null, and they are in the scratch buffer.</summary>
+    /// <summary>The slab holding what was written, if it went to one (then its length is declared; the caller owns it); else null, and it is in the scratch buffer.</summary>
     public PayloadSlab? Finish()
     {
         PayloadSlab? slab = _slab;
@@ -28,7 +28,7 @@ internal sealed class ResultWriter(PooledBufferWriter scratch, PayloadSlabs slab
         return slab;
     }
 
-    /// <summary>Starts the next call's results: what was written is dropped, a slab still held is freed.</summary>
+    /// <summary>Starts the next payload: what was written is dropped, a slab still held is freed.</summary>
     public void Reset()
     {
         scratch.Reset();
