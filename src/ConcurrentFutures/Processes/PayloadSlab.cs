@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace ConcurrentFutures.Processes;
@@ -128,8 +129,29 @@ internal sealed unsafe class PayloadSlab : IDisposable
     }
 
     /// <summary>
+    /// Keeps the slab's mapping in this process until the returned pin is disposed, even if the slab is disposed
+    /// meanwhile (a pool shut down while a call's arguments are written into it): memory from <see cref="Room"/> stays
+    /// valid while pinned. Null once disposed.
+    /// </summary>
+    public IDisposable? TryPin()
+    {
+        lock (_lock)
+        {
+            if (_base == null)
+            {
+                return null;
+            }
+
+            SafeHandle view = _view.SafeMemoryMappedViewHandle;
+            bool added = false;
+            view.DangerousAddRef(ref added);
+            return added ? new MappingPin(view) : null;
+        }
+    }
+
+    /// <summary>
     /// The slab's room from <paramref name="offset"/> on, to write a payload in place: only for the process that
-    /// claimed the slab and keeps it mapped until its reader is done (a worker writing a result straight into it).
+    /// claimed the slab, holding a <see cref="TryPin"/> pin while it writes; throws once the slab is disposed.
     /// </summary>
     public Memory<byte> Room(long offset)
     {
@@ -220,7 +242,21 @@ internal sealed unsafe class PayloadSlab : IDisposable
             _base = null;
         }
 
-        _view.Dispose();
+        _view.Dispose(); // unmapped now, or when the last pin goes
         _map.Dispose();
+    }
+
+    /// <summary>A reference on the view's handle: the mapping is not unmapped before it is released.</summary>
+    private sealed class MappingPin(SafeHandle view) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                view.DangerousRelease();
+            }
+        }
     }
 }

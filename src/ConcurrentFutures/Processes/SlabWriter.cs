@@ -13,6 +13,7 @@ namespace ConcurrentFutures.Processes;
 internal sealed class SlabWriter(PooledBufferWriter scratch, PayloadSlabs slabs) : IBufferWriter<byte>
 {
     private PayloadSlab? _slab;
+    private IDisposable? _pin;
     private int _slabWritten;
 
     /// <summary>Bytes written since the last <see cref="Reset"/>.</summary>
@@ -23,8 +24,7 @@ internal sealed class SlabWriter(PooledBufferWriter scratch, PayloadSlabs slabs)
     {
         PayloadSlab? slab = _slab;
         slab?.SetLength(_slabWritten);
-        _slab = null;
-        _slabWritten = 0;
+        Leave();
         return slab;
     }
 
@@ -33,8 +33,7 @@ internal sealed class SlabWriter(PooledBufferWriter scratch, PayloadSlabs slabs)
     {
         scratch.Reset();
         _slab?.Release();
-        _slab = null;
-        _slabWritten = 0;
+        Leave();
     }
 
     public void Advance(int count)
@@ -69,8 +68,7 @@ internal sealed class SlabWriter(PooledBufferWriter scratch, PayloadSlabs slabs)
             _slab.Room(0).Span[.._slabWritten].CopyTo(scratch.GetSpan(_slabWritten));
             scratch.Advance(_slabWritten);
             _slab.Release();
-            _slab = null;
-            _slabWritten = 0;
+            Leave();
             return false;
         }
 
@@ -80,11 +78,39 @@ internal sealed class SlabWriter(PooledBufferWriter scratch, PayloadSlabs slabs)
             return false;
         }
 
-        // The few bytes before it (a chunk's header, earlier small results, the piece's own header) go first.
-        scratch.WrittenSpan.CopyTo(slab.Room(0).Span);
+        // Pinned while written: a pool shut down meanwhile disposes its slabs, and must not unmap this one under the
+        // writer (it is unmapped once unpinned; writing on fails with ObjectDisposedException, as the pool refuses the call).
+        if (slab.TryPin() is not { } pin)
+        {
+            slab.Release();
+            return false;
+        }
+
+        _pin = pin;
         _slab = slab;
+        try
+        {
+            // The few bytes before it (a chunk's header, earlier small results, the piece's own header) go first.
+            scratch.WrittenSpan.CopyTo(slab.Room(0).Span);
+        }
+        catch
+        {
+            slab.Release();
+            Leave();
+            throw;
+        }
+
         _slabWritten = scratch.WrittenCount;
         scratch.Reset();
         return true;
+    }
+
+    /// <summary>Forgets the slab (its release is the caller's) and lets its mapping go.</summary>
+    private void Leave()
+    {
+        _pin?.Dispose();
+        _pin = null;
+        _slab = null;
+        _slabWritten = 0;
     }
 }

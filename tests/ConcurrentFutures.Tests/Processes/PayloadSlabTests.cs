@@ -277,6 +277,33 @@ public sealed class PayloadSlabTests : IDisposable
     }
 
     [Fact]
+    public void ASlabBeingWritten_StaysMappedUntilItsWriterLetsGo_EvenIfItsOwnerDisposesIt()
+    {
+        var slabs = new PayloadSlabs(_prefix);
+        PayloadSlab slab = slabs.TryClaim(MB)!;
+        IDisposable pin = slab.TryPin()!;
+        Memory<byte> room = slab.Room(0);
+        slabs.Dispose(); // a pool shutting down while a call's arguments are written: its slabs are unmapped
+        room.Span.Fill(7); // unmapped under the writer, this would end the test process (SIGSEGV)
+        Assert.Equal(7, room.Span[MB - 1]);
+        Assert.Throws<ObjectDisposedException>(() => slab.Room(0)); // writing on is refused
+        Assert.Null(slab.TryPin());
+        pin.Dispose(); // now unmapped
+
+        // The writer's side: a write that asks for room after the disposal fails, and the writer starts over cleanly.
+        using var others = new PayloadSlabs(_prefix + "w-");
+        var writer = new SlabWriter(new PooledBufferWriter(), others);
+        writer.Reset();
+        Span<byte> first = writer.GetSpan(SharedMemoryTransport.Threshold);
+        first[..10].Fill(1);
+        writer.Advance(10);
+        others.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => writer.GetSpan(SharedMemoryTransport.Threshold));
+        writer.Reset();
+        Assert.Null(writer.Finish());
+    }
+
+    [Fact]
     public void ArgumentsThatFailAfterTheirLargePiece_FreeTheSlabItWentInto()
     {
         using var pool = new ProcessPoolExecutor(1);
