@@ -315,11 +315,7 @@ internal sealed class SiloPayloadServer : IDisposable
 
         try
         {
-            byte[] token = RandomNumberGenerator.GetBytes(PayloadSlab.TokenLength);
-            SlabFile.WriteToken(slab.Path, token);
-            await stream.WriteAsync(PayloadProtocol.WriteNamed(length, token, slab.Path), _stop.Token).ConfigureAwait(false);
-            await stream.ReadExactlyAsync(buffer.AsMemory(0, 1), _stop.Token).ConfigureAwait(false);
-            if (buffer[0] != PayloadProtocol.Ok)
+            if (!await NameSlabAsync(stream, buffer, length, slab.Path, token => SlabFile.WriteToken(slab.Path, token)).ConfigureAwait(false))
             {
                 slab.Release();
                 return;
@@ -335,6 +331,19 @@ internal sealed class SiloPayloadServer : IDisposable
 
         Hold(id, payload: null, slab);
         await stream.WriteAsync(OkAnswer, _stop.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Names a slab to a client that may be on this machine: a fresh token written into its header, then its length,
+    /// token and path; returns whether the client says it wrote or read the payload there.
+    /// </summary>
+    private async Task<bool> NameSlabAsync(NetworkStream stream, byte[] buffer, long length, string path, Action<byte[]> writeToken)
+    {
+        byte[] token = RandomNumberGenerator.GetBytes(PayloadSlab.TokenLength);
+        writeToken(token);
+        await stream.WriteAsync(PayloadProtocol.WriteNamed(length, token, path), _stop.Token).ConfigureAwait(false);
+        await stream.ReadExactlyAsync(buffer.AsMemory(0, 1), _stop.Token).ConfigureAwait(false);
+        return buffer[0] == PayloadProtocol.Ok;
     }
 
     /// <summary>Tells whether this silo has call <paramref name="call"/>: running it, answered it (how long ago), or never got it.</summary>
@@ -368,11 +377,7 @@ internal sealed class SiloPayloadServer : IDisposable
             {
                 if (shared && payload is SlabResult slab)
                 {
-                    byte[] token = RandomNumberGenerator.GetBytes(PayloadSlab.TokenLength);
-                    slab.WriteToken(token);
-                    await stream.WriteAsync(PayloadProtocol.WriteNamed(slab.Length, token, slab.Path), _stop.Token).ConfigureAwait(false);
-                    await stream.ReadExactlyAsync(buffer.AsMemory(0, 1), _stop.Token).ConfigureAwait(false);
-                    if (buffer[0] != PayloadProtocol.Ok)
+                    if (!await NameSlabAsync(stream, buffer, slab.Length, slab.Path, token => slab.WriteToken(token)).ConfigureAwait(false))
                     {
                         await payload.SendAsync(stream.Socket, _stop.Token).ConfigureAwait(false); // the client is elsewhere
                     }
