@@ -31,6 +31,19 @@ public sealed class PayloadSlabTests : IDisposable
     }
 
     [Fact]
+    public void AFreeSlabFarLargerThanThePayload_IsLeftForPayloadsOfItsSize()
+    {
+        using var slabs = new PayloadSlabs(_prefix);
+        PayloadSlab large = slabs.TryWrite(Filled(12 * MB, 1))!;
+        large.Release();
+        PayloadSlab small = slabs.TryWrite(Filled(2 * MB, 2))!; // 12 MB is more than twice 2 MB and a step: a slab of its own
+        Assert.NotEqual(large.Path, small.Path);
+        Assert.True(large.IsFree);
+        Assert.Equal(large.Path, slabs.TryWrite(Filled(6 * MB, 3))!.Path); // half of it: taken
+        Assert.Equal(14 * MB, slabs.TotalBytes);
+    }
+
+    [Fact]
     public void Slabs_StopAtTheirCap_AndMakeRoomByDroppingFreeOnes()
     {
         using var slabs = new PayloadSlabs(_prefix, maxTotalBytes: 4 * MB);
@@ -181,7 +194,7 @@ public sealed class PayloadSlabTests : IDisposable
         byte[] two = Serialize(results, [Filled(SharedMemoryTransport.Threshold, 3), Filled(4 * MB, 4)]);
         Assert.Null(results.Finish());
         Assert.Equal(two, scratch.WrittenSpan.ToArray());
-        PayloadSlab reclaimed = slabs.TryClaim(MB)!;
+        PayloadSlab reclaimed = slabs.TryClaim(2 * MB)!;
         Assert.Equal(slab.Path, reclaimed.Path);
         reclaimed.Release();
 
