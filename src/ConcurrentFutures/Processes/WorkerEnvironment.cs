@@ -38,18 +38,6 @@ internal static class WorkerEnvironment
     /// </summary>
     public const string LargeObjectThresholdDefault = "200000";
 
-    /// <summary>The runtime's own setting: the size (hex bytes) of the collector's basic region.</summary>
-    public const string RegionSize = "DOTNET_GCRegionSize";
-
-    /// <summary>
-    /// 1 MB, hex, instead of the runtime's 4 MB: a large-object region is eight basic regions, and an array larger than
-    /// one gets a region of its own, which a collection keeps for the next array of its size. With 4 MB regions, an
-    /// array of 2 to 32 MB shares a large-object region; once it is garbage a collection gives back the region's pages
-    /// past the last live object, and the next argument of that size faults in fresh ones (a worker echoing 10 MB values
-    /// faulted in 10 MB on every round trip, 9.4 MB per call: 33 ms of a round trip here; with 1 MB regions none).
-    /// </summary>
-    public const string RegionSizeDefault = "100000";
-
     /// <summary>
     /// The settings every process the library starts gets unless this process sets them itself (in its environment,
     /// which children inherit, or in its runtimeconfig, which they share).
@@ -61,13 +49,6 @@ internal static class WorkerEnvironment
             && Environment.GetEnvironmentVariable("COMPlus_GCLOHThreshold") is null)
         {
             yield return new(LargeObjectThreshold, LargeObjectThresholdDefault);
-        }
-
-        if (AppContext.GetData("System.GC.RegionSize") is null
-            && Environment.GetEnvironmentVariable(RegionSize) is null
-            && Environment.GetEnvironmentVariable("COMPlus_GCRegionSize") is null)
-        {
-            yield return new(RegionSize, RegionSizeDefault);
         }
     }
 }

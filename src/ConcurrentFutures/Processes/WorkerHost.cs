@@ -37,13 +37,8 @@ internal sealed partial class WorkerHost
     /// <summary>A result buffer up to this size is kept for the next task; a larger one goes back to the pool (which lets it go when unused).</summary>
     private const int LargestKeptScratch = 64 * 1024 * 1024;
 
-    /// <summary>
-    /// After a task whose arguments or result were this large, the worker collects its garbage at once. 8 MB: from this
-    /// size an array has a region of its own in a worker (its regions are 1 MB, <see cref="WorkerEnvironment.RegionSizeDefault"/>,
-    /// and a large-object region is eight of them), which a collection keeps for the next large array; a smaller one shares
-    /// a region whose pages past its last live object a collection gives back, so collecting after it saves nothing.
-    /// </summary>
-    private const int CollectAfterPayload = 8 * 1024 * 1024;
+    /// <summary>After a task whose arguments or result were this large, the worker collects its garbage at once.</summary>
+    private const int CollectAfterPayload = 32 * 1024 * 1024;
 
     /// <summary>How long a worker waits with nothing to do before it gives back memory (see <see cref="TrimWhenIdle"/>).</summary>
     private static readonly TimeSpan IdleBeforeTrim = TimeSpan.FromSeconds(1);

@@ -175,12 +175,11 @@ public class ProcessPoolExecutorTests
     }
 
     [Fact]
-    public void Workers_KeepArraysOfAMegabyte_OutOfTheLargeObjectHeap_UnlessTheAppSetsItsOwnThreshold()
+    public void Workers_KeepArraysUpTo2MB_OutOfTheLargeObjectHeap_UnlessTheAppSetsItsOwnThreshold()
     {
         Assert.Equal(2, WorkerFunctions.GenerationOfNewArray(1_000_000)); // this process: the runtime's default
         using (var pool = new ProcessPoolExecutor(1))
         {
-            // 2 MB asked for; the collector caps it below its 1 MB regions.
             Assert.Equal(0, pool.Submit(WorkerFunctions.GenerationOfNewArray, 1_000_000).Result(Patience));
             Assert.Equal(2, pool.Submit(WorkerFunctions.GenerationOfNewArray, 3_000_000).Result(Patience));
         }
@@ -197,66 +196,6 @@ public class ProcessPoolExecutorTests
         finally
         {
             Environment.SetEnvironmentVariable("DOTNET_GCLOHThreshold", null);
-        }
-    }
-
-    [Fact]
-    public void Workers_RunWith1MBRegions_UnlessTheAppSetsItsOwnSize()
-    {
-        Assert.Equal(0, WorkerFunctions.GcSetting("GCRegionSize")); // this process: the runtime's default
-        using (var pool = new ProcessPoolExecutor(1))
-        {
-            Assert.Equal(1L << 20, pool.Submit(WorkerFunctions.GcSetting, "GCRegionSize").Result(Patience));
-        }
-
-        // The app's own size (here in its environment, which workers inherit) is left alone; a heap limit keeps the
-        // pool from adopting a worker prestarted by another test.
-        Environment.SetEnvironmentVariable("DOTNET_GCRegionSize", "200000"); // 2 MB, hex
-        try
-        {
-            using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, MaxWorkerHeapBytes = 512L * 1024 * 1024 });
-            Assert.Equal(2L << 20, pool.Submit(WorkerFunctions.GcSetting, "GCRegionSize").Result(Patience));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("DOTNET_GCRegionSize", null);
-        }
-    }
-
-    [Fact]
-    public void AWorkerEchoing10MBValues_ReusesItsMemory_InsteadOfFaultingInFreshPages()
-    {
-        // Each argument is a new 10 MB array in the worker. In a region of its own (1 MB regions) that a collection
-        // right after the task keeps, the next one reuses its pages; sharing a large-object region (the runtime's 4 MB
-        // regions), or left to the collector's own schedule, its pages went back to the system and calls faulted in 10 MB
-        // of fresh ones. Server GC, as a silo's workers run (they share the silo's runtimeconfig), shows it most; a heap
-        // limit keeps the pool from adopting a worker prestarted by another test.
-        Environment.SetEnvironmentVariable("DOTNET_gcServer", "1");
-        try
-        {
-            using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, MaxWorkerHeapBytes = 1L << 30 });
-            byte[] data = new byte[10_000_000];
-            Random.Shared.NextBytes(data);
-            for (int i = 0; i < 6; i++) // the pool's and the worker's buffers and slabs for a value of this size made
-            {
-                Assert.Equal(data, pool.Submit(WorkerFunctions.Echo, data).Result(Patience));
-            }
-
-            const int Calls = 24;
-            long before = pool.Submit(WorkerFunctions.MinorFaults).Result(Patience);
-            for (int i = 0; i < Calls; i++)
-            {
-                Assert.Equal(data.Length, pool.Submit(WorkerFunctions.Echo, data).Result(Patience).Length);
-                Thread.Sleep(20); // as a client between round trips: the collector's own schedule gives memory back over time
-            }
-
-            long perCall = (pool.Submit(WorkerFunctions.MinorFaults).Result(Patience) - before) / Calls;
-            long pagesOfTheValue = data.Length / Environment.SystemPageSize;
-            Assert.True(perCall < pagesOfTheValue / 16, $"the worker faulted in {perCall} pages per call; the value is {pagesOfTheValue} pages");
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("DOTNET_gcServer", null);
         }
     }
 

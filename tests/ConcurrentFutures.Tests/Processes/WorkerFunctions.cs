@@ -94,12 +94,6 @@ public static class WorkerFunctions
     /// <summary>The generation a new array of that size starts in: 2 when it goes to the large-object heap.</summary>
     public static int GenerationOfNewArray(int bytes) => GC.GetGeneration(new byte[bytes]);
 
-    /// <summary>One of the collector's settings as this process runs with it (<see cref="GC.GetConfigurationVariables"/>), e.g. GCRegionSize.</summary>
-    public static long GcSetting(string name) => Convert.ToInt64(GC.GetConfigurationVariables()[name], System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>The page faults (minor: pages mapped in for the first time) this process has taken so far (Linux).</summary>
-    public static long MinorFaults() => long.Parse(File.ReadAllText("/proc/self/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[7], System.Globalization.CultureInfo.InvariantCulture);
-
     /// <summary>A large result that differs from its argument, so a mixed-up payload shows.</summary>
     public static byte[] Reversed(byte[] data)
     {

@@ -7,10 +7,9 @@ namespace ConcurrentFutures.Tests.Packaging;
 /// The package's MSBuild targets (build/ConcurrentFutures.targets, also in buildTransitive/) on a small app of their own:
 /// what its runtimeconfig.json gets, by default and when the app chose otherwise.
 /// </summary>
-public sealed class RuntimeConfigTargetsTests : IDisposable
+public sealed class LargeObjectThresholdTargetsTests : IDisposable
 {
     private const string Setting = "System.GC.LOHThreshold";
-    private const string RegionSetting = "System.GC.RegionSize";
     private readonly string _directory = Directory.CreateTempSubdirectory("cf-targets-").FullName;
     private int _apps;
 
@@ -61,43 +60,6 @@ public sealed class RuntimeConfigTargetsTests : IDisposable
         Assert.Contains("ConcurrentFuturesLargeObjectThreshold must be a number of bytes or 'false'; it is '2MB'", output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void AnApp_Gets1MBRegions_ByDefault_BesideItsThreshold()
-    {
-        string config = Generate(App());
-        Assert.Equal(1_048_576, Value(config, RegionSetting));
-        Assert.Equal(2_097_152, Threshold(config));
-    }
-
-    [Fact]
-    public void AnAppsOwnRegionSize_InItsProjectOrItsRuntimeConfigTemplate_IsKept()
-    {
-        Assert.Equal(2_097_152, Value(Generate(App(items: $"<RuntimeHostConfigurationOption Include=\"{RegionSetting}\" Value=\"2097152\" />")), RegionSetting));
-        string project = App();
-        File.WriteAllText(Path.Combine(Path.GetDirectoryName(project)!, "runtimeconfig.template.json"), $$"""{ "configProperties": { "{{RegionSetting}}": 4194304 } }""");
-        Assert.Equal(4_194_304, Value(Generate(project), RegionSetting));
-    }
-
-    [Fact]
-    public void AnApp_CanChooseItsRegionSize_OrOptOut_WithoutTouchingItsThreshold()
-    {
-        Assert.Equal(2_097_152, Value(Generate(App(properties: "<ConcurrentFuturesGCRegionSize>2097152</ConcurrentFuturesGCRegionSize>")), RegionSetting));
-        string config = Generate(App(properties: "<ConcurrentFuturesGCRegionSize>false</ConcurrentFuturesGCRegionSize>"));
-        Assert.Null(Value(config, RegionSetting));
-        Assert.Equal(2_097_152, Threshold(config));
-    }
-
-    [Theory]
-    [InlineData("1MB")]
-    [InlineData("1000000")] // not a power of two
-    [InlineData("131072")] // below 256 KB
-    public void ARegionSizeThatTheRuntimeWouldRefuse_FailsTheBuild_NamingTheProperty(string size)
-    {
-        (int exitCode, string output) = MSBuild(App(properties: $"<ConcurrentFuturesGCRegionSize>{size}</ConcurrentFuturesGCRegionSize>"));
-        Assert.NotEqual(0, exitCode);
-        Assert.Contains($"ConcurrentFuturesGCRegionSize must be a power of two of at least 262144 bytes, or 'false'; it is '{size}'", output, StringComparison.Ordinal);
-    }
-
     private static string TargetsFile()
     {
         DirectoryInfo? root = new(AppContext.BaseDirectory);
@@ -138,13 +100,11 @@ public sealed class RuntimeConfigTargetsTests : IDisposable
         return File.ReadAllText(config);
     }
 
-    private static int? Threshold(string runtimeConfig) => Value(runtimeConfig, Setting);
-
-    private static int? Value(string runtimeConfig, string setting)
+    private static int? Threshold(string runtimeConfig)
     {
         using JsonDocument document = JsonDocument.Parse(runtimeConfig);
         JsonElement options = document.RootElement.GetProperty("runtimeOptions");
-        return options.TryGetProperty("configProperties", out JsonElement properties) && properties.TryGetProperty(setting, out JsonElement value)
+        return options.TryGetProperty("configProperties", out JsonElement properties) && properties.TryGetProperty(Setting, out JsonElement value)
             ? value.GetInt32()
             : null;
     }
