@@ -3,7 +3,7 @@
 
 Debian's python3-distributed (bench/cluster/run.sh installs it). Prints one JSON object
 {"<MB>": {"value": MB/s median (both directions), "min": ..., "max": ..., "ms": median ms}} on stdout.
-For each size: round trips for WARMUP_SECONDS first (at least one), then RUNS measured ones.
+For each size: round trips for WARMUP_SECONDS first (at least three), then RUNS measured ones.
 Usage: python3 dask_sizes.py WORKERS RUNS WARMUP_SECONDS MB [MB ...]
 """
 import json
@@ -31,9 +31,10 @@ def round_trip(client, data):
 def round_trips(client, megabytes, runs, warmup_seconds):
     data = os.urandom(megabytes * 1_000_000)
     warmup = time.perf_counter()
-    round_trip(client, data)
-    while time.perf_counter() - warmup < warmup_seconds:
+    done = 0
+    while done < 3 or time.perf_counter() - warmup < warmup_seconds:
         round_trip(client, data)
+        done += 1
     times = [round_trip(client, data) for _ in range(runs)]
     rates = [2 * megabytes / t for t in times]
     return {"value": statistics.median(rates), "min": min(rates), "max": max(rates), "ms": statistics.median(times) * 1000}

@@ -80,7 +80,8 @@ size_runs=5
 size_warmup_seconds=3 # as the comparison: a client still compiling its code read 1 MB round trips at 6 ms, 3-4 after 3 s
 
 # measure_sizes NAME RUNS MB...: MB/s of echo round trips per size, one client for these sizes (as on Dask's side), each
-# size's round trips for $size_warmup_seconds first (at least one), then RUNS measured; JSON lines
+# size's round trips for $size_warmup_seconds first (at least three: the first round trips of a large size fault in
+# fresh memory on both sides), then RUNS measured; JSON lines
 # {NAME: {MB: {value, min, max, ms}}}. The client gets the arguments in $client_extra too (e.g. --no-shared-memory).
 client_extra=""
 measure_sizes() {
@@ -127,7 +128,8 @@ rises = [(hwm(p) - int(b)) / 300000 for p, b in (l.split() for l in open(f"{tmp}
 log = open(f"{tmp}/client.log").read()
 print(json.dumps({"silo_copies": (peak - idle) / 300000, "shm_copies": float(open(f"{tmp}/shm.txt").read()),
                   "worker_copies": max(rises, default=0.0), "client": log.split("echo memory: ")[1].splitlines()[0].strip(),
-                  "stall": log.split("echo stall: ")[1].splitlines()[0].strip()}))
+                  "stall": log.split("echo stall: ")[1].splitlines()[0].strip(),
+                  "copy": log.split("echo copy: ")[1].splitlines()[0].strip()}))
 MEMORY
 }
 
@@ -220,7 +222,7 @@ print("Large values: `Submit(Echo, byte[])` round trips (the value sent as the a
       "directions), isolated silos (the default); Dask: `client.submit(echo, data)` on a LocalCluster of as many worker processes. "
       "The client runs on the silos' machine, so by default it passes values through the silo's shared memory; "
       "\"over TCP\": the same silo with `ShareMemoryWithLocalSilos = false`, every value over the connection to its payload port, as between machines. "
-      f"On each side one client for the sizes up to 50 MB and one for the larger; per size, median of {small_size_runs} runs up to 50 MB and {size_runs} above, after {size_warmup_seconds} s of round trips of that size (at least one), on each side (MB/s range).")
+      f"On each side one client for the sizes up to 50 MB and one for the larger; per size, median of {small_size_runs} runs up to 50 MB and {size_runs} above, after {size_warmup_seconds} s of round trips of that size (at least three), on each side (MB/s range).")
 print()
 print("| Size | Dask, 1 worker | ConcurrentFutures, 1 silo | Ratio | 1 silo, over TCP | Ratio | Dask, 2 workers | ConcurrentFutures, 2 silos | Ratio |")
 print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -240,6 +242,6 @@ print()
 print(f"Memory of 300 MB round trips (3 in a row), in copies of the value: the silo process's peak RSS rose by {memory['silo_copies']:.1f} "
       f"above its idle RSS; shared memory in use (the slabs the silo and its worker pass the value through) by at most {memory['shm_copies']:.1f}; "
       f"the busiest worker process's peak RSS by {memory['worker_copies']:.1f} (the slabs it maps, the argument it reads and the result it writes); "
-      f"the client: {memory['client']}. Other work meanwhile: {memory['stall']} (a no-op each, one after another, on the same silo). 1 GB is not run with two silos or workers: "
+      f"the client: {memory['client']}. Other work meanwhile: {memory['stall']} (a no-op each, one after another, on the same silo); in the client then, {memory['copy']}. 1 GB is not run with two silos or workers: "
       "both silos, their workers, the client and their copies of it do not fit this machine's memory at once.")
 REPORT

@@ -140,8 +140,8 @@ static void Measure(string what, Func<int> run, SampleArguments arguments)
 }
 
 // Round trips of large values, each size in turn: sent to a silo as the argument, returned as the result, checked on
-// arrival; for each size, round trips for --warmup-seconds first (tiered JIT settles over the first calls), then
-// --repeat measured ones.
+// arrival; for each size, round trips for --warmup-seconds first and at least three (tiered JIT settles over the first
+// calls; the first round trips of a large size fault in fresh memory on both sides), then --repeat measured ones.
 static void Echo(ClusterExecutor executor, SampleArguments arguments)
 {
     byte[] data = [];
@@ -153,7 +153,7 @@ static void Echo(ClusterExecutor executor, SampleArguments arguments)
         data = new byte[megabytes * 1_000_000L];
         Random.Shared.NextBytes(data);
         var warmup = Stopwatch.StartNew();
-        while (warmup.Elapsed.TotalSeconds < arguments.WarmupSeconds)
+        for (int done = 0; done < 3 || warmup.Elapsed.TotalSeconds < arguments.WarmupSeconds; done++)
         {
             CheckEcho(executor.Submit(SampleWork.Echo, data).Result(), data);
         }
@@ -207,6 +207,18 @@ static void Echo(ClusterExecutor executor, SampleArguments arguments)
     transferring.Cancel();
     (double longestSmall, int smallCalls) = small.GetAwaiter().GetResult();
     Console.WriteLine(FormattableString.Invariant($"echo stall: {smallCalls} small calls during a {transfer:F0} ms round trip, the longest {longestSmall:F1} ms"));
+
+    // What one copy of the value costs on this machine now, to weigh the longest wait against: into a new array (as
+    // a value arriving in a process is) and into that array again (memory already in use).
+    byte[] copy = GC.AllocateUninitializedArray<byte>(data.Length);
+    var copying = Stopwatch.StartNew();
+    data.AsSpan().CopyTo(copy);
+    double fresh = copying.Elapsed.TotalMilliseconds;
+    copying.Restart();
+    data.AsSpan().CopyTo(copy);
+    double again = copying.Elapsed.TotalMilliseconds;
+    GC.KeepAlive(copy);
+    Console.WriteLine(FormattableString.Invariant($"echo copy: one copy of the value {fresh:F1} ms into a new array, {again:F1} ms into it again"));
 }
 
 static void CheckEcho(byte[] back, byte[] data)

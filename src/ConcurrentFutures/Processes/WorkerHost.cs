@@ -68,7 +68,7 @@ internal sealed partial class WorkerHost
     public WorkerHost(string socketPath, byte[] token, int slot, bool reportMemory, string sharedMemoryPrefix)
     {
         (_socketPath, _token, _slot, _reportMemory, _sharedMemoryPrefix) = (socketPath, token, slot, reportMemory, sharedMemoryPrefix);
-        _argumentMappings = new SlabMappings(sharedMemoryPrefix);
+        _argumentMappings = new SlabMappings(sharedMemoryPrefix, keepLargeUntilDropped: true);
         _resultSlabs = new PayloadSlabs(sharedMemoryPrefix);
         _results = new SlabWriter(_scratch, _resultSlabs);
     }
@@ -88,6 +88,7 @@ internal sealed partial class WorkerHost
                 Flush(); // nothing else to run: send the results batched so far before blocking
                 if (!_inbox.TryTake(out frame, IdleBeforeTrim))
                 {
+                    _argumentMappings.DropLarge(); // large arguments kept mapped while they kept coming: their memory back
                     TrimWhenIdle();
                     frame = _inbox.Take();
                 }

@@ -44,6 +44,27 @@ public sealed class PayloadSlabTests : IDisposable
     }
 
     [Fact]
+    public void ALargeSlab_StaysMappedUntilDropped_WhereAskedFor_AndIsUnmappedAfterItsReadOtherwise()
+    {
+        using var slabs = new PayloadSlabs(_prefix);
+        PayloadSlab large = slabs.TryClaim(65 * MB)!; // above the 64 MB a reader keeps mapped by default
+        PayloadSlab small = slabs.TryWrite(Filled(MB, 1))!;
+        large.SetLength(10);
+
+        using var unmapping = new SlabMappings(_prefix);
+        Assert.Equal(10, unmapping.Read(large.Path, release: false, s => s.Length));
+        Assert.Equal(0, unmapping.MappedBytes);
+
+        using var keeping = new SlabMappings(_prefix, keepLargeUntilDropped: true);
+        Assert.Equal(10, keeping.Read(large.Path, release: false, s => s.Length));
+        Assert.Equal(MB, keeping.Read(small.Path, release: false, s => s.Length));
+        long both = keeping.MappedBytes;
+        Assert.True(both > 66L * MB, $"{both} bytes mapped");
+        keeping.DropLarge();
+        Assert.Equal(both - large.Capacity - PayloadSlab.HeaderSize, keeping.MappedBytes); // the small one stays
+    }
+
+    [Fact]
     public void Slabs_StopAtTheirCap_AndMakeRoomByDroppingFreeOnes()
     {
         using var slabs = new PayloadSlabs(_prefix, maxTotalBytes: 4 * MB);
