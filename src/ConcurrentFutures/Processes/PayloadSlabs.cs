@@ -145,9 +145,9 @@ internal sealed class PayloadSlabs : IDisposable
     /// <summary>
     /// The largest free slab a payload of <paramref name="length"/> bytes takes; a larger one is left for payloads of
     /// its size (and deleted once idle), and the payload gets a slab of its own. A reader keeps no mapping of a slab
-    /// above 64 MB (<see cref="SlabMappings"/>): a 10 MB value in the 300 MB slab a previous value left was mapped afresh
-    /// by the worker on every call, its pages faulted in again (10 MB round trips through a silo: 24–40 ms after 300 MB
-    /// ones, 9–15 ms with a slab of their own).
+    /// above 64 MB after each read (<see cref="SlabMappings"/>; a worker, until it is idle): a 10 MB value in the 300 MB
+    /// slab a previous value left was mapped afresh by the worker on every call, its pages faulted in again (10 MB round
+    /// trips through a silo: 24–40 ms after 300 MB ones, 9–15 ms with a slab of their own, with 1 MB GC regions).
     /// </summary>
     internal static long LargestFor(long length) => 2 * length + Step;
 
