@@ -40,8 +40,14 @@ internal sealed partial class WorkerHost
     /// <summary>After a task whose arguments or result were this large, the worker collects its garbage at once.</summary>
     private const int CollectAfterPayload = 32 * 1024 * 1024;
 
-    /// <summary>How long a worker waits with nothing to do before it gives back memory (see <see cref="TrimWhenIdle"/>).</summary>
+    /// <summary>How long a worker waits with nothing to do before it gives back memory (see <see cref="TrimWhenIdle"/>), after small values.</summary>
     private static readonly TimeSpan IdleBeforeTrim = TimeSpan.FromSeconds(1);
+
+    /// <summary>After a large value the worker waits one more second per this many bytes of it (see <see cref="IdleBeforeTrimAfter"/>).</summary>
+    private const long BytesPerSecondOfWait = 64L * 1024 * 1024;
+
+    /// <summary>The largest argument or result (bytes) since the worker last gave back its memory.</summary>
+    private long _largestSinceTrim;
 
     /// <summary>What the worker must have allocated since its last trim for the next to be worth a full collection.</summary>
     private const long TrimAfterAllocating = 4 * 1024 * 1024;
@@ -49,8 +55,8 @@ internal sealed partial class WorkerHost
     /// <summary>The process's allocated bytes at its last trim (<see cref="GC.GetTotalAllocatedBytes"/>).</summary>
     private long _allocatedAtTrim;
 
-    /// <summary>Set while the current task's arguments came from shared memory and were at least <see cref="CollectAfterPayload"/>.</summary>
-    private bool _largeArguments;
+    /// <summary>The size of the current task's arguments when they came from shared memory; else 0.</summary>
+    private long _argumentBytes;
 
     /// <summary>The pool's argument slabs this worker has mapped.</summary>
     private readonly SlabMappings _argumentMappings;
@@ -86,10 +92,11 @@ internal sealed partial class WorkerHost
             if (!_inbox.TryTake(out byte[]? frame))
             {
                 Flush(); // nothing else to run: send the results batched so far before blocking
-                if (!_inbox.TryTake(out frame, IdleBeforeTrim))
+                if (!_inbox.TryTake(out frame, IdleBeforeTrimAfter(_largestSinceTrim)))
                 {
                     _argumentMappings.DropLarge(); // large arguments kept mapped while they kept coming: their memory back
                     TrimWhenIdle();
+                    _largestSinceTrim = 0;
                     frame = _inbox.Take();
                 }
             }
@@ -104,7 +111,18 @@ internal sealed partial class WorkerHost
     }
 
     /// <summary>
-    /// A worker that has had nothing to do for <see cref="IdleBeforeTrim"/> gives back the memory its tasks left
+    /// How long a worker waits idle before it gives back its memory, after values of up to <paramref name="largestPayload"/>
+    /// bytes: <see cref="IdleBeforeTrim"/>, plus a second per <see cref="BytesPerSecondOfWait"/> (1 GB: 17 s). The next
+    /// large value may be on its way: between one call and the next the caller fetches the result and sends the next
+    /// argument, which over a gigabit link takes about 8 s per GB each way (a silo's worker waits through both). Giving
+    /// the memory back meanwhile made every call fault all of it in again (measured: 1 GB round trips through a silo
+    /// over TCP 6.4–8.0 s with a 1 s wait, 1.2–1.4 s with the wait long enough).
+    /// </summary>
+    internal static TimeSpan IdleBeforeTrimAfter(long largestPayload) =>
+        IdleBeforeTrim + TimeSpan.FromSeconds((double)Math.Max(0, largestPayload) / BytesPerSecondOfWait);
+
+    /// <summary>
+    /// A worker that has had nothing to do for <see cref="IdleBeforeTrimAfter"/> gives back the memory its tasks left
     /// behind: one full, compacting collection that returns free pages to the system (Python's workers free as they go,
     /// by reference counting; a .NET worker keeps up to a gen0 budget of garbage — tens of megabytes where the CPU's
     /// cache is large — until its next collection). Measured here: a worker idle after 100,000 no-op tasks 62 MB
@@ -226,8 +244,9 @@ internal sealed partial class WorkerHost
         Exception? failure = Run(message);
 
         long micros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
-        bool large = _largeArguments || _results.WrittenCount >= CollectAfterPayload;
-        _largeArguments = false;
+        _largestSinceTrim = Math.Max(_largestSinceTrim, Math.Max(_argumentBytes, _results.WrittenCount));
+        bool large = _argumentBytes >= CollectAfterPayload || _results.WrittenCount >= CollectAfterPayload;
+        _argumentBytes = 0;
         WriteResult(taskId, failure, micros);
         _marker?.Finished(taskId);
         if (large)
@@ -272,7 +291,7 @@ internal sealed partial class WorkerHost
         {
             Func<ReadOnlySequence<byte>, List<object?[]>> read = sequence =>
             {
-                _largeArguments = sequence.Length >= CollectAfterPayload;
+                _argumentBytes = sequence.Length;
                 var mapped = new MessagePackReader(sequence);
                 return CallRunner.ReadCalls(ref mapped, function, chunk);
             };

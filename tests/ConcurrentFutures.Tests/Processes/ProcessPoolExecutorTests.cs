@@ -162,6 +162,22 @@ public class ProcessPoolExecutorTests
     }
 
     [Fact]
+    public void AWorkerThatJustReadALargeValue_WaitsLongerBeforeGivingBackItsMemory_ASecondPer64MB()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(1), ConcurrentFutures.Processes.WorkerHost.IdleBeforeTrimAfter(0));
+        Assert.Equal(TimeSpan.FromSeconds(17), ConcurrentFutures.Processes.WorkerHost.IdleBeforeTrimAfter(1024L * 1024 * 1024));
+
+        using var pool = new ProcessPoolExecutor(1);
+        // 192 MB: the worker collects once right after the task (a large value), then waits 1 + 3 s idle before its trim.
+        int during = pool.Submit(WorkerFunctions.FullCollectionsGiven, new byte[192 * 1024 * 1024]).Result(Patience);
+        Thread.Sleep(1500); // idle longer than after small values, not as long as after this one
+        int afterShortIdle = pool.Submit(WorkerFunctions.FullCollections).Result(Patience);
+        Assert.Equal(during + 1, afterShortIdle);
+        Thread.Sleep(5000); // now long enough
+        Assert.Equal(afterShortIdle + 1, pool.Submit(WorkerFunctions.FullCollections).Result(Patience));
+    }
+
+    [Fact]
     public void MaxWorkerHeapBytes_FailsWorkThatAllocatesTooMuch_WithOutOfMemory_AndReplacesItsWorker()
     {
         using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, MaxWorkerHeapBytes = 64L * 1024 * 1024 });

@@ -207,6 +207,9 @@ public static class WorkerFunctions
     /// <summary>The worker's full collections so far.</summary>
     public static int FullCollections() => GC.CollectionCount(GC.MaxGeneration);
 
+    /// <summary>The full collections so far, given a (large) value it ignores.</summary>
+    public static int FullCollectionsGiven(byte[] value) => value.Length >= 0 ? GC.CollectionCount(GC.MaxGeneration) : -1;
+
     /// <summary>Allocates and touches a buffer it does not keep; returns its size.</summary>
     public static long AllocateAndRelease(int megabytes)
     {
