@@ -42,6 +42,20 @@ internal sealed class SlabMappings : IDisposable
         }
     }
 
+    /// <summary>
+    /// Unmaps the slabs whose owner has deleted them (to make room under its cap, or idle): their memory goes back to
+    /// the system only once no process maps them, and no payload comes through a deleted slab again. Checked whenever a
+    /// new slab is mapped — the moment an owner that deleted one for room sends a payload through another.
+    /// </summary>
+    private void DropDeleted()
+    {
+        foreach (PayloadSlab slab in _mapped.Values.Where(s => !File.Exists(s.Path)).ToList())
+        {
+            _mapped.Remove(slab.Path);
+            slab.Dispose();
+        }
+    }
+
     /// <summary>Bytes of the slabs mapped now.</summary>
     public long MappedBytes => _mapped.Values.Sum(s => s.Capacity + PayloadSlab.HeaderSize);
 
@@ -90,6 +104,7 @@ internal sealed class SlabMappings : IDisposable
 
         if (!_mapped.TryGetValue(path, out PayloadSlab? slab))
         {
+            DropDeleted();
             if (_mapped.Count >= MaxMappings)
             {
                 PayloadSlab oldest = _mapped.Values.MinBy(s => s.LastUsed)!;

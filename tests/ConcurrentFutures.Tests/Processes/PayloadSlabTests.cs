@@ -65,6 +65,23 @@ public sealed class PayloadSlabTests : IDisposable
     }
 
     [Fact]
+    public void AKeptMapping_OfASlabItsOwnerDeleted_IsUnmappedWhenTheNextSlabIsMapped()
+    {
+        using var slabs = new PayloadSlabs(_prefix, maxTotalBytes: 100 * MB);
+        PayloadSlab first = slabs.TryClaim(65 * MB)!;
+        first.SetLength(10);
+        using var keeping = new SlabMappings(_prefix, keepLargeUntilDropped: true);
+        Assert.Equal(10, keeping.Read(first.Path, release: true, s => s.Length));
+        Assert.True(keeping.MappedBytes > 65L * MB);
+
+        PayloadSlab second = slabs.TryClaim(70 * MB)!; // no room beside the free first one under the cap: it is deleted
+        Assert.False(File.Exists(first.Path));
+        second.SetLength(20);
+        Assert.Equal(20, keeping.Read(second.Path, release: false, s => s.Length));
+        Assert.Equal(second.Capacity + PayloadSlab.HeaderSize, keeping.MappedBytes); // only the second is still mapped
+    }
+
+    [Fact]
     public void Slabs_StopAtTheirCap_AndMakeRoomByDroppingFreeOnes()
     {
         using var slabs = new PayloadSlabs(_prefix, maxTotalBytes: 4 * MB);
