@@ -129,6 +129,7 @@ log = open(f"{tmp}/client.log").read()
 print(json.dumps({"silo_copies": (peak - idle) / 300000, "shm_copies": float(open(f"{tmp}/shm.txt").read()),
                   "worker_copies": max(rises, default=0.0), "client": log.split("echo memory: ")[1].splitlines()[0].strip(),
                   "stall": log.split("echo stall: ")[1].splitlines()[0].strip(),
+                  "paused": log.split("echo paused: ")[1].splitlines()[0].strip(),
                   "copy": log.split("echo copy: ")[1].splitlines()[0].strip()}))
 MEMORY
 }
@@ -242,6 +243,6 @@ print()
 print(f"Memory of 300 MB round trips (3 in a row), in copies of the value: the silo process's peak RSS rose by {memory['silo_copies']:.1f} "
       f"above its idle RSS; shared memory in use (the slabs the silo and its worker pass the value through) by at most {memory['shm_copies']:.1f}; "
       f"the busiest worker process's peak RSS by {memory['worker_copies']:.1f} (the slabs it maps, the argument it reads and the result it writes); "
-      f"the client: {memory['client']}. Other work meanwhile: {memory['stall']} (a no-op each, one after another, on the same silo); in the client then, {memory['copy']}. 1 GB is not run with two silos or workers: "
+      f"the client: {memory['client']}. Other work meanwhile: {memory['stall']} (a no-op each, one after another, on the same silo; {memory['paused']}); in the client then, {memory['copy']}. 1 GB is not run with two silos or workers: "
       "both silos, their workers, the client and their copies of it do not fit this machine's memory at once.")
 REPORT

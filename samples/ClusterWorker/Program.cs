@@ -201,12 +201,15 @@ static void Echo(ClusterExecutor executor, SampleArguments arguments)
     smallCaller.Start();
     Task<(double Longest, int Count)> small = smallDone.Task;
     Thread.Sleep(200); // the small calls are flowing
+    TimeSpan pausedBefore = GC.GetTotalPauseDuration();
     var whole = Stopwatch.StartNew();
     _ = executor.Submit(SampleWork.Echo, data).Result(TimeSpan.FromSeconds(600));
     double transfer = whole.Elapsed.TotalMilliseconds;
+    double paused = (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds;
     transferring.Cancel();
     (double longestSmall, int smallCalls) = small.GetAwaiter().GetResult();
     Console.WriteLine(FormattableString.Invariant($"echo stall: {smallCalls} small calls during a {transfer:F0} ms round trip, the longest {longestSmall:F1} ms"));
+    Console.WriteLine(FormattableString.Invariant($"echo paused: the client's own garbage collections paused it {paused:F1} ms in all meanwhile"));
 
     // What one copy of the value costs on this machine now, to weigh the longest wait against: into a new array (as
     // a value arriving in a process is) and into that array again (memory already in use).
