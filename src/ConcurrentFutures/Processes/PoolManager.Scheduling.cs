@@ -9,8 +9,8 @@ internal sealed partial class PoolManager
 {
     /// <summary>
     /// Sends pending tasks to ready workers, least loaded first, and starts workers when work is waiting. A worker
-    /// is given several tasks at once (pipelining) only when tasks are short, and never tasks that a worker still
-    /// starting would take.
+    /// is given several tasks at once (pipelining) only when tasks are short, never behind one with large
+    /// arguments (see <see cref="HoldsLargeWork"/>), and never tasks that a worker still starting would take.
     /// </summary>
     private void DispatchLocked()
     {
@@ -25,9 +25,11 @@ internal sealed partial class PoolManager
         while (_pending.Count > 0)
         {
             WorkerHandle? target = null;
+            bool large = _pending.Peek().LargeArguments;
             foreach (WorkerHandle worker in _workers)
             {
-                if (worker.State == WorkerState.Ready && Capacity(worker, depth) > 0 && (target is null || worker.InFlight.Count < target.InFlight.Count))
+                if (worker.State == WorkerState.Ready && Capacity(worker, depth) > 0 && (target is null || worker.InFlight.Count < target.InFlight.Count)
+                    && (large || worker.InFlight.Count == 0 || !HoldsLargeWork(worker)))
                 {
                     target = worker;
                 }
@@ -63,6 +65,7 @@ internal sealed partial class PoolManager
         }
 
         worker.InFlight.Enqueue(task);
+        worker.LargeInFlight += task.LargeArguments ? 1 : 0;
         worker.TasksAssigned++;
         if (worker.KnownFunctions.Add(task.Function.Id))
         {
@@ -76,6 +79,16 @@ internal sealed partial class PoolManager
             ExecutorLog.WorkerRecycled(_settings.Logger, worker.Pid, "MaxTasksPerChild", quota);
         }
     }
+
+    /// <summary>
+    /// Whether a worker holds a task with large arguments (<see cref="SharedMemoryTransport.Threshold"/> or more, read
+    /// from shared memory, and likely a large result to write): while pipelining, no task with small arguments is
+    /// queued behind it (one with large arguments may be, as before: a stream of them keeps its workers fed).
+    /// Short tasks pipelined to a worker that then reads a large value (and works on it) waited for all of it, while
+    /// another worker sat idle; they wait in the pool's queue for the first worker free to take them instead. A task
+    /// whose result alone is large is not known in advance.
+    /// </summary>
+    private static bool HoldsLargeWork(WorkerHandle worker) => worker.LargeInFlight > 0;
 
     private int Capacity(WorkerHandle worker, int depth)
     {

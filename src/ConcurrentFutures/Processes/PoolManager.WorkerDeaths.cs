@@ -131,6 +131,7 @@ internal sealed partial class PoolManager
 
             SettleHeldWorkLocked(worker, exitCode, diedStarting: neverConnected && !expected && !_shutdown, failed);
             worker.InFlight.Clear();
+            worker.LargeInFlight = 0;
             worker.Marker?.Dispose();
             ForgetPayloadFiles(worker);
 

@@ -256,6 +256,7 @@ internal sealed partial class PoolManager
             }
 
             task = worker.InFlight.Dequeue();
+            worker.LargeInFlight -= task.LargeArguments ? 1 : 0;
             _averageTaskMicros = double.IsNaN(_averageTaskMicros) ? runMicros : (0.9 * _averageTaskMicros) + (0.1 * runMicros);
             if (worker.InFlight.TryPeek(out RemoteTask? next))
             {

@@ -160,7 +160,7 @@ public sealed class ProcessPoolExecutor : Executor
     {
         try
         {
-            _pool.Submit(new RemoteTask(workItem, function, target, SlabReference(arguments), isChunk) { TraceParent = traceParent });
+            _pool.Submit(new RemoteTask(workItem, function, target, SlabReference(arguments), isChunk) { TraceParent = traceParent, LargeArguments = true });
         }
         catch
         {
@@ -185,14 +185,15 @@ public sealed class ProcessPoolExecutor : Executor
     private void Dispatch(WorkItem workItem, FunctionReference function, byte[] target, ReadOnlySpan<byte> serialized, bool isChunk, string? traceParent)
     {
         byte[] arguments;
-        if (serialized.Length >= SharedMemoryTransport.Threshold && _pool.ArgumentSlabs.TryWrite(serialized) is { } slab)
+        bool large = serialized.Length >= SharedMemoryTransport.Threshold;
+        if (large && _pool.ArgumentSlabs.TryWrite(serialized) is { } slab)
         {
             // Large: the worker maps a slab instead of receiving the bytes through the socket; the slab is reused once
             // the task is done (not before: a task whose worker died runs again from the same slab).
             workItem.Future.AddDoneCallback(_ => slab.Release());
             arguments = SlabReference(slab);
         }
-        else if (serialized.Length >= SharedMemoryTransport.Threshold)
+        else if (large)
         {
             // Large, and the slabs are all busy: a file of its own.
             string path = SharedMemoryTransport.Write(_pool.SharedMemoryPrefix, serialized);
@@ -204,7 +205,7 @@ public sealed class ProcessPoolExecutor : Executor
             arguments = serialized.ToArray();
         }
 
-        _pool.Submit(new RemoteTask(workItem, function, target, arguments, isChunk) { TraceParent = traceParent });
+        _pool.Submit(new RemoteTask(workItem, function, target, arguments, isChunk) { TraceParent = traceParent, LargeArguments = large });
     }
 
     /// <summary>The arguments as sent to a worker when they wait in <paramref name="slab"/>.</summary>

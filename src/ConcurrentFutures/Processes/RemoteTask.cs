@@ -32,6 +32,9 @@ internal sealed class RemoteTask : DispatchedTask
 
     public bool IsChunk { get; }
 
+    /// <summary>The arguments wait in shared memory (<see cref="SharedMemoryTransport.Threshold"/> or more): a task that moves that much is not a short one.</summary>
+    public bool LargeArguments { get; init; }
+
     /// <summary>The W3C trace context a relayed call came with (a local call's is its observation's).</summary>
     public string? TraceParent { get; init; }
 

@@ -55,6 +55,9 @@ internal sealed class WorkerHandle
     /// <summary>Tasks sent to this worker, oldest first; the oldest is the one running (a worker runs them in order).</summary>
     public Queue<RemoteTask> InFlight { get; } = new();
 
+    /// <summary>How many of <see cref="InFlight"/> have <see cref="RemoteTask.LargeArguments"/>.</summary>
+    public int LargeInFlight { get; set; }
+
     /// <summary>Function ids whose definitions this worker has received.</summary>
     public HashSet<int> KnownFunctions { get; } = [];
 

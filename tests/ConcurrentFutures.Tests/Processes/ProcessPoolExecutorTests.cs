@@ -178,6 +178,18 @@ public class ProcessPoolExecutorTests
     }
 
     [Fact]
+    public void ShortTasks_AreNotQueuedBehindATaskWithLargeArguments_WhilePipelining()
+    {
+        using var pool = new ProcessPoolExecutor(2);
+        Assert.Equal(3_998_000, pool.Map(WorkerFunctions.Twice, Enumerable.Range(0, 2_000)).Sum()); // short tasks: pipelined from here on
+        Future<int> large = pool.Submit(WorkerFunctions.PidAfterGiven, new byte[1024 * 1024], 4_000);
+        List<Future<int>> shorts = Enumerable.Range(0, 200).Select(_ => pool.Submit(WorkerFunctions.Pid)).ToList();
+        List<int> shortPids = shorts.Select(f => f.Result(Patience)).ToList();
+        Assert.False(large.IsDone, "the short tasks should not have waited behind the large one");
+        Assert.DoesNotContain(large.Result(Patience), shortPids);
+    }
+
+    [Fact]
     public void MaxWorkerHeapBytes_FailsWorkThatAllocatesTooMuch_WithOutOfMemory_AndReplacesItsWorker()
     {
         using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, MaxWorkerHeapBytes = 64L * 1024 * 1024 });

@@ -19,6 +19,11 @@ public static class WorkerFunctions
         return Environment.ProcessId;
     }
 
+    /// <summary>As <see cref="PidAfter"/>, given a (large) value it ignores.</summary>
+    public static int PidAfterGiven(byte[] value, int milliseconds) => value.Length >= 0 ? PidAfter(milliseconds) : -1;
+
+    public static int Twice(int value) => 2 * value;
+
     public static void Initialize(string value) => s_initializedWith = value;
 
     /// <summary>A setting the pool gave its worker (WorkerEnvironment), read in the worker: how tests learn a pool's socket and file names.</summary>
