@@ -116,7 +116,7 @@ internal sealed partial class WorkerHost
     /// large value may be on its way: between one call and the next the caller fetches the result and sends the next
     /// argument, which over a gigabit link takes about 8 s per GB each way (a silo's worker waits through both). Giving
     /// the memory back meanwhile made every call fault all of it in again (measured: 1 GB round trips through a silo
-    /// over TCP 6.4–8.0 s with a 1 s wait, 1.2–1.4 s with the wait long enough).
+    /// over TCP 6.4–8.5 s with a 1 s wait, 1.7–1.9 s with this one).
     /// </summary>
     internal static TimeSpan IdleBeforeTrimAfter(long largestPayload) =>
         IdleBeforeTrim + TimeSpan.FromSeconds((double)Math.Max(0, largestPayload) / BytesPerSecondOfWait);
