@@ -62,6 +62,7 @@ internal sealed partial class WorkerHost
     private static void RehearseConnecting()
     {
         string directory = Platform.PrivateDirectory.Create();
+        bool directoryDeleted = false;
         string markerPath = TaskMarker.PathFor(RehearsalFilePrefix, 0);
         try
         {
@@ -77,6 +78,11 @@ internal sealed partial class WorkerHost
             var host = new WorkerHost(socketPath, [], 0, reportMemory: false, RehearsalFilePrefix);
             using Stream connection = UnixSocketStream.Connect(socketPath);
             using System.Net.Sockets.Socket accepted = listener.Accept();
+
+            // Connected: the socket's name is not needed any more. Deleted now, not after the rest of the rehearsal, so
+            // a standby ended meanwhile (SIGKILL runs no cleanup; a standby has no janitor) leaves nothing in /tmp.
+            Directory.Delete(directory, recursive: true);
+            directoryDeleted = true;
             host._connection = connection;
             host._output.Append(new HelloMessage([], 0, Environment.ProcessId));
             host.Flush();
@@ -102,7 +108,10 @@ internal sealed partial class WorkerHost
         finally
         {
             SharedMemoryTransport.Delete(markerPath);
-            Directory.Delete(directory, recursive: true);
+            if (!directoryDeleted)
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
     }
 
