@@ -126,11 +126,11 @@ def hwm(pid):
         return None
 rises = [(hwm(p) - int(b)) / 300000 for p, b in (l.split() for l in open(f"{tmp}/workers.txt") if l.strip()) if hwm(p) is not None]
 log = open(f"{tmp}/client.log").read()
+def reported(what):  # the rest of the client's line "echo WHAT: ..."
+    return log.split(f"echo {what}: ")[1].splitlines()[0].strip()
 print(json.dumps({"silo_copies": (peak - idle) / 300000, "shm_copies": float(open(f"{tmp}/shm.txt").read()),
-                  "worker_copies": max(rises, default=0.0), "client": log.split("echo memory: ")[1].splitlines()[0].strip(),
-                  "stall": log.split("echo stall: ")[1].splitlines()[0].strip(),
-                  "paused": log.split("echo paused: ")[1].splitlines()[0].strip(),
-                  "copy": log.split("echo copy: ")[1].splitlines()[0].strip()}))
+                  "worker_copies": max(rises, default=0.0), "client": reported("memory"), "stall": reported("stall"),
+                  "paused": reported("paused"), "copy": reported("copy")}))
 MEMORY
 }
 

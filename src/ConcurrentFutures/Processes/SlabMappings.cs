@@ -33,27 +33,27 @@ internal sealed class SlabMappings : IDisposable
     public SlabMappings(string prefix, bool keepLargeUntilDropped = false) => (_prefix, _keepLargeUntilDropped) = (prefix, keepLargeUntilDropped);
 
     /// <summary>Unmaps the slabs above <see cref="LargestKeptMapping"/> (their owner can then give their memory back).</summary>
-    public void DropLarge()
-    {
-        foreach (PayloadSlab slab in _mapped.Values.Where(s => s.Capacity > LargestKeptMapping).ToList())
-        {
-            _mapped.Remove(slab.Path);
-            slab.Dispose();
-        }
-    }
+    public void DropLarge() => UnmapWhere(s => s.Capacity > LargestKeptMapping);
 
     /// <summary>
     /// Unmaps the slabs whose owner has deleted them (to make room under its cap, or idle): their memory goes back to
     /// the system only once no process maps them, and no payload comes through a deleted slab again. Checked whenever a
     /// new slab is mapped — the moment an owner that deleted one for room sends a payload through another.
     /// </summary>
-    private void DropDeleted()
+    private void DropDeleted() => UnmapWhere(s => !File.Exists(s.Path));
+
+    private void UnmapWhere(Func<PayloadSlab, bool> which)
     {
-        foreach (PayloadSlab slab in _mapped.Values.Where(s => !File.Exists(s.Path)).ToList())
+        foreach (PayloadSlab slab in _mapped.Values.Where(which).ToList())
         {
-            _mapped.Remove(slab.Path);
-            slab.Dispose();
+            Unmap(slab);
         }
+    }
+
+    private void Unmap(PayloadSlab slab)
+    {
+        _mapped.Remove(slab.Path);
+        slab.Dispose();
     }
 
     /// <summary>Bytes of the slabs mapped now.</summary>
@@ -79,8 +79,7 @@ internal sealed class SlabMappings : IDisposable
 
             if (slab.Capacity > LargestKeptMapping && !_keepLargeUntilDropped)
             {
-                _mapped.Remove(path);
-                slab.Dispose();
+                Unmap(slab);
             }
         }
     }
@@ -107,9 +106,7 @@ internal sealed class SlabMappings : IDisposable
             DropDeleted();
             if (_mapped.Count >= MaxMappings)
             {
-                PayloadSlab oldest = _mapped.Values.MinBy(s => s.LastUsed)!;
-                _mapped.Remove(oldest.Path);
-                oldest.Dispose();
+                Unmap(_mapped.Values.MinBy(s => s.LastUsed)!);
             }
 
             slab = PayloadSlab.Open(path);
