@@ -97,6 +97,43 @@ internal static partial class NativeMethods
         }
     }
 
+    /// <summary>
+    /// The major version of the ICU library (<c>libicuuc</c>) this process has loaded, read from /proc/self/maps; null
+    /// where there is no such file, when none is loaded (invariant globalization, or no culture data needed yet) or when
+    /// its file name carries no plain version (a distribution's own naming).
+    /// </summary>
+    public static string? LoadedIcuMajorVersion()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        const string Library = "/libicuuc.so.";
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/maps"))
+            {
+                int name = line.LastIndexOf(Library, StringComparison.Ordinal);
+                if (name < 0)
+                {
+                    continue;
+                }
+
+                ReadOnlySpan<char> version = line.AsSpan(name + Library.Length);
+                int dot = version.IndexOf('.');
+                ReadOnlySpan<char> major = dot < 0 ? version : version[..dot];
+                return major.Length > 0 && !major.ContainsAnyExceptInRange('0', '9') ? major.ToString() : null;
+            }
+        }
+        catch (IOException)
+        {
+            // no /proc: nothing to tell
+        }
+
+        return null;
+    }
+
     [LibraryImport("libc", EntryPoint = "malloc_trim")]
     private static partial int MallocTrim(nuint pad);
 

@@ -39,6 +39,17 @@ internal static class WorkerEnvironment
     public const string LargeObjectThresholdDefault = "200000";
 
     /// <summary>
+    /// The runtime's own setting: which ICU version to load. Without it a new process looks for the newest ICU by
+    /// trying to open each version's library from 90 down, each attempt a search of the linker's cache; a worker
+    /// compiling its first call on a second thread meanwhile made each of those cost more (a new pool's first
+    /// result, measured: 4–6 ms of ~95).
+    /// </summary>
+    public const string IcuVersion = "DOTNET_ICU_VERSION_OVERRIDE";
+
+    /// <summary>The ICU this process loaded, read once: children load the same one (the newest installed, as their own search would find).</summary>
+    private static readonly Lazy<string?> s_icuVersion = new(IcuVersionForChildren);
+
+    /// <summary>
     /// The settings every process the library starts gets unless this process sets them itself (in its environment,
     /// which children inherit, or in its runtimeconfig, which they share).
     /// </summary>
@@ -50,5 +61,23 @@ internal static class WorkerEnvironment
         {
             yield return new(LargeObjectThreshold, LargeObjectThresholdDefault);
         }
+
+        if (s_icuVersion.Value is { } icu)
+        {
+            yield return new(IcuVersion, icu);
+        }
+    }
+
+    private static string? IcuVersionForChildren()
+    {
+        // The app's own choice stands: a version it set, an ICU it ships (loaded from its folder), invariant mode.
+        if (Environment.GetEnvironmentVariable(IcuVersion) is not null
+            || Environment.GetEnvironmentVariable("CLR_ICU_VERSION_OVERRIDE") is not null
+            || AppContext.GetData("System.Globalization.AppLocalIcu") is not null)
+        {
+            return null;
+        }
+
+        return Platform.NativeMethods.LoadedIcuMajorVersion();
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace ConcurrentFutures.Tests.Processes;
 
@@ -225,6 +226,23 @@ public class ProcessPoolExecutorTests
         {
             Environment.SetEnvironmentVariable("DOTNET_GCLOHThreshold", null);
         }
+    }
+
+    [Fact]
+    public void Workers_LoadTheIcuThisProcessLoaded_WithoutSearching_AndCompareStringsAsItDoes()
+    {
+        var swedish = CultureInfo.GetCultureInfo("sv-SE"); // culture data: this process loads ICU if it had not yet
+        int here = swedish.CompareInfo.Compare("ä", "z");
+        string? loaded = File.ReadLines("/proc/self/maps")
+            .Select(line => line[(line.LastIndexOf('/') + 1)..])
+            .FirstOrDefault(file => file.StartsWith("libicuuc.so.", StringComparison.Ordinal))?["libicuuc.so.".Length..].Split('.')[0];
+        Assert.NotNull(loaded); // the test machine has ICU (CI installs what the SDK needs)
+
+        // A heap limit keeps the pool from adopting a prestarted worker another test may have started before.
+        using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, MaxWorkerHeapBytes = 512L * 1024 * 1024 });
+        Assert.Equal(loaded, pool.Submit(WorkerFunctions.Setting, "DOTNET_ICU_VERSION_OVERRIDE").Result(Patience));
+        Assert.Equal(here, pool.Submit(() => CultureInfo.GetCultureInfo("sv-SE").CompareInfo.Compare("ä", "z")).Result(Patience));
+        Assert.True(here > 0, "in Swedish ä sorts after z: the worker compared with real culture data, not invariant rules");
     }
 
     [Fact]
