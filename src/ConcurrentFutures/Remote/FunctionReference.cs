@@ -28,7 +28,7 @@ internal sealed class FunctionReference
         ParameterTypes = Array.ConvertAll(method.GetParameters(), p => p.ParameterType);
         ReturnsTask = IsAwaitable(method.ReturnType);
         _argumentsShareAGraph = PayloadSerializer.CanHoldObjects(ParameterTypes);
-        Definition = WriteDefinition();
+        Definition = FunctionDefinition.Write(method, targetType, Closure is not null);
     }
 
     /// <summary>
@@ -276,29 +276,6 @@ internal sealed class FunctionReference
         writer.WriteArrayHeader(count);
         writer.Write(string.Empty);
         writer.WriteRaw(definition.AsSpan((int)reader.Consumed));
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private byte[] WriteDefinition()
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        var writer = new MessagePackWriter(buffer);
-        Type declaringType = Method.DeclaringType!;
-        writer.WriteArrayHeader(7);
-        writer.Write(declaringType.Assembly.Location);
-        writer.Write(declaringType.Module.ModuleVersionId.ToString());
-        writer.Write(declaringType.AssemblyQualifiedName);
-        writer.Write(Method.MetadataToken);
-        Type[] methodTypeArguments = Method.IsGenericMethod ? Method.GetGenericArguments() : [];
-        writer.WriteArrayHeader(methodTypeArguments.Length);
-        foreach (Type argument in methodTypeArguments)
-        {
-            writer.Write(argument.AssemblyQualifiedName);
-        }
-
-        writer.Write(TargetType?.AssemblyQualifiedName);
-        writer.Write(Closure is not null);
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }

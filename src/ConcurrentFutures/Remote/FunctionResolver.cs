@@ -21,9 +21,9 @@ internal static class FunctionResolver
     public static ResolvedFunction Resolve(ReadOnlyMemory<byte> definition, bool loadFromParentPath = true)
     {
         var reader = new MessagePackReader(definition);
-        if (reader.ReadArrayHeader() != 7)
+        if (reader.ReadArrayHeader() != FunctionDefinition.Elements)
         {
-            throw new MessagePackSerializationException("Malformed function definition.");
+            throw new MessagePackSerializationException("Malformed function definition (or one from another version of ConcurrentFutures).");
         }
 
         string location = reader.ReadString()!;
@@ -39,11 +39,20 @@ internal static class FunctionResolver
 
         string? targetTypeName = reader.ReadString();
         bool isClosure = reader.ReadBoolean();
+        int declaringTypeToken = reader.ReadInt32();
+        int targetTypeToken = reader.ReadInt32();
 
-        Type declaringType = ResolveType(declaringTypeName, fallbackLocation);
-        if (declaringType.Module.ModuleVersionId.ToString() != moduleVersionId)
+        Type declaringType;
+        if (declaringTypeToken != 0)
         {
-            throw new InvalidOperationException($"The worker loaded a different build of {declaringType.Assembly.GetName().Name} than the parent process ({declaringType.Assembly.Location}); rebuild and restart so both run the same assemblies.");
+            Module module = LoadAssembly(new AssemblyName(AssemblyPart(declaringTypeName)), fallbackLocation).ManifestModule;
+            CheckSameBuild(module, moduleVersionId); // before the token is looked up: in another build it names another type
+            declaringType = module.ResolveType(TypeDefinition(declaringTypeToken));
+        }
+        else
+        {
+            declaringType = ResolveType(declaringTypeName, fallbackLocation);
+            CheckSameBuild(declaringType.Module, moduleVersionId);
         }
 
         MethodInfo method = FindMethod(declaringType, token) ?? throw new MissingMethodException($"No method with token 0x{token:x8} in {declaringType}.");
@@ -52,7 +61,9 @@ internal static class FunctionResolver
             method = method.MakeGenericMethod(methodTypeArguments);
         }
 
-        Type? targetType = targetTypeName is null ? null : ResolveType(targetTypeName, fallbackLocation);
+        Type? targetType = targetTypeName is null ? null
+            : targetTypeToken != 0 ? declaringType.Module.ResolveType(TypeDefinition(targetTypeToken))
+            : ResolveType(targetTypeName, fallbackLocation);
         return new ResolvedFunction(method, targetType, isClosure ? ClosureShape.For(method, targetType!) : null);
     }
 
@@ -69,6 +80,42 @@ internal static class FunctionResolver
         }
 
         return null;
+    }
+
+    private static void CheckSameBuild(Module module, string moduleVersionId)
+    {
+        if (module.ModuleVersionId.ToString() != moduleVersionId)
+        {
+            throw new InvalidOperationException($"The worker loaded a different build of {module.Assembly.GetName().Name} than the parent process ({module.Assembly.Location}); rebuild and restart so both run the same assemblies.");
+        }
+    }
+
+    /// <summary>A token of a type defined in the module (not one it references from elsewhere), else the definition is refused.</summary>
+    private static int TypeDefinition(int token) =>
+        token >>> 24 == TypeDefinitionTable ? token : throw new MessagePackSerializationException($"Malformed function definition: 0x{token:x8} is not a type defined in the function's assembly.");
+
+    /// <summary>The metadata table of type definitions (the top byte of their tokens).</summary>
+    private const int TypeDefinitionTable = 0x02;
+
+    /// <summary>
+    /// The assembly's display name in the assembly-qualified name of a type that is not generic (what has a token in a
+    /// definition): what follows the type's name, which ends at its first unescaped comma.
+    /// </summary>
+    private static string AssemblyPart(string assemblyQualifiedName)
+    {
+        for (int i = 0; i < assemblyQualifiedName.Length; i++)
+        {
+            switch (assemblyQualifiedName[i])
+            {
+                case '\\':
+                    i++; // an escaped character of the type's name
+                    break;
+                case ',':
+                    return assemblyQualifiedName[(i + 1)..].Trim();
+            }
+        }
+
+        throw new MessagePackSerializationException($"Malformed function definition: '{assemblyQualifiedName}' names no assembly.");
     }
 
     /// <summary>Resolves a type name, loading assemblies by name and falling back to the parent's directory.</summary>
