@@ -92,24 +92,15 @@ internal sealed class PayloadClient(bool sharedMemory) : IDisposable
             if (status == PayloadProtocol.Named)
             {
                 Named named = await connection.ReadNamedAsync(cancellationToken).ConfigureAwait(false);
-                PooledPayload payload = Rent(endpoint, named.Length);
-                bool read;
-                try
+                return await RentFilledAsync(endpoint, named.Length, async into =>
                 {
-                    read = await ReadSharedAsync(endpoint, named, payload.Memory).ConfigureAwait(false);
+                    bool read = await ReadSharedAsync(endpoint, named, into).ConfigureAwait(false);
                     await connection.SendStatusAsync(read ? PayloadProtocol.Ok : PayloadProtocol.Refused, cancellationToken).ConfigureAwait(false);
                     if (!read)
                     {
-                        await ReceiveAsync(connection, payload.Memory, cancellationToken).ConfigureAwait(false);
+                        await ReceiveAsync(connection, into, cancellationToken).ConfigureAwait(false);
                     }
-                }
-                catch
-                {
-                    payload.Return();
-                    throw;
-                }
-
-                return payload;
+                }).ConfigureAwait(false);
             }
 
             if (status != PayloadProtocol.Ok)
@@ -118,24 +109,27 @@ internal sealed class PayloadClient(bool sharedMemory) : IDisposable
             }
 
             await connection.Stream.ReadExactlyAsync(connection.Buffer.AsMemory(0, 8), cancellationToken).ConfigureAwait(false);
-            PooledPayload received = Rent(endpoint, BinaryPrimitives.ReadInt64LittleEndian(connection.Buffer));
-            try
-            {
-                await ReceiveAsync(connection, received.Memory, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                received.Return();
-                throw;
-            }
-
-            return received;
+            return await RentFilledAsync(endpoint, BinaryPrimitives.ReadInt64LittleEndian(connection.Buffer), into => ReceiveAsync(connection, into, cancellationToken)).ConfigureAwait(false);
         }, cancellationToken);
 
-    private static PooledPayload Rent(PayloadEndpoint endpoint, long length) =>
-        length is < 0 || length > Array.MaxLength
+    /// <summary>A pooled buffer of the announced length, filled by <paramref name="fill"/>; back to the pool if filling fails.</summary>
+    private static async Task<PooledPayload> RentFilledAsync(PayloadEndpoint endpoint, long length, Func<Memory<byte>, Task> fill)
+    {
+        PooledPayload payload = length is < 0 || length > Array.MaxLength
             ? throw new IOException($"The silo's payload port {endpoint} announced a result of {length:N0} bytes.")
             : PooledPayload.Rent((int)length);
+        try
+        {
+            await fill(payload.Memory).ConfigureAwait(false);
+        }
+        catch
+        {
+            payload.Return();
+            throw;
+        }
+
+        return payload;
+    }
 
     private static async Task ReceiveAsync(Connection connection, Memory<byte> into, CancellationToken cancellationToken)
     {
