@@ -38,11 +38,6 @@ internal static class WorkerProgram
             return 2;
         }
 
-        if (!standby)
-        {
-            WorkerHost.RehearseCallInBackground(); // a standby rehearsed while it waited
-        }
-
         // Die with the parent: the kernel's parent-death signal, then a check that the parent did not die before it was set.
         NativeMethods.DieWithParent();
         if (!ParentIsAlive())
