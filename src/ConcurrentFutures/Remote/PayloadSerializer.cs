@@ -157,8 +157,7 @@ internal static class PayloadSerializer
         /// are counted by <see cref="GraphSession"/> (at most <see cref="GraphSession.MaxDepth"/>), so the container limit
         /// leaves room for a few framework collections per object level.
         /// </summary>
-        public static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard
-            .WithResolver(GraphResolver.Instance)
+        public static readonly MessagePackSerializerOptions Options = new MessagePackSerializerOptions(GraphResolver.Instance) // not Standard.WithResolver: see TypedSerializer.WriteTyped
             .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(4 * GraphSession.MaxDepth));
     }
 }

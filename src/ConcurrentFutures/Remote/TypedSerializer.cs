@@ -36,9 +36,34 @@ internal static class TypedSerializer
     private static MethodInfo Method(string name, Type type) =>
         typeof(TypedSerializer).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
 
-    private static void WriteTyped<T>(ref MessagePackWriter writer, object? value, MessagePackSerializerOptions options) =>
-        MessagePackSerializer.Serialize(ref writer, (T)value!, options);
+    /// <summary>
+    /// As <c>MessagePackSerializer.Serialize&lt;T&gt;</c> with options that compress nothing (the library's), and the
+    /// same exception — without touching <c>MessagePackSerializer</c>, whose static constructor builds MessagePack's
+    /// standard resolver: its dynamic resolvers' emitted assembly, LINQ expressions, regular expressions and OpenSSL
+    /// (40 ms the first time in a new process here), none of which the library's own resolver needs for your types.
+    /// </summary>
+    private static void WriteTyped<T>(ref MessagePackWriter writer, object? value, MessagePackSerializerOptions options)
+    {
+        try
+        {
+            options.Resolver.GetFormatterWithVerify<T>().Serialize(ref writer, (T)value!, options);
+        }
+        catch (Exception exception)
+        {
+            throw new MessagePackSerializationException($"Failed to serialize {typeof(T).FullName} value.", exception);
+        }
+    }
 
-    private static object? ReadTyped<T>(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
-        MessagePackSerializer.Deserialize<T>(ref reader, options);
+    /// <summary>As <c>MessagePackSerializer.Deserialize&lt;T&gt;</c>, likewise (see <see cref="WriteTyped{T}"/>).</summary>
+    private static object? ReadTyped<T>(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        try
+        {
+            return options.Resolver.GetFormatterWithVerify<T>().Deserialize(ref reader, options);
+        }
+        catch (Exception exception)
+        {
+            throw new MessagePackSerializationException($"Failed to deserialize {typeof(T).FullName} value.", exception);
+        }
+    }
 }

@@ -99,6 +99,9 @@ public static class WorkerFunctions
     /// <summary>The generation a new array of that size starts in: 2 when it goes to the large-object heap.</summary>
     public static int GenerationOfNewArray(int bytes) => GC.GetGeneration(new byte[bytes]);
 
+    /// <summary>Whether this process has loaded an assembly of that simple name.</summary>
+    public static bool HasLoaded(string assembly) => AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == assembly);
+
     /// <summary>A large result that differs from its argument, so a mixed-up payload shows.</summary>
     public static byte[] Reversed(byte[] data)
     {
