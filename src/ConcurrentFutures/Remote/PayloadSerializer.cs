@@ -145,9 +145,15 @@ internal static class PayloadSerializer
     /// <summary>Runs the serializer's one-time initialization, e.g. on a worker's idle core while it connects.</summary>
     public static void WarmUp()
     {
-        using GraphSession.Scope scope = GraphSession.Begin();
-        byte[] bytes = MessagePackSerializer.Serialize(new List<KeyValuePair<string, int>> { new("warm", 1) }, Options);
-        _ = MessagePackSerializer.Deserialize<List<KeyValuePair<string, int>>>(bytes, Options);
+        // Through the library's own entry points, as the work will be: MessagePackSerializer's would also build
+        // MessagePack's standard resolver, which the library does not use (see TypedSerializer.WriteTyped).
+        var value = new List<KeyValuePair<string, int>> { new("warm", 1) };
+        var buffer = new ArrayBufferWriter<byte>(64);
+        var writer = new MessagePackWriter(buffer);
+        Write(ref writer, value.GetType(), value);
+        writer.Flush();
+        var reader = new MessagePackReader(buffer.WrittenMemory);
+        _ = Read(ref reader, value.GetType());
     }
 
     private static class Resolver
