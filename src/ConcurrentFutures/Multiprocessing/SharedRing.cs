@@ -446,7 +446,7 @@ internal sealed unsafe partial class SharedRing : IDisposable
 
     private void CopyPayload(long position, ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
     {
-        head.CopyTo(new Span<byte>(_ring + position + RecordHeader, head.Length));
-        body.CopyTo(new Span<byte>(_ring + position + RecordHeader + head.Length, body.Length));
+        SharedMemoryCopy.Copy(head, _ring + position + RecordHeader);
+        SharedMemoryCopy.Copy(body, _ring + position + RecordHeader + head.Length);
     }
 }
