@@ -432,6 +432,12 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
             return workItem.TypedFuture;
         }
 
+        return EnqueueObserved(workItem, observation);
+    }
+
+    /// <summary>As <see cref="Enqueue{TResult}(WorkItem{TResult})"/> while telemetry watches (its own method: the callback's closure is allocated only here).</summary>
+    private Future<TResult> EnqueueObserved<TResult>(WorkItem<TResult> workItem, WorkObservation observation)
+    {
         workItem.Observation = observation;
 
         try

@@ -29,6 +29,12 @@ internal sealed partial class PoolManager
             return;
         }
 
+        DeliverShared(worker, task, path, slab);
+    }
+
+    /// <summary>A result that waits in shared memory (its own method: the reader's closure is allocated only for these).</summary>
+    private void DeliverShared(WorkerHandle worker, RemoteTask task, string path, bool slab)
+    {
         try
         {
             if (slab && task.Item is RelayedCall relayed)

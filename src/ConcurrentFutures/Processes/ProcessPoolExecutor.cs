@@ -96,6 +96,10 @@ public sealed class ProcessPoolExecutor : Executor
     [ThreadStatic]
     private static PooledBufferWriter? t_arguments;
 
+    /// <summary>This thread's writer over <see cref="t_arguments"/> and the slabs of the pool it last submitted to.</summary>
+    [ThreadStatic]
+    private static SlabWriter? t_argumentWriter;
+
     /// <summary>An argument buffer up to this size is kept for the thread's next call; a larger one goes back to the pool.</summary>
     private const int LargestKeptArguments = 64 * 1024 * 1024;
 
@@ -109,7 +113,9 @@ public sealed class ProcessPoolExecutor : Executor
         FunctionReference function = FunctionReference.For(workItem);
         byte[] target = CallEncoder.EncodeTarget(function, workItem.Function);
         PooledBufferWriter buffer = t_arguments ??= new PooledBufferWriter();
-        var arguments = new SlabWriter(buffer, _pool.ArgumentSlabs);
+        SlabWriter arguments = t_argumentWriter is { } kept && kept.Slabs == _pool.ArgumentSlabs
+            ? kept
+            : t_argumentWriter = new SlabWriter(buffer, _pool.ArgumentSlabs);
         arguments.Reset();
         try
         {
@@ -169,8 +175,14 @@ public sealed class ProcessPoolExecutor : Executor
         }
 
         // Not before the task is done: a task whose worker died runs again from the same slab. At once if done already.
-        workItem.Future.AddDoneCallback(_ => arguments.Release());
+        ReleaseWhenDone(workItem.Future, arguments);
     }
+
+    // The done-callbacks below capture their parameters: in methods of their own, their closures are allocated only
+    // when they are needed, not by every call of the method that would otherwise hold them.
+    private static void ReleaseWhenDone(Future future, PayloadSlab slab) => future.AddDoneCallback(_ => slab.Release());
+
+    private static void DeleteWhenDone(Future future, string path) => future.AddDoneCallback(_ => SharedMemoryTransport.Delete(path));
 
     /// <summary>
     /// A free argument slab with room for <paramref name="length"/> bytes, claimed, for a relay to fill itself; null
@@ -190,14 +202,14 @@ public sealed class ProcessPoolExecutor : Executor
         {
             // Large: the worker maps a slab instead of receiving the bytes through the socket; the slab is reused once
             // the task is done (not before: a task whose worker died runs again from the same slab).
-            workItem.Future.AddDoneCallback(_ => slab.Release());
+            ReleaseWhenDone(workItem.Future, slab);
             arguments = SlabReference(slab);
         }
         else if (large)
         {
             // Large, and the slabs are all busy: a file of its own.
             string path = SharedMemoryTransport.Write(_pool.SharedMemoryPrefix, serialized);
-            workItem.Future.AddDoneCallback(_ => SharedMemoryTransport.Delete(path));
+            DeleteWhenDone(workItem.Future, path);
             arguments = new SharedReference(path, Slab: false).ToBytes();
         }
         else

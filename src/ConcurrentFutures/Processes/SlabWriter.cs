@@ -16,6 +16,9 @@ internal sealed class SlabWriter(PooledBufferWriter scratch, PayloadSlabs slabs)
     private IDisposable? _pin;
     private int _slabWritten;
 
+    /// <summary>Where large payloads go.</summary>
+    public PayloadSlabs Slabs => slabs;
+
     /// <summary>Bytes written since the last <see cref="Reset"/>.</summary>
     public int WrittenCount => _slab is null ? scratch.WrittenCount : _slabWritten;
 
