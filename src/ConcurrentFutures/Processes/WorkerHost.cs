@@ -24,8 +24,11 @@ internal sealed partial class WorkerHost
     /// <summary>Frames received and not yet executed (copied out of the reader's buffer).</summary>
     private readonly BlockingCollection<byte[]> _inbox = new(new ConcurrentQueue<byte[]>());
 
-    /// <summary>Functions defined by the parent, by id; a definition that failed to resolve keeps its exception.</summary>
-    private readonly Dictionary<int, (ResolvedFunction? Function, Exception? Error)> _functions = [];
+    /// <summary>
+    /// Functions defined by the parent, by id; a definition that failed to resolve keeps its exception. The values are
+    /// objects: a dictionary of them runs the runtime's precompiled code, where one of tuples is compiled on the first call.
+    /// </summary>
+    private readonly Dictionary<int, DefinedFunction> _functions = [];
 
     private readonly FrameBuffer _output = new();
     /// <summary>Where results are written (by <see cref="_results"/>); its array goes back to the large-array pool after a result above <see cref="LargestKeptScratch"/>.</summary>
@@ -64,6 +67,9 @@ internal sealed partial class WorkerHost
     /// <summary>Where this worker writes large results; the pool frees each once it has read it.</summary>
     private readonly PayloadSlabs _resultSlabs;
     private Stream _connection = null!;
+
+    /// <summary>The arguments of the call <see cref="Run(RunMessage)"/> runs (a field, not a tuple passed along: see <see cref="_functions"/>).</summary>
+    private ReadOnlyMemory<byte> _runArguments;
 
     /// <summary>Tells the parent which task runs, should this process die (see <see cref="TaskMarker"/>).</summary>
     private TaskMarker? _marker;
@@ -204,13 +210,13 @@ internal sealed partial class WorkerHost
     {
         try
         {
-            _functions[functionId] = (FunctionResolver.Resolve(definition), null);
+            _functions[functionId] = new DefinedFunction(FunctionResolver.Resolve(definition), null);
         }
 #pragma warning disable CA1031 // Reported to the parent with every call of this function.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            _functions[functionId] = (null, exception);
+            _functions[functionId] = new DefinedFunction(null, exception);
         }
     }
 
@@ -274,11 +280,19 @@ internal sealed partial class WorkerHost
             return exception; // never defined here, or its code could not be loaded: reported with each call
         }
 
-        return CallRunner.Execute(function, message.Target, ReadCallsOf, (Host: this, message.Arguments), message.Chunk, message.TraceParent, _results);
+        _runArguments = message.Arguments;
+        try
+        {
+            return CallRunner.Execute(function, message.Target, ReadCallsOf, this, message.Chunk, message.TraceParent, _results);
+        }
+        finally
+        {
+            _runArguments = default;
+        }
     }
 
-    private static List<object?[]> ReadCallsOf((WorkerHost Host, ReadOnlyMemory<byte> Arguments) state, ResolvedFunction function, bool chunk) =>
-        state.Host.ReadCalls(state.Arguments, function, chunk);
+    private static List<object?[]> ReadCallsOf(WorkerHost host, ResolvedFunction function, bool chunk) =>
+        host.ReadCalls(host._runArguments, function, chunk);
 
     /// <summary>
     /// Reads the arguments of each call: inline, or from shared memory when the parent sent a path (a slab stays, as
@@ -338,7 +352,7 @@ internal sealed partial class WorkerHost
 
     private ResolvedFunction GetFunction(int functionId)
     {
-        if (!_functions.TryGetValue(functionId, out var entry))
+        if (!_functions.TryGetValue(functionId, out DefinedFunction? entry))
         {
             throw new InvalidOperationException($"Function {functionId} was never defined in this worker.");
         }
@@ -352,4 +366,12 @@ internal sealed partial class WorkerHost
 
         _output.Clear();
     }
+}
+
+/// <summary>A function the parent defined in this worker: resolved, or the reason it could not be.</summary>
+internal sealed class DefinedFunction(ResolvedFunction? function, Exception? error)
+{
+    public ResolvedFunction? Function { get; } = function;
+
+    public Exception? Error { get; } = error;
 }

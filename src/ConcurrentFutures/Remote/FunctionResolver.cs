@@ -84,7 +84,7 @@ internal static class FunctionResolver
 
     private static void CheckSameBuild(Module module, string moduleVersionId)
     {
-        if (module.ModuleVersionId.ToString() != moduleVersionId)
+        if (!Guid.TryParseExact(moduleVersionId, "D", out Guid sent) || sent != module.ModuleVersionId)
         {
             throw new InvalidOperationException($"The worker loaded a different build of {module.Assembly.GetName().Name} than the parent process ({module.Assembly.Location}); rebuild and restart so both run the same assemblies.");
         }

@@ -59,11 +59,13 @@ public class FunctionDefinitionTests
         Assert.Contains("not a type defined in the function's assembly", refused.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void ADefinitionFromAnotherBuild_IsRefusedAsSuch_BeforeItsTokenIsLookedUp()
+    [Theory]
+    [InlineData("another build")]
+    [InlineData("not a module version id")]
+    public void ADefinitionFromAnotherBuild_IsRefusedAsSuch_BeforeItsTokenIsLookedUp(string moduleVersionId)
     {
         object?[] elements = Elements(FunctionDefinition.Write(new Func<int, int>(Functions.Twice).Method, targetType: null, isClosure: false));
-        elements[1] = Guid.NewGuid().ToString(); // another build's module version id
+        elements[1] = moduleVersionId == "another build" ? Guid.NewGuid().ToString() : moduleVersionId;
         elements[DeclaringTypeToken] = 0x02FFFFFF; // a token this build does not have
         var refused = Assert.Throws<InvalidOperationException>(() => FunctionResolver.Resolve(Write(elements)));
         Assert.Contains("different build", refused.Message, StringComparison.Ordinal);

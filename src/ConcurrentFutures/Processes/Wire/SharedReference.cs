@@ -32,9 +32,9 @@ internal readonly record struct SharedReference(string Path, bool Slab)
     public static bool TryRead(ref MessagePackReader reader, out SharedReference reference)
     {
         reference = default;
-        if (reader.NextMessagePackType != MessagePackType.Extension)
+        if (reader.NextCode is not ((>= MessagePackCode.FixExt1 and <= MessagePackCode.FixExt16) or (>= MessagePackCode.Ext8 and <= MessagePackCode.Ext32)))
         {
-            return false;
+            return false; // not an extension (read from the first byte: MessagePack's table of types costs a fresh worker a large compile)
         }
 
         MessagePackReader peek = reader.CreatePeekReader();

@@ -57,7 +57,11 @@ internal static class WireFormat
     public static ReadOnlyMemory<byte> Element(ReadOnlyMemory<byte> frame, ref MessagePackReader reader)
     {
         int start = (int)reader.Consumed;
-        reader.Skip();
+        if (!reader.TryReadNil()) // nil — a static method's target — needs none of the general skip's code, compiled on first use
+        {
+            reader.Skip();
+        }
+
         return frame[start..(int)reader.Consumed];
     }
 }
