@@ -361,6 +361,10 @@ public sealed class PayloadSlabTests : IDisposable
         string prefix = WorkerFunctions.SettingOf(pool, WorkerEnvironment.SharedMemoryPrefix);
         byte[] data = Filled(3 * MB, 1);
         Assert.True(data.AsSpan().SequenceEqual(pool.Submit(WorkerFunctions.Echo, data).Result(Patience))); // straight into a slab, and back
+
+        // Its slab is released by a done-callback, which may still be running on another thread when Result returns
+        // (as in Python, waiters are woken before callbacks run): a call in that moment would find it busy and make another.
+        Assert.True(SpinWait.SpinUntil(() => ArgumentSlabsAreFree(pool), Patience));
         int files = FilesOf(prefix).Length;
 
         // The array goes into the free argument slab as it is written; the stream after it cannot be sent.
@@ -387,6 +391,17 @@ public sealed class PayloadSlabTests : IDisposable
         }
 
         Assert.Empty(FilesOf(prefix));
+    }
+
+    private static bool ArgumentSlabsAreFree(ProcessPoolExecutor pool)
+    {
+        const System.Reflection.BindingFlags Private = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
+        var manager = (PoolManager)typeof(ProcessPoolExecutor).GetField("_pool", Private)!.GetValue(pool)!;
+        var slabs = (List<PayloadSlab>)typeof(PayloadSlabs).GetField("_slabs", Private)!.GetValue(manager.ArgumentSlabs)!;
+        lock (slabs)
+        {
+            return slabs.TrueForAll(slab => slab.IsFree);
+        }
     }
 
     private static string[] FilesOf(string prefix) =>
