@@ -1,3 +1,6 @@
+using ConcurrentFutures.Remote;
+using MessagePack;
+
 namespace ConcurrentFutures;
 
 /// <summary>
@@ -40,6 +43,33 @@ internal sealed class Call<T1, T2, T3, TResult> : WorkItem<TResult>, ICallArgume
         2 => [_arg1, _arg2],
         _ => [_arg1, _arg2, _arg3],
     };
+
+    /// <inheritdoc/>
+    public bool CanWriteDirectly(Type[] parameterTypes) =>
+        parameterTypes.Length == _arity
+        && (_arity < 1 || DirectArgument<T1>.Matches(parameterTypes[0]))
+        && (_arity < 2 || DirectArgument<T2>.Matches(parameterTypes[1]))
+        && (_arity < 3 || DirectArgument<T3>.Matches(parameterTypes[2]));
+
+    /// <inheritdoc/>
+    public void WriteDirectly(ref MessagePackWriter writer)
+    {
+        writer.WriteArrayHeader(_arity);
+        if (_arity >= 1)
+        {
+            DirectArgument<T1>.Write(ref writer, _arg1);
+        }
+
+        if (_arity >= 2)
+        {
+            DirectArgument<T2>.Write(ref writer, _arg2);
+        }
+
+        if (_arity >= 3)
+        {
+            DirectArgument<T3>.Write(ref writer, _arg3);
+        }
+    }
 
     /// <inheritdoc/>
     protected override TResult Invoke() => _invoke!(_function, _arg1, _arg2, _arg3);

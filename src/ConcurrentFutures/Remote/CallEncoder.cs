@@ -54,6 +54,10 @@ internal static class CallEncoder
                 }
             }, (function, chunk));
         }
+        else if (workItem is ICallArguments call && call.CanWriteDirectly(function.ParameterTypes))
+        {
+            SerializeTo(output, static (ref MessagePackWriter w, ICallArguments c) => c.WriteDirectly(ref w), call);
+        }
         else
         {
             SerializeTo(output, static (ref MessagePackWriter w, (FunctionReference F, object?[] A) s) => s.F.WriteArguments(ref w, s.A), (function, ((ICallArguments)workItem).GetArguments()));
