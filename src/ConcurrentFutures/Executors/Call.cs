@@ -1,4 +1,3 @@
-using ConcurrentFutures.Remote;
 using MessagePack;
 
 namespace ConcurrentFutures;

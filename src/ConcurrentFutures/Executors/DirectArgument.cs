@@ -1,12 +1,12 @@
 using System.Runtime.CompilerServices;
 using MessagePack;
 
-namespace ConcurrentFutures.Remote;
+namespace ConcurrentFutures;
 
 /// <summary>
 /// An argument of type <typeparamref name="T"/> written without boxing, when <typeparamref name="T"/> is one of the
-/// primitives <see cref="PayloadSerializer.Write"/> writes directly and the parameter is declared as exactly that type:
-/// the same MessagePack either way. A submission then allocates no argument array and no box.
+/// primitives the payload serializer (Remote) writes directly and the parameter is declared as exactly that type: the
+/// same MessagePack either way. A submission then allocates no argument array and no box.
 /// </summary>
 internal static class DirectArgument<T>
 {
