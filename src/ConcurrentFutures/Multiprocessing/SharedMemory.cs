@@ -33,7 +33,7 @@ public sealed unsafe class SharedMemory : IDisposable, INamedHandle<SharedMemory
             throw new ArgumentException("Opening an existing block needs its name.", nameof(name));
         }
 
-        name ??= "psm_" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
+        name ??= "psm_" + Platform.NativeMethods.RandomHex(8);
         if (name.Length == 0 || name.IndexOfAny(['/', '\\']) >= 0 || name.StartsWith('.'))
         {
             throw new ArgumentException($"'{name}' is not a valid shared memory name: use letters, digits, '_' and '-'.", nameof(name));

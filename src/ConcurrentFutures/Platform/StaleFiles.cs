@@ -15,7 +15,7 @@ internal static class StaleFiles
 
     /// <summary>A new name for one of this process's pool files: <c>cf-{pid}-{random}</c>.</summary>
     public static string NewName() =>
-        OwnPrefix + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
+        OwnPrefix + NativeMethods.RandomHex(8);
 
     /// <summary>Once per process: deletes pool files left by processes that no longer exist (Linux only).</summary>
     public static void SweepOnce(params string[] directories)

@@ -22,7 +22,7 @@ internal sealed class WorkerConnections : IDisposable
     private readonly PoolManager _pool;
     private readonly string _directory;
     private readonly string _socketPath;
-    private readonly byte[] _token = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _token = NewToken();
     private readonly Socket _listener;
     private readonly WorkerLauncher _launcher;
     private readonly ConcurrentDictionary<int, WorkerHandle> _awaitingConnection = new();
@@ -80,6 +80,13 @@ internal sealed class WorkerConnections : IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         _awaitingConnection[worker.Slot] = worker;
         ChildLauncher.Post(() => LaunchOne(worker));
+    }
+
+    private static byte[] NewToken()
+    {
+        byte[] token = new byte[32];
+        NativeMethods.FillRandom(token);
+        return token;
     }
 
     public void Dispose()

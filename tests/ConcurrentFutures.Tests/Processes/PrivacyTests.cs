@@ -29,6 +29,29 @@ public class PrivacyTests
     }
 
     [Fact]
+    public void Tokens_AndFileNames_AreFreshRandomBytes()
+    {
+        // From the kernel's random source (getrandom), not OpenSSL: each draw fills the whole buffer, and draws differ.
+        byte[] first = new byte[64], second = new byte[64];
+        ConcurrentFutures.Platform.NativeMethods.FillRandom(first);
+        ConcurrentFutures.Platform.NativeMethods.FillRandom(second);
+        Assert.NotEqual(first, second);
+        Assert.True(first.AsSpan(48).IndexOfAnyExcept((byte)0) >= 0, "the end of the buffer was left zero");
+        Assert.True(second.AsSpan(48).IndexOfAnyExcept((byte)0) >= 0, "the end of the buffer was left zero");
+
+        string name = ConcurrentFutures.Platform.NativeMethods.RandomHex(8);
+        Assert.Matches("^[0-9a-f]{16}$", name);
+        Assert.NotEqual(name, ConcurrentFutures.Platform.NativeMethods.RandomHex(8));
+
+        using var one = new ProcessPoolExecutor(1);
+        using var other = new ProcessPoolExecutor(1);
+        string token = WorkerFunctions.SettingOf(one, WorkerEnvironment.Token);
+        Assert.Equal(64, token.Length); // 32 bytes, hex
+        Assert.NotEqual(token, WorkerFunctions.SettingOf(other, WorkerEnvironment.Token));
+        Assert.NotEqual(WorkerFunctions.SettingOf(one, WorkerEnvironment.SharedMemoryPrefix), WorkerFunctions.SettingOf(other, WorkerEnvironment.SharedMemoryPrefix));
+    }
+
+    [Fact]
     public void AConnectionWithoutTheToken_IsDropped_AndThePoolKeepsServing()
     {
         using var pool = new ProcessPoolExecutor(1);
