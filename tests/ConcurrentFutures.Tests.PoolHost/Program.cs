@@ -9,6 +9,8 @@ using ConcurrentFutures;
 //            timeout kill, a broken pool), print nothing itself, then exit: its output must stay empty.
 //   elsewhere  act as on a system without process support (the AppContext switch, set before anything else): print
 //            what works (futures, the thread pool) and what each process-based type says, one line each, then exit.
+//   openssl  create a pool, a shared-memory block and a queue, run a no-op call; print "PARENT yes|no" and
+//            "WORKER yes|no": whether this process and the pool's worker have loaded OpenSSL (libcrypto), then exit.
 switch (args.FirstOrDefault())
 {
     case "quiet":
@@ -40,6 +42,18 @@ switch (args.FirstOrDefault())
         Console.Out.Flush();
         Thread.Sleep(Timeout.Infinite);
         return 0;
+    case "openssl":
+        using (var lean = new ProcessPoolExecutor(1))
+        {
+            lean.Submit(Child.Increment, 41).Result(TimeSpan.FromSeconds(60));
+            using var block = new ConcurrentFutures.Multiprocessing.SharedMemory(size: 4096);
+            using var items = new ConcurrentFutures.Multiprocessing.ProcessQueue<int>();
+            items.Put(1);
+            Console.WriteLine($"PARENT {Child.LoadsOpenSsl("self")}");
+            Console.WriteLine($"WORKER {Child.LoadsOpenSsl(lean.WorkerProcessIds.Single().ToString(System.Globalization.CultureInfo.InvariantCulture))}");
+        }
+
+        return 0;
     case "print":
         using (var printing = new ProcessPoolExecutor(1))
         {
@@ -48,7 +62,7 @@ switch (args.FirstOrDefault())
 
         return 0;
     default:
-        Console.Error.WriteLine("usage: hold N | print | process | quiet | elsewhere");
+        Console.Error.WriteLine("usage: hold N | print | process | quiet | elsewhere | openssl");
         return 2;
 }
 
@@ -61,4 +75,8 @@ internal static class Child
     }
 
     public static void Print(string text) => Console.WriteLine($"{text} (pid {Environment.ProcessId})");
+
+    public static int Increment(int value) => value + 1;
+
+    public static string LoadsOpenSsl(string pid) => File.ReadAllText($"/proc/{pid}/maps").Contains("libcrypto", StringComparison.Ordinal) ? "yes" : "no";
 }
