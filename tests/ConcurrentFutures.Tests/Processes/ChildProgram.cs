@@ -30,6 +30,23 @@ internal static class ChildProgram
         return Process.Start(startInfo)!;
     }
 
+    /// <summary>Runs the child program in <paramref name="mode"/> to its end (at most a minute): its output lines, after checking it exited with 0.</summary>
+    public static string[] RunToEnd(string mode)
+    {
+        using Process child = Start(mode);
+        try
+        {
+            string output = child.StandardOutput.ReadToEnd();
+            Assert.True(child.WaitForExit(60_000));
+            Assert.True(child.ExitCode == 0, $"exit {child.ExitCode}: {output}{child.StandardError.ReadToEnd()}");
+            return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+        finally
+        {
+            KillIfAlive(child.Id);
+        }
+    }
+
     /// <summary>True when the process no longer runs (gone, or a zombie waiting to be reaped by whoever adopted it).</summary>
     public static bool IsGone(int pid)
     {

@@ -55,20 +55,9 @@ public class PrivacyTests
     public void NeitherTheAppNorAWorker_LoadsOpenSsl_ForAPoolItsCallsAndSharedObjects()
     {
         // RandomNumberGenerator loads OpenSSL on Linux the first time (~11 ms): tokens and names come from getrandom.
-        using System.Diagnostics.Process child = ChildProgram.Start("openssl");
-        try
-        {
-            string output = child.StandardOutput.ReadToEnd();
-            Assert.True(child.WaitForExit(60_000));
-            Assert.True(child.ExitCode == 0, $"exit {child.ExitCode}: {output}{child.StandardError.ReadToEnd()}");
-            string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            Assert.Contains("PARENT no", lines);
-            Assert.Contains("WORKER no", lines);
-        }
-        finally
-        {
-            ChildProgram.KillIfAlive(child.Id);
-        }
+        string[] lines = ChildProgram.RunToEnd("openssl");
+        Assert.Contains("PARENT no", lines);
+        Assert.Contains("WORKER no", lines);
     }
 
     [Fact]
