@@ -9,8 +9,9 @@ using ConcurrentFutures;
 //            timeout kill, a broken pool), print nothing itself, then exit: its output must stay empty.
 //   elsewhere  act as on a system without process support (the AppContext switch, set before anything else): print
 //            what works (futures, the thread pool) and what each process-based type says, one line each, then exit.
-//   openssl  create a pool, a shared-memory block and a queue, run a no-op call; print "PARENT yes|no" and
-//            "WORKER yes|no": whether this process and the pool's worker have loaded OpenSSL (libcrypto), then exit.
+//   openssl  create a pool, a shared-memory block (unlinked at once) and a queue, run a no-op call; print "PARENT
+//            yes|no" and "WORKER yes|no": whether this process and the pool's worker have loaded OpenSSL (libcrypto),
+//            and "LEFT none" unless the block's file remains; then exit.
 switch (args.FirstOrDefault())
 {
     case "quiet":
@@ -47,10 +48,12 @@ switch (args.FirstOrDefault())
         {
             lean.Submit(Child.Increment, 41).Result(TimeSpan.FromSeconds(60));
             using var block = new ConcurrentFutures.Multiprocessing.SharedMemory(size: 4096);
+            block.Unlink(); // its name is not needed: the mapping stays until disposed, and no file is left behind
             using var items = new ConcurrentFutures.Multiprocessing.ProcessQueue<int>();
             items.Put(1);
             Console.WriteLine($"PARENT {Child.LoadsOpenSsl("self")}");
             Console.WriteLine($"WORKER {Child.LoadsOpenSsl(lean.WorkerProcessIds.Single().ToString(System.Globalization.CultureInfo.InvariantCulture))}");
+            Console.WriteLine(File.Exists(Path.Combine("/dev/shm", block.Name)) ? $"LEFT {block.Name}" : "LEFT none");
         }
 
         return 0;

@@ -128,9 +128,9 @@ internal static partial class NativeMethods
 
             return true;
         }
-        catch (EntryPointNotFoundException)
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
-            return false; // a C library without getrandom (glibc before 2.25)
+            return false; // a C library without getrandom (glibc before 2.25), or none by that name
         }
     }
 

@@ -58,6 +58,7 @@ public class PrivacyTests
         string[] lines = ChildProgram.RunToEnd("openssl");
         Assert.Contains("PARENT no", lines);
         Assert.Contains("WORKER no", lines);
+        Assert.Contains("LEFT none", lines); // the child unlinked its shared-memory block
     }
 
     [Fact]
