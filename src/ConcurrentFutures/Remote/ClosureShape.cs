@@ -13,7 +13,11 @@ namespace ConcurrentFutures.Remote;
 /// </summary>
 internal sealed class ClosureShape
 {
-    private static readonly ConcurrentDictionary<(MethodInfo, Type), ClosureShape> s_shapes = new();
+    /// <summary>
+    /// Shapes by closure class, then lambda. Not keyed by a tuple: a dictionary of tuples is an instantiation no
+    /// precompiled image holds, which a new worker compiled (11 methods) for its first lambda.
+    /// </summary>
+    private static readonly ConcurrentDictionary<Type, ConcurrentDictionary<MethodInfo, ClosureShape>> s_shapes = new();
 
     private readonly FieldInfo[] _fields;
 
@@ -48,8 +52,13 @@ internal sealed class ClosureShape
         type.IsClass && type.Name.StartsWith("<>c", StringComparison.Ordinal) && type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false);
 
     /// <summary>The shape of <paramref name="closureType"/> as used by <paramref name="method"/> (a lambda defined on it).</summary>
-    public static ClosureShape For(MethodInfo method, Type closureType) =>
-        s_shapes.GetOrAdd((method, closureType), static key => new ClosureShape(key.Item2, CapturedFieldScanner.UsedClosureFields(key.Item1)));
+    public static ClosureShape For(MethodInfo method, Type closureType)
+    {
+        ConcurrentDictionary<MethodInfo, ClosureShape> byMethod = s_shapes.GetOrAdd(closureType, static _ => new());
+        return byMethod.TryGetValue(method, out ClosureShape? shape)
+            ? shape
+            : byMethod.GetOrAdd(method, new ClosureShape(closureType, CapturedFieldScanner.UsedClosureFields(method)));
+    }
 
     /// <summary>The name a user knows a captured field by: the variable name, or <c>this</c>.</summary>
     public static string CapturedName(FieldInfo field) => field.Name switch

@@ -18,11 +18,6 @@ internal static class Sendability
     /// <summary>Per-type verdicts: null when sendable, else why not. Types never change, so verdicts are cached forever.</summary>
     private static readonly ConcurrentDictionary<Type, string?> s_verdicts = new();
 
-    /// <summary>Framework interfaces a value may be declared as; its runtime type then travels with it.</summary>
-    private static readonly HashSet<Type> s_collectionInterfaces = [.. TypeTags.Resolve(SendabilityTable.CollectionInterfaces)];
-
-    /// <summary>Types that wrap something of this process (an OS resource, a thread, code): named in the error.</summary>
-    private static readonly Type[] s_processBoundTypes = TypeTags.Resolve(SendabilityTable.ProcessBoundTypes);
 
     private static readonly string s_runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
 
@@ -65,7 +60,7 @@ internal static class Sendability
             return null; // object: each value's runtime type is checked as it is written
         }
 
-        if (Array.Find(s_processBoundTypes, bound => bound.IsAssignableFrom(type)) is { } processBound)
+        if (Array.Find(Tables.ProcessBoundTypes, bound => bound.IsAssignableFrom(type)) is { } processBound)
         {
             return $"{Describe(type)} is a {Describe(processBound)}, which belongs to this process and cannot be copied to another";
         }
@@ -75,7 +70,7 @@ internal static class Sendability
             return type.GetArrayRank() > 4 ? $"{Describe(type)} has more than 4 dimensions" : Nested(type.GetElementType()!, visiting, "its elements");
         }
 
-        bool collectionInterface = type.IsGenericType && s_collectionInterfaces.Contains(type.GetGenericTypeDefinition());
+        bool collectionInterface = type.IsGenericType && Tables.CollectionInterfaces.Contains(type.GetGenericTypeDefinition());
         if (TypeTags.IsKnownFrameworkType(type) || collectionInterface)
         {
             foreach (Type argument in type.IsGenericType ? type.GetGenericArguments() : [])
@@ -125,5 +120,18 @@ internal static class Sendability
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The lists only a verdict needs, apart so that <see cref="IsFrameworkType"/> (asked for every type a value
+    /// holds) does not make them: building them loads the assemblies of sockets and processes.
+    /// </summary>
+    private static class Tables
+    {
+        /// <summary>Framework interfaces a value may be declared as; its runtime type then travels with it.</summary>
+        public static readonly HashSet<Type> CollectionInterfaces = [.. SendabilityTypes.CollectionInterfaces];
+
+        /// <summary>Types that wrap something of this process (an OS resource, a thread, code): named in the error.</summary>
+        public static readonly Type[] ProcessBoundTypes = SendabilityTypes.ProcessBoundTypes;
     }
 }

@@ -17,7 +17,11 @@ internal static class TypedSerializer
 
     private delegate object? ReadValue(ref MessagePackReader reader, MessagePackSerializerOptions options);
 
-    private static readonly ConcurrentDictionary<Type, (WriteValue Write, ReadValue Read)> s_byType = new();
+    /// <summary>
+    /// A type's pair of delegates. A class rather than a tuple: a dictionary of tuples is an instantiation no
+    /// precompiled image holds, which a new worker compiled (11 methods) for its first record.
+    /// </summary>
+    private static readonly ConcurrentDictionary<Type, Codec> s_byType = new();
 
     /// <summary>As <c>MessagePackSerializer.Serialize(type, ref writer, value, options)</c>.</summary>
     public static void Serialize(Type type, ref MessagePackWriter writer, object? value, MessagePackSerializerOptions options) =>
@@ -27,11 +31,11 @@ internal static class TypedSerializer
     public static object? Deserialize(Type type, ref MessagePackReader reader, MessagePackSerializerOptions options) =>
         For(type).Read(ref reader, options);
 
-    private static (WriteValue Write, ReadValue Read) For(Type type) =>
-        s_byType.TryGetValue(type, out (WriteValue, ReadValue) found) ? found : s_byType.GetOrAdd(type, Create);
+    private static Codec For(Type type) =>
+        s_byType.TryGetValue(type, out Codec? found) ? found : s_byType.GetOrAdd(type, Create);
 
-    private static (WriteValue, ReadValue) Create(Type type) =>
-        (Method(nameof(WriteTyped), type).CreateDelegate<WriteValue>(), Method(nameof(ReadTyped), type).CreateDelegate<ReadValue>());
+    private static Codec Create(Type type) =>
+        new(Method(nameof(WriteTyped), type).CreateDelegate<WriteValue>(), Method(nameof(ReadTyped), type).CreateDelegate<ReadValue>());
 
     private static MethodInfo Method(string name, Type type) =>
         typeof(TypedSerializer).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
@@ -66,4 +70,6 @@ internal static class TypedSerializer
             throw new MessagePackSerializationException($"Failed to deserialize {typeof(T).FullName} value.", exception);
         }
     }
+
+    private sealed record Codec(WriteValue Write, ReadValue Read);
 }

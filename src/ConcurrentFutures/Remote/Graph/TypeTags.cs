@@ -19,16 +19,19 @@ namespace ConcurrentFutures.Remote.Graph;
 internal static class TypeTags
 {
     /// <summary>The framework types a tag may name, by position (<see cref="SendabilityTable.KnownTypes"/>).</summary>
-    private static readonly Type[] s_known = Resolve(SendabilityTable.KnownTypes);
+    private static readonly Type[] s_known = SendabilityTypes.KnownTypes;
 
     /// <summary>The framework generic types a tag may name, by position (<see cref="SendabilityTable.KnownGenericTypes"/>).</summary>
-    private static readonly Type[] s_knownGeneric = Resolve(SendabilityTable.KnownGenericTypes);
+    private static readonly Type[] s_knownGeneric = SendabilityTypes.KnownGenericTypes;
 
     private static readonly Dictionary<Type, int> s_knownIds = Ids(s_known);
     private static readonly Dictionary<Type, int> s_knownGenericIds = Ids(s_knownGeneric);
 
-    /// <summary>Application types by (assembly, full name), once looked up.</summary>
-    private static readonly ConcurrentDictionary<(string, string), Type?> s_applicationTypes = new();
+    /// <summary>
+    /// Application types by assembly, then full name, once looked up. Not keyed by a tuple: a dictionary of tuples is an
+    /// instantiation no precompiled image holds, which a new worker compiled (11 methods) for its first record.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Type?>> s_applicationTypes = new(StringComparer.Ordinal);
 
     /// <summary>True for a framework type the closed lists name (so it may travel where a wider type is declared).</summary>
     public static bool IsKnownFrameworkType(Type type) =>
@@ -179,7 +182,13 @@ internal static class TypeTags
             throw new MessagePackSerializationException($"A value names type {name} of assembly {assembly}, which is not one of this application's own projects; it was not loaded.");
         }
 
-        Type definition = s_applicationTypes.GetOrAdd((assembly, name), static key => LoadApplicationType(key.Item1, key.Item2))
+        ConcurrentDictionary<string, Type?> types = s_applicationTypes.GetOrAdd(assembly, static _ => new(StringComparer.Ordinal));
+        if (!types.TryGetValue(name, out Type? found))
+        {
+            found = types.GetOrAdd(name, LoadApplicationType(assembly, name));
+        }
+
+        Type definition = found
             ?? throw new MessagePackSerializationException($"Type {name} is not defined in {assembly} here; both processes must run the same build of the application.");
         return Construct(definition, ref reader, count - 3, options);
     }
@@ -234,7 +243,7 @@ internal static class TypeTags
     private static Type Known(Type[] table, int id) =>
         (uint)id < (uint)table.Length ? table[id] : throw new MessagePackSerializationException($"A type tag names framework type {id}, which is not on the list.");
 
-    /// <summary>The types a list of the table names; every name resolves (a test checks it).</summary>
+    /// <summary>The types a list of the table names (what <see cref="SendabilityTypes"/> must hold: a test checks it).</summary>
     public static Type[] Resolve(string[] names) =>
         Array.ConvertAll(names, name => Type.GetType(name, throwOnError: true)!);
 
