@@ -18,7 +18,6 @@ internal static class Sendability
     /// <summary>Per-type verdicts: null when sendable, else why not. Types never change, so verdicts are cached forever.</summary>
     private static readonly ConcurrentDictionary<Type, string?> s_verdicts = new();
 
-
     private static readonly string s_runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
 
     /// <summary>Returns null when values declared as <paramref name="type"/> can be sent, else a sentence saying why not.</summary>

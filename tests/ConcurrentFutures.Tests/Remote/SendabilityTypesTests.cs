@@ -1,5 +1,4 @@
 using ConcurrentFutures.Remote;
-using ConcurrentFutures.Remote.Graph;
 
 namespace ConcurrentFutures.Tests.Remote;
 
@@ -12,9 +11,12 @@ public class SendabilityTypesTests
     [Fact]
     public void EachList_HoldsTheTypesTheTableNames_InItsOrder()
     {
-        Assert.Equal(TypeTags.Resolve(SendabilityTable.KnownTypes), SendabilityTypes.KnownTypes);
-        Assert.Equal(TypeTags.Resolve(SendabilityTable.KnownGenericTypes), SendabilityTypes.KnownGenericTypes);
-        Assert.Equal(TypeTags.Resolve(SendabilityTable.CollectionInterfaces), SendabilityTypes.CollectionInterfaces);
-        Assert.Equal(TypeTags.Resolve(SendabilityTable.ProcessBoundTypes), SendabilityTypes.ProcessBoundTypes);
+        Assert.Equal(Resolve(SendabilityTable.KnownTypes), SendabilityTypes.KnownTypes);
+        Assert.Equal(Resolve(SendabilityTable.KnownGenericTypes), SendabilityTypes.KnownGenericTypes);
+        Assert.Equal(Resolve(SendabilityTable.CollectionInterfaces), SendabilityTypes.CollectionInterfaces);
+        Assert.Equal(Resolve(SendabilityTable.ProcessBoundTypes), SendabilityTypes.ProcessBoundTypes);
     }
+
+    /// <summary>The types a list of the table names, as the run time resolved them before it listed them itself.</summary>
+    private static Type[] Resolve(string[] names) => Array.ConvertAll(names, name => Type.GetType(name, throwOnError: true)!);
 }

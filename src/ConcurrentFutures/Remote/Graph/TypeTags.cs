@@ -243,10 +243,6 @@ internal static class TypeTags
     private static Type Known(Type[] table, int id) =>
         (uint)id < (uint)table.Length ? table[id] : throw new MessagePackSerializationException($"A type tag names framework type {id}, which is not on the list.");
 
-    /// <summary>The types a list of the table names (what <see cref="SendabilityTypes"/> must hold: a test checks it).</summary>
-    public static Type[] Resolve(string[] names) =>
-        Array.ConvertAll(names, name => Type.GetType(name, throwOnError: true)!);
-
     private static Dictionary<Type, int> Ids(Type[] types)
     {
         var ids = new Dictionary<Type, int>();
