@@ -1,4 +1,4 @@
-using System.IO.MemoryMappedFiles;
+using Microsoft.Win32.SafeHandles;
 
 namespace ConcurrentFutures.Processes;
 
@@ -8,26 +8,27 @@ namespace ConcurrentFutures.Processes;
 /// writes (no system call). A worker sends results in batches, so when it dies the parent may not have received
 /// results of tasks that finished; this record tells it exactly which task was running (that one fails) and which
 /// finished (they run again), instead of blaming the oldest task it has no result for. The worker deletes the file
-/// as soon as it has mapped it, so nothing is left behind whichever side dies.
+/// as soon as it has mapped it, so nothing is left behind whichever side dies. Mapped with <c>mmap</c> itself (see
+/// <see cref="Platform.NativeMethods.MapShared"/>): a worker maps it before it connects, on every pool's first result.
+/// The parent reads it under its pool's lock, and disposes it there.
 /// </summary>
-internal sealed class TaskMarker : IDisposable
+internal sealed unsafe class TaskMarker : IDisposable
 {
-    private readonly MemoryMappedFile _map;
-    private readonly MemoryMappedViewAccessor _view;
+    /// <summary>Where the 8 bytes are mapped; 0 once disposed.</summary>
+    private nint _address;
 
     /// <summary>The marker's file, deleted at the latest when the marker is disposed.</summary>
     private readonly string _path;
 
-    private TaskMarker(MemoryMappedFile map, string path)
+    private TaskMarker(SafeFileHandle file, string path)
     {
-        _map = map;
+        _address = Platform.NativeMethods.MapShared(file, sizeof(long));
         _path = path;
-        _view = map.CreateViewAccessor(0, sizeof(long));
     }
 
     /// <summary>The marker file of the worker in <paramref name="slot"/>, under the pool's shared-memory prefix.</summary>
-    public static string PathFor(string sharedMemoryPrefix, int slot) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{sharedMemoryPrefix}task-{slot}");
+    /// <remarks>No format provider: culture data would load ICU in every worker for it, and a slot is never negative.</remarks>
+    public static string PathFor(string sharedMemoryPrefix, int slot) => sharedMemoryPrefix + "task-" + CultureFreeDigits.Format(slot);
 
     /// <summary>Parent side: creates the file (owner-only) before the worker starts.</summary>
     public static TaskMarker Create(string path)
@@ -42,13 +43,16 @@ internal sealed class TaskMarker : IDisposable
         try
         {
             file.SetLength(sizeof(long));
-            return new TaskMarker(MemoryMappedFile.CreateFromFile(file, mapName: null, sizeof(long), MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false), path);
+            return new TaskMarker(file.SafeFileHandle, path); // the mapping outlives the file's handle
         }
         catch
         {
-            file.Dispose();
             SharedMemoryTransport.Delete(path);
             throw;
+        }
+        finally
+        {
+            file.Dispose();
         }
     }
 
@@ -57,7 +61,12 @@ internal sealed class TaskMarker : IDisposable
     {
         try
         {
-            var marker = new TaskMarker(MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, sizeof(long), MemoryMappedFileAccess.ReadWrite), path);
+            TaskMarker marker;
+            using (SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite))
+            {
+                marker = new TaskMarker(file, path);
+            }
+
             SharedMemoryTransport.Delete(path);
             return marker;
         }
@@ -68,17 +77,30 @@ internal sealed class TaskMarker : IDisposable
     }
 
     /// <summary>The task running (its id), finished last (its id negated), or 0 before the worker started any.</summary>
-    public long Read() => _view.ReadInt64(0);
+    public long Read() => Volatile.Read(ref *Slot);
 
-    public void Started(long taskId) => _view.Write(0, taskId);
+    public void Started(long taskId) => Volatile.Write(ref *Slot, taskId);
 
-    public void Finished(long taskId) => _view.Write(0, -taskId);
+    public void Finished(long taskId) => Volatile.Write(ref *Slot, -taskId);
 
     /// <summary>Unmaps the marker and deletes its file if it is still there (a worker that died before opening it).</summary>
     public void Dispose()
     {
-        _view.Dispose();
-        _map.Dispose();
+        nint address = Interlocked.Exchange(ref _address, 0);
+        if (address != 0)
+        {
+            Platform.NativeMethods.Unmap(address, sizeof(long));
+        }
+
         SharedMemoryTransport.Delete(_path);
+    }
+
+    private long* Slot
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_address == 0, this);
+            return (long*)_address;
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ConcurrentFutures.Platform;
 
 namespace ConcurrentFutures.Processes;
@@ -48,7 +47,7 @@ internal static class WorkerProgram
         var host = new WorkerHost(
             socketPath,
             FromHex(token),
-            int.Parse(slot, CultureInfo.InvariantCulture),
+            CultureFreeDigits.Parse(slot),
             Environment.GetEnvironmentVariable(WorkerEnvironment.ReportMemory) == "1",
             Environment.GetEnvironmentVariable(WorkerEnvironment.SharedMemoryPrefix) ?? Path.Combine(Path.GetTempPath(), "cf-"));
         return host.Run();
@@ -88,6 +87,6 @@ internal static class WorkerProgram
     {
         string? parentPid = Environment.GetEnvironmentVariable(WorkerEnvironment.ParentPid);
         int actualParent = NativeMethods.ParentProcessId();
-        return parentPid is null || actualParent == -1 || actualParent == int.Parse(parentPid, CultureInfo.InvariantCulture);
+        return parentPid is null || actualParent == -1 || actualParent == CultureFreeDigits.Parse(parentPid);
     }
 }

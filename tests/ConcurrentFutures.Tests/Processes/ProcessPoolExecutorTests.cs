@@ -246,6 +246,19 @@ public class ProcessPoolExecutorTests
     }
 
     [Fact]
+    public void AWorker_LoadsIcu_OnlyOnceItsWorkUsesCultureData()
+    {
+        // ICU is ~3 ms and ~3 MB of a new worker: its start-up and a call that needs no culture data leave it unloaded.
+        // A heap limit keeps the pool from adopting a prestarted worker, which warms the serializer up in full.
+        using var pool = new ProcessPoolExecutor(new ProcessPoolOptions { MaxWorkers = 1, MaxWorkerHeapBytes = 512L * 1024 * 1024 });
+        Assert.True(pool.Submit(WorkerFunctions.Pid).Result(Patience) > 0);
+        Assert.False(pool.Submit(WorkerFunctions.HasMapped, "/libicuuc.so").Result(Patience));
+        int here = CultureInfo.GetCultureInfo("sv-SE").CompareInfo.Compare("ä", "z");
+        Assert.Equal(here, pool.Submit(() => CultureInfo.GetCultureInfo("sv-SE").CompareInfo.Compare("ä", "z")).Result(Patience));
+        Assert.True(pool.Submit(WorkerFunctions.HasMapped, "/libicuuc.so").Result(Patience));
+    }
+
+    [Fact]
     public void AWorkersFirstCallWithRecordsAndLists_DoesNotBuildMessagePacksStandardResolver()
     {
         // A heap limit keeps the pool from adopting a prestarted worker, which warms the serializer up in full.

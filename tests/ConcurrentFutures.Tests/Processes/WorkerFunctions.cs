@@ -100,6 +100,8 @@ public static class WorkerFunctions
     public static int GenerationOfNewArray(int bytes) => GC.GetGeneration(new byte[bytes]);
 
     /// <summary>Whether this process has loaded an assembly of that simple name.</summary>
+    public static bool HasMapped(string library) => File.ReadAllText("/proc/self/maps").Contains(library, StringComparison.Ordinal);
+
     public static bool HasLoaded(string assembly) => AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == assembly);
 
     /// <summary>A large result that differs from its argument, so a mixed-up payload shows.</summary>

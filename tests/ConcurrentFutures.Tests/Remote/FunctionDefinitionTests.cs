@@ -71,6 +71,29 @@ public class FunctionDefinitionTests
         Assert.Contains("different build", refused.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("ConcurrentFutures.Tests, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null", "ConcurrentFutures.Tests")]
+    [InlineData(" My.App , Version=2.0.0.0", "My.App")]
+    [InlineData("My.App", "My.App")]
+    public void APlainAssemblyName_IsLoadedByItsSimpleName(string displayName, string simpleName)
+    {
+        // Parsing the whole display name reads culture data (its Culture=), which loads ICU in a new worker; the build
+        // check by module version id makes the version and key it leaves out no loss.
+        AssemblyName name = FunctionResolver.AssemblyNameOf(displayName);
+        Assert.Equal(simpleName, name.Name);
+        Assert.Null(name.Version);
+    }
+
+    [Theory]
+    [InlineData("\"My, App\", Version=2.0.0.0", "My, App")]
+    [InlineData("My\\,App, Version=2.0.0.0", "My,App")]
+    public void AQuotedOrEscapedAssemblyName_IsParsedWhole(string displayName, string simpleName)
+    {
+        AssemblyName name = FunctionResolver.AssemblyNameOf(displayName);
+        Assert.Equal(simpleName, name.Name);
+        Assert.Equal(new Version(2, 0, 0, 0), name.Version);
+    }
+
     /// <summary>The closure's captures written as a pool writes them and read back as a worker reads them.</summary>
     private static object? RoundTripTarget(Func<int, int> function, ResolvedFunction resolved)
     {
