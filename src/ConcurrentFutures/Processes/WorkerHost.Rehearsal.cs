@@ -38,8 +38,8 @@ internal sealed partial class WorkerHost
     /// <summary>
     /// The way in as well, which a pool's first call waits for: the task marker a pool leaves for its worker (memory
     /// mapped), the connection over a Unix socket with its hello, and frames taken in by a reader thread of its own as
-    /// in <see cref="Run()"/> (its start, left to a pool, held up the pool's first frames ~3 ms) — through a marker
-    /// and a socket of its own, removed after.
+    /// in <see cref="Run()"/> (which starts its reader after the first call: the code a reader runs is compiled here)
+    /// — through a marker and a socket of its own, removed after.
     /// </summary>
     private static void RehearseConnecting()
     {
@@ -80,7 +80,7 @@ internal sealed partial class WorkerHost
             accepted.Send(stop.Written.Span);
             accepted.Shutdown(System.Net.Sockets.SocketShutdown.Send);
             host._stopRequested = true;
-            Thread reader = host.StartReader();
+            Thread reader = host.StartReader(new FrameReader(connection));
             for (int i = 0; i < 2 && host._inbox.TryTake(out _, RehearsalPatience); i++)
             {
             }
