@@ -1,5 +1,3 @@
-using Microsoft.Win32.SafeHandles;
-
 namespace ConcurrentFutures.Processes;
 
 /// <summary>
@@ -20,9 +18,9 @@ internal sealed unsafe class TaskMarker : IDisposable
     /// <summary>The marker's file, deleted at the latest when the marker is disposed.</summary>
     private readonly string _path;
 
-    private TaskMarker(SafeFileHandle file, string path)
+    private TaskMarker(nint address, string path)
     {
-        _address = Platform.NativeMethods.MapShared(file, sizeof(long));
+        _address = address;
         _path = path;
     }
 
@@ -43,7 +41,7 @@ internal sealed unsafe class TaskMarker : IDisposable
         try
         {
             file.SetLength(sizeof(long));
-            return new TaskMarker(file.SafeFileHandle, path); // the mapping outlives the file's handle
+            return new TaskMarker(Platform.NativeMethods.MapShared(file.SafeFileHandle, sizeof(long)), path); // the mapping outlives the file's handle
         }
         catch
         {
@@ -61,12 +59,7 @@ internal sealed unsafe class TaskMarker : IDisposable
     {
         try
         {
-            TaskMarker marker;
-            using (SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite))
-            {
-                marker = new TaskMarker(file, path);
-            }
-
+            var marker = new TaskMarker(Platform.NativeMethods.MapSharedFile(path, sizeof(long)), path);
             SharedMemoryTransport.Delete(path);
             return marker;
         }
