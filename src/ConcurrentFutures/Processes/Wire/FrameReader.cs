@@ -61,6 +61,9 @@ internal sealed class FrameReader
         return frame;
     }
 
+    /// <summary>True when bytes of a next frame have been read from the stream already (not necessarily all of it).</summary>
+    public bool HasBufferedBytes => _end > _start;
+
     private ReadOnlyMemory<byte>? EndOfStream() =>
         _end == _start ? null : throw new InvalidDataException($"The connection closed in the middle of a frame ({_end - _start} bytes pending).");
 

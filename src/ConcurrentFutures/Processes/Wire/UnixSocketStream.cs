@@ -163,6 +163,38 @@ internal sealed partial class UnixSocketStream : Stream
         }
     }
 
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for something to read (or for the peer to close the connection, or an
+    /// error, which a read then reports); false when nothing came in that time.
+    /// </summary>
+    public unsafe bool WaitReadable(TimeSpan timeout)
+    {
+        const short Readable = 0x1; // POLLIN
+        const int Interrupted = 4; // EINTR
+        int fd = Volatile.Read(ref _fd);
+        ObjectDisposedException.ThrowIf(fd < 0, this);
+        var watched = new PollFd { Fd = fd, Events = Readable };
+        int result;
+        do
+        {
+            result = Poll(&watched, 1, (int)Math.Ceiling(timeout.TotalMilliseconds));
+        }
+        while (result < 0 && Marshal.GetLastPInvokeError() == Interrupted);
+
+        return result != 0; // an error too: the read that follows reports it
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
+    }
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static unsafe partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
     [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
     private static partial int CreateSocket(int domain, int type, int protocol);
 

@@ -25,6 +25,26 @@ public class FrameReaderTests
     }
 
     [Fact]
+    public void FramesReadTogether_AreBuffered_UntilTaken()
+    {
+        (Socket writer, Socket reader) = SocketPair();
+        using (writer)
+        using (reader)
+        {
+            var two = new FrameBuffer();
+            two.Append(new StopMessage());
+            two.Append(new StopMessage());
+            writer.Send(two.Written.Span); // one send, so the first read takes in both frames
+            var frames = new FrameReader(new NetworkStream(reader));
+            Assert.False(frames.HasBufferedBytes);
+            Assert.NotNull(frames.ReadFrame());
+            Assert.True(frames.HasBufferedBytes); // the second frame: a worker takes it without waiting on the socket
+            Assert.NotNull(frames.ReadFrame());
+            Assert.False(frames.HasBufferedBytes);
+        }
+    }
+
+    [Fact]
     public void NegativeLength_IsRefused()
     {
         (Socket writer, Socket reader) = SocketPair();
