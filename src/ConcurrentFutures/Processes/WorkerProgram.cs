@@ -46,40 +46,11 @@ internal static class WorkerProgram
 
         var host = new WorkerHost(
             socketPath,
-            FromHex(token),
+            CultureFreeDigits.FromHex(token),
             CultureFreeDigits.Parse(slot),
             Environment.GetEnvironmentVariable(WorkerEnvironment.ReportMemory) == "1",
             Environment.GetEnvironmentVariable(WorkerEnvironment.SharedMemoryPrefix) ?? Path.Combine(Path.GetTempPath(), "cf-"));
         return host.Run();
-    }
-
-    /// <summary>
-    /// The pool's token from its hex form (Convert.FromHexString's vectorized decoder is compiled on first use, a
-    /// noticeable part of a new worker's start for 32 characters).
-    /// </summary>
-    /// <exception cref="FormatException">Not an even number of hex digits.</exception>
-    internal static byte[] FromHex(string hex)
-    {
-        if (hex.Length % 2 != 0)
-        {
-            throw new FormatException("The worker token must be an even number of hex digits.");
-        }
-
-        byte[] bytes = new byte[hex.Length / 2];
-        for (int i = 0; i < bytes.Length; i++)
-        {
-            bytes[i] = (byte)((Digit(hex[2 * i]) << 4) | Digit(hex[(2 * i) + 1]));
-        }
-
-        return bytes;
-
-        static int Digit(char c) => c switch
-        {
-            >= '0' and <= '9' => c - '0',
-            >= 'a' and <= 'f' => c - 'a' + 10,
-            >= 'A' and <= 'F' => c - 'A' + 10,
-            _ => throw new FormatException($"'{c}' is not a hex digit in the worker token."),
-        };
     }
 
     /// <summary>False when the process that started this one is gone (it died before the parent-death signal was set).</summary>

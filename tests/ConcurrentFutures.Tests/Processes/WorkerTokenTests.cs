@@ -10,9 +10,9 @@ public class WorkerTokenTests
     {
         byte[] token = new byte[32];
         new Random(7).NextBytes(token);
-        Assert.Equal(token, WorkerProgram.FromHex(Convert.ToHexString(token)));
-        Assert.Equal(token, WorkerProgram.FromHex(Convert.ToHexString(token).ToLowerInvariant()));
-        Assert.Empty(WorkerProgram.FromHex(string.Empty));
+        Assert.Equal(token, CultureFreeDigits.FromHex(Convert.ToHexString(token)));
+        Assert.Equal(token, CultureFreeDigits.FromHex(Convert.ToHexString(token).ToLowerInvariant()));
+        Assert.Empty(CultureFreeDigits.FromHex(string.Empty));
     }
 
     [Theory]
@@ -24,5 +24,5 @@ public class WorkerTokenTests
     [InlineData("@0")]
     [InlineData("`0")]
     public void AnythingElse_IsAFormatException(string hex) =>
-        Assert.Throws<FormatException>(() => WorkerProgram.FromHex(hex));
+        Assert.Throws<FormatException>(() => CultureFreeDigits.FromHex(hex));
 }
