@@ -3,7 +3,7 @@ using ConcurrentFutures.Processes;
 
 namespace ConcurrentFutures.Tests.Processes;
 
-/// <summary>The numbers a worker formats and parses before its first call, without culture data.</summary>
+/// <summary>The numbers a worker formats and parses before its first call, and its pool's token (hex), without culture data.</summary>
 public class CultureFreeDigitsTests
 {
     [Theory]
@@ -36,4 +36,25 @@ public class CultureFreeDigitsTests
     [InlineData("99999999999999999999")]
     public void AnythingButDigitsOfAnInt_IsAFormatException(string text) =>
         Assert.Throws<FormatException>(() => CultureFreeDigits.Parse(text));
+
+    [Fact]
+    public void HexInEitherCase_DecodesToTheBytes()
+    {
+        byte[] token = new byte[32];
+        new Random(7).NextBytes(token);
+        Assert.Equal(token, CultureFreeDigits.FromHex(Convert.ToHexString(token)));
+        Assert.Equal(token, CultureFreeDigits.FromHex(Convert.ToHexString(token).ToLowerInvariant()));
+        Assert.Empty(CultureFreeDigits.FromHex(string.Empty));
+    }
+
+    [Theory]
+    [InlineData("abc")] // odd
+    [InlineData("0g")]
+    [InlineData("g0")]
+    [InlineData("/0")]
+    [InlineData(":0")]
+    [InlineData("@0")]
+    [InlineData("`0")]
+    public void AnythingButPairsOfHexDigits_IsAFormatException(string hex) =>
+        Assert.Throws<FormatException>(() => CultureFreeDigits.FromHex(hex));
 }
