@@ -11,7 +11,8 @@ internal static class StaleFiles
     private static int s_swept;
 
     /// <summary>How the names of this process's files begin: <c>cf-{pid}-</c>.</summary>
-    public static string OwnPrefix { get; } = string.Create(CultureInfo.InvariantCulture, $"cf-{Environment.ProcessId}-");
+    /// <remarks>Culture-free (<see cref="CultureFreeDigits"/>): a standby worker's rehearsal names its files with it.</remarks>
+    public static string OwnPrefix { get; } = "cf-" + CultureFreeDigits.Format(Environment.ProcessId) + "-";
 
     /// <summary>A new name for one of this process's pool files: <c>cf-{pid}-{random}</c>.</summary>
     public static string NewName() =>

@@ -1,3 +1,5 @@
+using ConcurrentFutures.Platform;
+
 namespace ConcurrentFutures.Processes;
 
 /// <summary>

@@ -15,6 +15,7 @@ namespace ConcurrentFutures.Processes;
 internal sealed partial class WorkerHost
 {
     /// <summary>A standby's whole rehearsal: a call (<see cref="RehearseCall"/>), then the way in (<see cref="RehearseConnecting"/>).</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public static void Rehearse()
     {
         RehearseCall();
@@ -41,6 +42,7 @@ internal sealed partial class WorkerHost
     /// in <see cref="Run()"/> (which starts its reader after the first call: the code a reader runs is compiled here)
     /// — through a marker and a socket of its own, removed after.
     /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static void RehearseConnecting()
     {
         string directory = Platform.PrivateDirectory.Create();
@@ -56,10 +58,10 @@ internal sealed partial class WorkerHost
             }
 
             string socketPath = Path.Combine(directory, "rehearsal.sock");
-            using System.Net.Sockets.Socket listener = UnixListener.Listen(socketPath, backlog: 1);
             var host = new WorkerHost(socketPath, [], 0, reportMemory: false, RehearsalFilePrefix);
-            using Stream connection = UnixSocketStream.Connect(socketPath);
-            using System.Net.Sockets.Socket accepted = listener.Accept();
+            (Stream connection, UnixSocketStream accepted) = UnixSocketStream.ConnectedPair(socketPath);
+            using Stream connected = connection;
+            using UnixSocketStream parentsEnd = accepted;
 
             // Connected: the socket's name is not needed any more. Deleted now, not after the rest of the rehearsal, so
             // a standby ended meanwhile (SIGKILL runs no cleanup; a standby has no janitor) leaves nothing in /tmp.
@@ -73,12 +75,12 @@ internal sealed partial class WorkerHost
             // the end, so the reader's read ends rather than waits. Stopping already requested: whatever goes wrong
             // here ends that thread, never this process (a reader that loses its parent ends the process).
             byte[] frame = new byte[1024];
-            int length = accepted.Receive(frame);
-            accepted.Send(frame.AsSpan(0, length));
+            int length = parentsEnd.Read(frame);
+            parentsEnd.Write(frame.AsSpan(0, length));
             var stop = new FrameBuffer(initialCapacity: 256);
             stop.Append(new StopMessage());
-            accepted.Send(stop.Written.Span);
-            accepted.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            parentsEnd.Write(stop.Written.Span);
+            parentsEnd.ShutdownSend();
             host._stopRequested = true;
             Thread reader = host.StartReader(new FrameReader(connection));
             for (int i = 0; i < 2 && host._inbox.TryTake(out _, RehearsalPatience); i++)

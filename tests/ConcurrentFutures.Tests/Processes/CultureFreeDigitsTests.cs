@@ -1,5 +1,5 @@
 using System.Globalization;
-using ConcurrentFutures.Processes;
+using ConcurrentFutures.Platform;
 
 namespace ConcurrentFutures.Tests.Processes;
 

@@ -102,6 +102,9 @@ public static class WorkerFunctions
     /// <summary>Whether this process has loaded an assembly of that simple name.</summary>
     public static bool HasMapped(string library) => File.ReadAllText("/proc/self/maps").Contains(library, StringComparison.Ordinal);
 
+    /// <summary>In a worker that was prestarted: whether its warm-up ended within <paramref name="milliseconds"/>.</summary>
+    public static bool StandbyWarmedUp(int milliseconds) => ConcurrentFutures.Processes.StandbyWorkers.WarmedUp.Wait(milliseconds);
+
     public static bool HasLoaded(string assembly) => AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == assembly);
 
     /// <summary>A large result that differs from its argument, so a mixed-up payload shows.</summary>

@@ -15,6 +15,7 @@ internal sealed partial class UnixSocketStream : Stream
     private const int AfUnix = 1;
     private const int SockStream = 1;
     private const int SockCloexec = 0x80000;
+    private const int ShutWr = 1;
     private const int ShutRdwr = 2;
     private const int Eintr = 4;
     private const int SunPathOffset = 2;
@@ -42,20 +43,12 @@ internal sealed partial class UnixSocketStream : Stream
     /// <exception cref="IOException">The connection failed.</exception>
     public static Stream Connect(string path)
     {
-        byte[] address = new byte[SunPathOffset + SunPathLength];
-        if (!OperatingSystem.IsLinux() || Encoding.UTF8.GetByteCount(path) >= SunPathLength)
+        if (!OperatingSystem.IsLinux() || AddressOf(path) is not { } address)
         {
             return ConnectWithSocket(path);
         }
 
-        BitConverter.TryWriteBytes(address, (ushort)AfUnix);
-        Encoding.UTF8.GetBytes(path, address.AsSpan(SunPathOffset));
-        int fd = CreateSocket(AfUnix, SockStream | SockCloexec, 0);
-        if (fd < 0)
-        {
-            throw new IOException($"socket() failed: errno {Marshal.GetLastPInvokeError()}.");
-        }
-
+        int fd = NewSocket();
         if (ConnectSocket(fd, address, address.Length) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -64,6 +57,72 @@ internal sealed partial class UnixSocketStream : Stream
         }
 
         return new UnixSocketStream(fd);
+    }
+
+    /// <summary>
+    /// Both ends of one connection made through a socket listening at <paramref name="path"/>, with libc calls as
+    /// <see cref="Connect"/>'s (the connecting end comes from <see cref="Connect"/> itself); the listening socket is
+    /// closed before this returns, its name left for the caller to remove. A standby worker's rehearsal of the way in
+    /// is the one user: a <see cref="Socket"/> there loaded System.Net.Sockets, its telemetry, and with its event
+    /// source's name ICU (~5 MB of a worker that never needs them, and more to tear down when it ends). Linux only.
+    /// </summary>
+    /// <exception cref="IOException">A socket call failed, or <paramref name="path"/> is too long for a socket's name.</exception>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public static (Stream Connecting, UnixSocketStream Accepted) ConnectedPair(string path)
+    {
+        byte[] address = AddressOf(path) ?? throw new IOException($"The socket path is too long: {path}.");
+        int listener = NewSocket();
+        try
+        {
+            if (Bind(listener, address, address.Length) != 0 || Listen(listener, 1) != 0)
+            {
+                throw new IOException($"Could not listen at {path}: errno {Marshal.GetLastPInvokeError()}.");
+            }
+
+            Stream connecting = Connect(path);
+            int accepted;
+            do
+            {
+                accepted = Accept(listener, 0, 0, SockCloexec);
+            }
+            while (accepted < 0 && Marshal.GetLastPInvokeError() == Eintr);
+
+            if (accepted < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                connecting.Dispose();
+                throw new IOException($"accept() at {path} failed: errno {errno}.");
+            }
+
+            return (connecting, new UnixSocketStream(accepted));
+        }
+        finally
+        {
+            _ = Close(listener);
+        }
+    }
+
+    /// <summary>Ends this side's sending: the peer reads the end of the stream, and may still send.</summary>
+    public void ShutdownSend() => _ = Shutdown(Fd, ShutWr);
+
+    /// <summary>A <c>sockaddr_un</c> naming <paramref name="path"/>; null when the name is too long for one.</summary>
+    private static byte[]? AddressOf(string path)
+    {
+        if (Encoding.UTF8.GetByteCount(path) >= SunPathLength)
+        {
+            return null;
+        }
+
+        byte[] address = new byte[SunPathOffset + SunPathLength];
+        BitConverter.TryWriteBytes(address, (ushort)AfUnix);
+        Encoding.UTF8.GetBytes(path, address.AsSpan(SunPathOffset));
+        return address;
+    }
+
+    private static int NewSocket()
+    {
+        int fd = CreateSocket(AfUnix, SockStream | SockCloexec, 0);
+        return fd >= 0 ? fd : throw new IOException($"socket() failed: errno {Marshal.GetLastPInvokeError()}.");
     }
 
     /// <summary>The portable way, in its own method so that the Linux path never compiles code that uses sockets.</summary>
@@ -200,6 +259,15 @@ internal sealed partial class UnixSocketStream : Stream
 
     [LibraryImport("libc", EntryPoint = "connect", SetLastError = true)]
     private static partial int ConnectSocket(int fd, byte[] address, int length);
+
+    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
+    private static partial int Bind(int fd, byte[] address, int length);
+
+    [LibraryImport("libc", EntryPoint = "listen", SetLastError = true)]
+    private static partial int Listen(int fd, int backlog);
+
+    [LibraryImport("libc", EntryPoint = "accept4", SetLastError = true)]
+    private static partial int Accept(int fd, nint address, nint length, int flags);
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     private static unsafe partial nint ReadFd(int fd, byte* buffer, nuint count);

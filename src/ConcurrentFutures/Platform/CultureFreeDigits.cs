@@ -1,4 +1,4 @@
-namespace ConcurrentFutures.Processes;
+namespace ConcurrentFutures.Platform;
 
 /// <summary>
 /// Non-negative integers to and from decimal digits, and bytes from hex digits, without culture data or vectorized
