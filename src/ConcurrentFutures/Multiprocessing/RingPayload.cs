@@ -114,7 +114,7 @@ internal static class RingPayload
         if (direct is not null && ring.PeekInlineLength() is var next and >= DirectBytesFrom)
         {
             // The array it will be read into, allocated before the lock rather than under it (not zeroed: it is copied over).
-            t_ready = GC.AllocateUninitializedArray<byte>(next - (direct == (object)s_readBytes ? Bin32Header : 0));
+            t_ready = Platform.NativeMethods.NewLargeArray(next - (direct == (object)s_readBytes ? Bin32Header : 0));
         }
 
         bool taken;
@@ -157,7 +157,7 @@ internal static class RingPayload
     }
 
     private static byte[] Ready(int length) =>
-        t_ready is { } ready && ready.Length == length ? ready : GC.AllocateUninitializedArray<byte>(length);
+        t_ready is { } ready && ready.Length == length ? ready : Platform.NativeMethods.NewLargeArray(length);
 
     /// <summary>A serialized byte array of <see cref="DirectBytesFrom"/> or more, read into a new array with one copy.</summary>
     private static bool ReadSerializedBytes(ReadOnlySpan<byte> payload, out byte[] value)

@@ -20,7 +20,7 @@ internal readonly struct RingRecord(ReadOnlyMemory<byte> head, ReadOnlyMemory<by
             return Head.ToArray();
         }
 
-        byte[] copy = GC.AllocateUninitializedArray<byte>(Length);
+        byte[] copy = Platform.NativeMethods.NewLargeArray(Length);
         Head.Span.CopyTo(copy);
         Body.Span.CopyTo(copy.AsSpan(Head.Length));
         return copy;

@@ -135,6 +135,43 @@ internal static partial class NativeMethods
         }
     }
 
+    /// <summary>Arrays of at least this many bytes get huge pages (<see cref="NewLargeArray"/>): one fits whole at any alignment.</summary>
+    public const int HugePageArrayThreshold = 2 * HugePageSize;
+
+    private const int HugePageSize = 2 * 1024 * 1024;
+
+    /// <summary>
+    /// A new byte array that the caller overwrites whole (its contents are not zeroed first). One of
+    /// <see cref="HugePageArrayThreshold"/> bytes or more is backed by transparent huge pages where Linux offers them
+    /// on request (<c>madvise(MADV_HUGEPAGE)</c> over the 2 MB pages that lie wholly inside it): a fresh array's first
+    /// touch then costs one fault per 2 MB instead of one per 4 KB — on this project's 2-core VM a fresh 10 MiB array
+    /// took 7.7–23.5 ms to fill instead of 29.8–31.0 (medians of 30, three runs each). Elsewhere, or if the kernel says
+    /// no, an ordinary array.
+    /// </summary>
+    public static unsafe byte[] NewLargeArray(int length)
+    {
+        byte[] array = GC.AllocateUninitializedArray<byte>(length);
+        if (length >= HugePageArrayThreshold && OperatingSystem.IsLinux())
+        {
+            fixed (byte* start = array)
+            {
+                long first = ((long)start + HugePageSize - 1) & ~((long)HugePageSize - 1);
+                long end = ((long)start + length) & ~((long)HugePageSize - 1);
+                try
+                {
+                    _ = Advise((nint)first, (nuint)(end - first), AdviseHugePage); // a refusal (no THP in this kernel) changes nothing
+                }
+                catch (EntryPointNotFoundException)
+                {
+                }
+            }
+        }
+
+        return array;
+    }
+
+    private const int AdviseHugePage = 14; // MADV_HUGEPAGE
+
     /// <summary>
     /// Hands the C heap's free pages back to the system (glibc's <c>malloc_trim</c>; the runtime's own native
     /// allocations — JIT data, type information — live there). Does nothing where the C library has no such call.
@@ -262,6 +299,9 @@ internal static partial class NativeMethods
 
     [LibraryImport("libc", EntryPoint = "munmap")]
     private static partial int UnmapCore(nint address, nuint length);
+
+    [LibraryImport("libc", EntryPoint = "madvise")]
+    private static partial int Advise(nint address, nuint length, int advice);
 
     [LibraryImport("libc", EntryPoint = "malloc_trim")]
     private static partial int MallocTrim(nuint pad);

@@ -57,7 +57,7 @@ internal static class LargeArrayPool
 
         // Rounded up to a megabyte, so values of about the same size share arrays.
         long rounded = Math.Min(((long)minimumLength + LargeFrom - 1) / LargeFrom * LargeFrom, Array.MaxLength);
-        return GC.AllocateUninitializedArray<byte>((int)rounded);
+        return Platform.NativeMethods.NewLargeArray((int)rounded);
     }
 
     /// <summary>Gives back an array from <see cref="Rent"/>.</summary>

@@ -37,7 +37,7 @@ internal sealed class SlabResult : RelayedPayload
 
     public override byte[] ToArray()
     {
-        byte[] bytes = GC.AllocateUninitializedArray<byte>(checked((int)Length));
+        byte[] bytes = Platform.NativeMethods.NewLargeArray(checked((int)Length));
         for (int done = 0; done < bytes.Length;)
         {
             int read = RandomAccess.Read(Handle, bytes.AsSpan(done), PayloadSlab.HeaderSize + done);

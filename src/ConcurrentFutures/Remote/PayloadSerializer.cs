@@ -99,8 +99,9 @@ internal static class PayloadSerializer
                 return null;
             }
 
-            // Every byte is overwritten by the copy: skip zeroing first, which for a large array is a second pass.
-            byte[] copy = GC.AllocateUninitializedArray<byte>(checked((int)bytes.Length));
+            // Every byte is overwritten by the copy: not zeroed first (for a large array a second pass), and a large
+            // one backed by huge pages (most arrays this size are fresh memory, whose first touch is the cost).
+            byte[] copy = Platform.NativeMethods.NewLargeArray(checked((int)bytes.Length));
             bytes.CopyTo(copy);
             return copy;
         }
