@@ -124,7 +124,8 @@ def hwm(pid):
         return next(int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmHWM"))
     except (OSError, StopIteration):
         return None
-rises = [(hwm(p) - int(b)) / 300000 for p, b in (l.split() for l in open(f"{tmp}/workers.txt") if l.strip()) if hwm(p) is not None]
+# A child listed without a resident size had already exited (a worker ended by its pool, not yet reaped): no rise to read.
+rises = [(hwm(p) - int(b)) / 300000 for p, b in (l.split() for l in open(f"{tmp}/workers.txt") if len(l.split()) == 2) if hwm(p) is not None]
 log = open(f"{tmp}/client.log").read()
 def reported(what):  # the rest of the client's line "echo WHAT: ..."
     return log.split(f"echo {what}: ")[1].splitlines()[0].strip()
