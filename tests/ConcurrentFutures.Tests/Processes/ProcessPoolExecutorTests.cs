@@ -267,9 +267,9 @@ public class ProcessPoolExecutorTests
         Assert.Equal(points, pool.Submit(static (List<Point> p) => p, points).Result(Patience));
         Assert.Equal(new Dictionary<string, int[]> { ["a"] = [1, 2] }["a"], pool.Submit(static (Dictionary<string, int[]> d) => d["a"], new Dictionary<string, int[]> { ["a"] = [1, 2] }).Result(Patience));
 
-        // Nor ICU (asked first: HasLoaded reads assembly names, which loads it): MessagePack's generic resolver compares
-        // a type's name with the current culture's rules; the library names the formatters of lists, dictionaries,
-        // sets and arrays itself.
+        // No ICU either (asked before HasLoaded, which reads assembly names and so loads it): MessagePack's generic
+        // resolver compares a type's name with the current culture's rules; the library names the formatters of lists,
+        // dictionaries, sets and arrays itself.
         Assert.Equal(3, pool.Submit(static (HashSet<string> s, KeyValuePair<string, Point>[] p) => s.Count + p.Length, new HashSet<string> { "a", "b" }, [new("p", new Point(0, 0))]).Result(Patience));
         Assert.False(pool.Submit(WorkerFunctions.HasMapped, "/libicuuc.so").Result(Patience));
 
