@@ -59,9 +59,9 @@ internal sealed partial class WorkerHost
 
             string socketPath = Path.Combine(directory, "rehearsal.sock");
             var host = new WorkerHost(socketPath, [], 0, reportMemory: false, RehearsalFilePrefix);
-            (Stream connection, UnixSocketStream accepted) = UnixSocketStream.ConnectedPair(socketPath);
-            using Stream connected = connection;
-            using UnixSocketStream parentsEnd = accepted;
+            var pair = UnixSocketStream.ConnectedPair(socketPath);
+            using Stream connection = pair.Connecting;
+            using UnixSocketStream parentsEnd = pair.Accepted;
 
             // Connected: the socket's name is not needed any more. Deleted now, not after the rest of the rehearsal, so
             // a standby ended meanwhile (SIGKILL runs no cleanup; a standby has no janitor) leaves nothing in /tmp.
