@@ -1,3 +1,4 @@
+using ConcurrentFutures.Platform;
 using ConcurrentFutures.Processes.Wire;
 using ConcurrentFutures.Remote;
 using MessagePack;
@@ -40,13 +41,14 @@ internal sealed partial class WorkerHost
     /// The way in as well, which a pool's first call waits for: the task marker a pool leaves for its worker (memory
     /// mapped), the connection over a Unix socket with its hello, and frames taken in by a reader thread of its own as
     /// in <see cref="Run()"/> (which starts its reader after the first call: the code a reader runs is compiled here)
-    /// — through a marker and a socket of its own, removed after.
+    /// — through a marker of its own, removed after, and a socket in Linux's abstract namespace (its name begins with a
+    /// NUL byte: no file, nothing left behind by a standby killed in the middle of its rehearsal, which a socket in a
+    /// folder of /tmp was — a SIGKILL runs no cleanup, and a standby has no janitor). Anyone on the machine could
+    /// connect to that name while it listens; the rehearsal sends nothing secret (a hello without a token, a stop).
     /// </summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static void RehearseConnecting()
     {
-        string directory = Platform.PrivateDirectory.Create();
-        bool directoryDeleted = false;
         string markerPath = TaskMarker.PathFor(RehearsalFilePrefix, 0);
         try
         {
@@ -57,16 +59,11 @@ internal sealed partial class WorkerHost
                 marker?.Finished(1);
             }
 
-            string socketPath = Path.Combine(directory, "rehearsal.sock");
-            var host = new WorkerHost(socketPath, [], 0, reportMemory: false, RehearsalFilePrefix);
-            var pair = UnixSocketStream.ConnectedPair(socketPath);
+            string socketName = "\0concurrentfutures-rehearsal-" + CultureFreeDigits.Format(Environment.ProcessId) + "-" + NativeMethods.RandomHex(8);
+            var host = new WorkerHost(socketName, [], 0, reportMemory: false, RehearsalFilePrefix);
+            var pair = UnixSocketStream.ConnectedPair(socketName);
             using Stream connection = pair.Connecting;
             using UnixSocketStream parentsEnd = pair.Accepted;
-
-            // Connected: the socket's name is not needed any more. Deleted now, not after the rest of the rehearsal, so
-            // a standby ended meanwhile (SIGKILL runs no cleanup; a standby has no janitor) leaves nothing in /tmp.
-            Directory.Delete(directory, recursive: true);
-            directoryDeleted = true;
             host._connection = connection;
             host._output.Append(new HelloMessage([], 0, Environment.ProcessId));
             host.Flush();
@@ -92,10 +89,6 @@ internal sealed partial class WorkerHost
         finally
         {
             SharedMemoryTransport.Delete(markerPath);
-            if (!directoryDeleted)
-            {
-                Directory.Delete(directory, recursive: true);
-            }
         }
     }
 

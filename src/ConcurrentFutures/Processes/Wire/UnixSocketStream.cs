@@ -62,7 +62,8 @@ internal sealed partial class UnixSocketStream : Stream
     /// <summary>
     /// Both ends of one connection made through a socket listening at <paramref name="path"/>, with libc calls as
     /// <see cref="Connect"/>'s (the connecting end comes from <see cref="Connect"/> itself); the listening socket is
-    /// closed before this returns, its name left for the caller to remove. A standby worker's rehearsal of the way in
+    /// closed before this returns (a name in a folder is the caller's to remove; one that begins with a NUL byte is in
+    /// Linux's abstract namespace, and goes with the socket). A standby worker's rehearsal of the way in
     /// is the one user: a <see cref="Socket"/> there loaded System.Net.Sockets, its telemetry, and with its event
     /// source's name ICU (~5 MB of a worker that never needs them, and more to tear down when it ends). Linux only.
     /// </summary>
