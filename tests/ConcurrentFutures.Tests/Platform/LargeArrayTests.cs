@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using ConcurrentFutures.Platform;
 
 namespace ConcurrentFutures.Tests.Platform;
@@ -23,6 +24,27 @@ public class LargeArrayTests
     }
 
     [Fact]
+    public unsafe void ALargeArray_IsAlreadyInMemory_BeforeItsFirstWrite()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // Mapped in by the kernel in one call (MADV_POPULATE_WRITE), not a fault per page on the first write.
+        byte[] array = NativeMethods.NewLargeArray(10 * 1024 * 1024 + 12345);
+        fixed (byte* start = array)
+        {
+            long page = Environment.SystemPageSize;
+            long first = (long)start & ~(page - 1);
+            long end = ((long)start + array.Length + page - 1) & ~(page - 1);
+            byte[] resident = new byte[(end - first) / page];
+            Assert.Equal(0, MemoryResidency((nint)first, (nuint)(end - first), resident));
+            Assert.Equal(-1, Array.FindIndex(resident, static r => (r & 1) == 0));
+        }
+    }
+
+    [Fact]
     public void ASmallArray_IsAnOrdinaryOne_OfTheLengthAsked()
     {
         byte[] small = NativeMethods.NewLargeArray(NativeMethods.HugePageArrayThreshold - 1);
@@ -37,6 +59,9 @@ public class LargeArrayTests
         array.AsSpan().Fill(0x5a);
         Assert.True(array.AsSpan().IndexOfAnyExcept((byte)0x5a) < 0);
     }
+
+    [DllImport("libc", EntryPoint = "mincore")]
+    private static extern int MemoryResidency(nint address, nuint length, byte[] vector);
 
     private static bool HugePagesOnRequest() =>
         OperatingSystem.IsLinux() && File.Exists("/sys/kernel/mm/transparent_hugepage/enabled")
