@@ -4,7 +4,7 @@ namespace ConcurrentFutures.Processes;
 
 /// <summary>
 /// The listening side shared by the pool, queues and pipes: a Unix domain socket (in a directory only this user can
-/// enter) and a loop that hands each accepted connection to a handler on the thread pool.
+/// enter) and a loop that hands each accepted connection to a handler (which must not block: it starts the connection's own thread).
 /// </summary>
 internal static class UnixListener
 {
@@ -17,7 +17,7 @@ internal static class UnixListener
     }
 
     /// <summary>Accepts until the listener is closed or <paramref name="stopping"/> is cancelled.</summary>
-    public static async Task AcceptAllAsync(Socket listener, Func<Socket, Task> handle, CancellationToken stopping)
+    public static async Task AcceptAllAsync(Socket listener, Action<Socket> handle, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
@@ -31,7 +31,7 @@ internal static class UnixListener
                 return;
             }
 
-            _ = Task.Run(() => handle(connection), CancellationToken.None);
+            handle(connection);
         }
     }
 }

@@ -44,7 +44,7 @@ internal sealed class WorkerConnections : IDisposable
         _socketPath = Path.Combine(_directory, "pool.sock");
         _launcher = WorkerLauncher.Discover(_directory);
         _listener = UnixListener.Listen(_socketPath, backlog: 128);
-        _ = UnixListener.AcceptAllAsync(_listener, AuthenticateAsync, _stopping.Token);
+        _ = UnixListener.AcceptAllAsync(_listener, Serve, _stopping.Token);
         if (settings.TaskTimeout is not null || settings.IdleWorkerTimeout is not null)
         {
             TimeSpan shortest = new[] { settings.TaskTimeout, settings.IdleWorkerTimeout }.Where(t => t is not null).Min()!.Value;
@@ -145,21 +145,35 @@ internal sealed class WorkerConnections : IDisposable
         }
     }
 
-    /// <summary>Reads the first frame; a connection without the pool's token, or for no known slot, is dropped.</summary>
-    private async Task AuthenticateAsync(Socket connection)
+    /// <summary>
+    /// Gives a new connection a thread of its own, which reads its first frame and then, for a worker of this pool,
+    /// everything the worker sends (<see cref="WorkerHandle.ReadLoop"/>).
+    /// </summary>
+    private void Serve(Socket connection) =>
+        new Thread(() => AuthenticateAndRead(connection)) { IsBackground = true, Name = "cf-pool-reader" }.Start();
+
+    /// <summary>
+    /// Reads the first frame; a connection without the pool's token, or for no known slot, is dropped. The socket is
+    /// only ever read and written with blocking calls on threads of its own (never an asynchronous call, which would
+    /// hand it to the runtime's event loop): a batch of results wakes this thread alone, not the event thread and then a
+    /// pool thread.
+    /// </summary>
+    private void AuthenticateAndRead(Socket connection)
     {
         var reader = new FrameReader(new NetworkStream(connection, ownsSocket: false), maxFrameBytes: 4096);
         WorkerHandle? worker = null;
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            timeout.CancelAfter(HelloTimeout);
-            if (await reader.ReadFrameAsync(timeout.Token).ConfigureAwait(false) is { } hello)
+            connection.ReceiveTimeout = (int)HelloTimeout.TotalMilliseconds;
+            using CancellationTokenRegistration stop = _stopping.Token.Register(static c => EndRead((Socket)c!), connection); // the pool stops: no more waiting
+            if (reader.ReadFrame() is { } hello)
             {
                 worker = CheckHello(hello);
             }
+
+            connection.ReceiveTimeout = 0;
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException { InnerException: SocketException } or EndOfStreamException or InvalidDataException or MessagePackSerializationException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or IOException or EndOfStreamException or InvalidDataException or MessagePackSerializationException or ObjectDisposedException)
         {
         }
 
@@ -170,8 +184,22 @@ internal sealed class WorkerConnections : IDisposable
         }
 
         reader.AllowFramesUpTo(FrameReader.MaxFrameBytes);
-        worker.Attach(connection, reader);
+        worker.Attach(connection);
         _pool.OnConnected(worker);
+        worker.ReadLoop(reader);
+    }
+
+    /// <summary>Ends a blocking read of <paramref name="connection"/> (it then reads the end of the stream).</summary>
+    private static void EndRead(Socket connection)
+    {
+        try
+        {
+            connection.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+            // the other end already went: the read has ended too
+        }
     }
 
     private WorkerHandle? CheckHello(ReadOnlyMemory<byte> frame)

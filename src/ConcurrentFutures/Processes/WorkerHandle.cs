@@ -18,14 +18,19 @@ internal sealed class WorkerHandle
 {
     private readonly PoolManager _pool;
 
-    /// <summary>Guards <see cref="_outgoing"/>; taken inside the pool lock, never the other way round.</summary>
+    /// <summary>Guards <see cref="_outgoing"/> and <see cref="_closed"/>; taken inside the pool lock, never the other way round.</summary>
     private readonly Lock _sendLock = new();
 
     /// <summary>Frames queued for the writer loop; swapped with <see cref="_sending"/> so writes batch without blocking senders.</summary>
     private FrameBuffer _outgoing = new(16 * 1024);
     private FrameBuffer _sending = new(16 * 1024);
+
+    /// <summary>Wakes the writer thread; released once per batch of frames (<see cref="_sendSignalled"/>).</summary>
     private readonly SemaphoreSlim _sendSignal = new(0);
     private int _sendSignalled;
+
+    /// <summary>Set when the connection ended: the writer thread stops.</summary>
+    private bool _closed;
 
     private Socket? _socket;
 
@@ -78,12 +83,11 @@ internal sealed class WorkerHandle
 
     // ---- I/O ----
 
-    /// <summary>Takes over an authenticated connection and starts the reader and writer loops.</summary>
-    public void Attach(Socket socket, FrameReader reader)
+    /// <summary>Takes over an authenticated connection and starts its writer thread (the caller's thread goes on to <see cref="ReadLoop"/>).</summary>
+    public void Attach(Socket socket)
     {
         _socket = socket;
-        _ = Task.Run(WriteLoopAsync);
-        _ = Task.Run(() => ReadLoopAsync(reader));
+        new Thread(WriteLoop) { IsBackground = true, Name = "cf-pool-writer" }.Start();
     }
 
     public void SendDefine(FunctionReference function) => Send(new DefineMessage(function.Id, function.Definition));
@@ -121,6 +125,7 @@ internal sealed class WorkerHandle
         _ => $"signal {signal}",
     };
 
+    /// <summary>Appends a message for the writer thread, waking it once per batch.</summary>
     private void Send<TMessage>(in TMessage message)
         where TMessage : struct, IWireMessage
     {
@@ -135,24 +140,32 @@ internal sealed class WorkerHandle
         }
     }
 
-    private async Task WriteLoopAsync()
+    /// <summary>
+    /// Sends what was appended meanwhile, batch by batch, with blocking writes on a thread of its own (a worker that
+    /// stops reading holds up this thread, never a sender); ends with the connection.
+    /// </summary>
+    private void WriteLoop()
     {
         try
         {
             while (true)
             {
-                await _sendSignal.WaitAsync().ConfigureAwait(false);
+                _sendSignal.Wait();
                 Volatile.Write(ref _sendSignalled, 0);
                 lock (_sendLock)
                 {
+                    if (_closed)
+                    {
+                        return;
+                    }
+
                     (_outgoing, _sending) = (_sending, _outgoing);
                 }
 
-                ReadOnlyMemory<byte> pending = _sending.Written;
+                ReadOnlySpan<byte> pending = _sending.Written.Span;
                 while (!pending.IsEmpty)
                 {
-                    int sent = await _socket!.SendAsync(pending, SocketFlags.None).ConfigureAwait(false);
-                    pending = pending[sent..];
+                    pending = pending[_socket!.Send(pending, SocketFlags.None)..];
                 }
 
                 _sending.Clear();
@@ -164,12 +177,16 @@ internal sealed class WorkerHandle
         }
     }
 
-    private async Task ReadLoopAsync(FrameReader reader)
+    /// <summary>
+    /// Reads the worker's messages with blocking reads on the connection's own thread until the connection ends; then
+    /// stops the writer and reports the end.
+    /// </summary>
+    public void ReadLoop(FrameReader reader)
     {
         Exception? protocolError = null;
         try
         {
-            while (await reader.ReadFrameAsync(CancellationToken.None).ConfigureAwait(false) is { } frame)
+            while (reader.ReadFrame() is { } frame)
             {
                 Dispatch(frame);
             }
@@ -184,7 +201,13 @@ internal sealed class WorkerHandle
             protocolError = e;
         }
 
-        await _pool.OnDisconnectedAsync(this, protocolError).ConfigureAwait(false);
+        lock (_sendLock)
+        {
+            _closed = true;
+        }
+
+        _sendSignal.Release();
+        _pool.OnDisconnectedAsync(this, protocolError).GetAwaiter().GetResult();
         _socket?.Dispose();
     }
 

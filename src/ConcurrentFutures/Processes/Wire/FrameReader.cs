@@ -24,25 +24,6 @@ internal sealed class FrameReader
 
     /// <summary>Reads the next frame; null at a clean end of stream.</summary>
     /// <exception cref="InvalidDataException">The stream declared an impossible frame, or ended inside one.</exception>
-    public async ValueTask<ReadOnlyMemory<byte>?> ReadFrameAsync(CancellationToken cancellationToken)
-    {
-        ReadOnlyMemory<byte> frame;
-        while (!TryTakeFrame(out frame))
-        {
-            Compact();
-            int read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return EndOfStream();
-            }
-
-            _end += read;
-        }
-
-        return frame;
-    }
-
-    /// <summary>Blocking twin of <see cref="ReadFrameAsync"/>.</summary>
     public ReadOnlyMemory<byte>? ReadFrame()
     {
         ReadOnlyMemory<byte> frame;
