@@ -143,15 +143,17 @@ internal static partial class NativeMethods
     /// <summary>
     /// A new byte array that the caller overwrites whole (its contents are not zeroed first). One of
     /// <see cref="HugePageArrayThreshold"/> bytes or more is backed by transparent huge pages where Linux offers them
-    /// on request, and its pages are faulted in by the kernel before it is returned: the first touch of fresh memory
-    /// costs a trap per page here (a 2-core PVM guest: ~8–13 µs per 4 KB page), so a fresh 10 MiB array took ~33 ms
-    /// to fill as an ordinary array, 7.6–26 ms with huge pages over the 2 MB pages wholly inside it, and ~1.5–4.5 ms
-    /// (advice and fill) as made here. Three requests, each refused harmlessly by a kernel without it:
-    /// <c>madvise(MADV_HUGEPAGE)</c> from the 2 MB page where the array starts to the last one wholly inside it;
-    /// <c>MADV_COLLAPSE</c> (Linux 6.1) on that first page — already mapped in 4 KB pages, as the runtime wrote the
-    /// array's header there, so only a collapse makes it one huge page (its other contents are kept); and
-    /// <c>MADV_POPULATE_WRITE</c> (Linux 5.14) over the whole array, which maps every page at once in one call
-    /// instead of one fault each. Elsewhere an ordinary array.
+    /// on request; one of up to <see cref="MapAtOnceUpTo"/> bytes also has its pages mapped by the kernel before it is
+    /// returned. The first touch of fresh memory costs a trap per page here (a 2-core PVM guest: ~8–13 µs per 4 KB
+    /// page), so a fresh 10 MiB array took ~33 ms to fill as an ordinary array, 7.6–26 ms with huge pages over the 2 MB
+    /// pages wholly inside it, and ~1.5–4.5 ms (advice and fill) mapped at once. The requests, each refused harmlessly
+    /// by a kernel without it: <c>madvise(MADV_HUGEPAGE)</c> over the 2 MB pages of the array; for an array mapped at
+    /// once, <c>MADV_COLLAPSE</c> (Linux 6.1) on the 2 MB page where it starts — already mapped in 4 KB pages, as the
+    /// runtime wrote the array's header there, so only a collapse makes it one huge page (its other contents are kept)
+    /// — and <c>MADV_POPULATE_WRITE</c> (Linux 5.14) over the whole array: one call instead of a fault per page.
+    /// Larger arrays are left to fault in as they are written: populating 300 MB (in one call, or in 2 MB pieces) held
+    /// up the other threads of the process — a cluster client's other calls waited 65–735 ms instead of 21–36 during
+    /// such a round trip — while their fill is long enough to hide the faults. Elsewhere an ordinary array.
     /// </summary>
     public static unsafe byte[] NewLargeArray(int length)
     {
@@ -160,17 +162,22 @@ internal static partial class NativeMethods
         {
             fixed (byte* start = array)
             {
+                bool mapAtOnce = length <= MapAtOnceUpTo;
                 long head = (long)start & ~((long)HugePageSize - 1);
+                long first = mapAtOnce ? head : ((long)start + HugePageSize - 1) & ~((long)HugePageSize - 1);
                 long end = ((long)start + length) & ~((long)HugePageSize - 1);
-                long page = Environment.SystemPageSize;
-                long firstPage = (long)start & ~(page - 1);
-                long lastPageEnd = ((long)start + length + page - 1) & ~(page - 1);
                 try
                 {
                     // Refusals (no THP, an older kernel, the first page shared with memory of another protection) change nothing.
-                    _ = Advise((nint)head, (nuint)(end - head), AdviseHugePage);
-                    _ = Advise((nint)head, HugePageSize, AdviseCollapse);
-                    _ = Advise((nint)firstPage, (nuint)(lastPageEnd - firstPage), AdvisePopulateWrite);
+                    _ = Advise((nint)first, (nuint)(end - first), AdviseHugePage);
+                    if (mapAtOnce)
+                    {
+                        long page = Environment.SystemPageSize;
+                        long firstPage = (long)start & ~(page - 1);
+                        long lastPageEnd = ((long)start + length + page - 1) & ~(page - 1);
+                        _ = Advise((nint)head, HugePageSize, AdviseCollapse);
+                        _ = Advise((nint)firstPage, (nuint)(lastPageEnd - firstPage), AdvisePopulateWrite);
+                    }
                 }
                 catch (EntryPointNotFoundException)
                 {
@@ -180,6 +187,9 @@ internal static partial class NativeMethods
 
         return array;
     }
+
+    /// <summary>The largest array <see cref="NewLargeArray"/> has mapped at once (see there).</summary>
+    public const int MapAtOnceUpTo = 32 * 1024 * 1024;
 
     private const int AdviseHugePage = 14; // MADV_HUGEPAGE
     private const int AdvisePopulateWrite = 23; // MADV_POPULATE_WRITE
