@@ -11,8 +11,11 @@ namespace ConcurrentFutures.Processes;
 /// </summary>
 internal sealed partial class PoolManager
 {
-    /// <summary>The connection ended (the process exited or is exiting), or the worker broke the protocol.</summary>
-    public async Task OnDisconnectedAsync(WorkerHandle worker, Exception? protocolError)
+    /// <summary>
+    /// The connection ended (the process exited or is exiting), or the worker broke the protocol. Runs on the
+    /// connection's reader thread, which waits here for the process to exit.
+    /// </summary>
+    public void OnDisconnected(WorkerHandle worker, Exception? protocolError)
     {
         Process? process;
         lock (_lock)
@@ -29,19 +32,14 @@ internal sealed partial class PoolManager
         int exitCode = -1;
         if (process is not null)
         {
-            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
-            {
-                await process.WaitForExitAsync(patience.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
+            if (!process.WaitForExit(TimeSpan.FromSeconds(5)))
             {
                 lock (_lock)
                 {
                     worker.Signal(NativeMethods.Sigkill); // it closed its connection but lingers: make sure it is gone
                 }
 
-                await process.WaitForExitAsync().ConfigureAwait(false);
+                process.WaitForExit();
             }
 
             exitCode = process.ExitCode;

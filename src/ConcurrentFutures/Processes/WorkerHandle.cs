@@ -207,7 +207,7 @@ internal sealed class WorkerHandle
         }
 
         _sendSignal.Release();
-        _pool.OnDisconnectedAsync(this, protocolError).GetAwaiter().GetResult();
+        _pool.OnDisconnected(this, protocolError);
         _socket?.Dispose();
     }
 
